@@ -1,0 +1,146 @@
+//! The command line, as clap parses it. Only argument shapes live here; what each command
+//! does is in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "retort",
+    version,
+    about = "Database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB",
+    after_help = "Exit codes: 0 success; 1 a check found something; 2 bad usage or input; 3 database or runtime error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Config file (default: retort.toml in the current directory or the nearest parent)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Run as if started in DIR
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Database URL, overriding the config and DATABASE_URL
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Use the [environments.NAME] table of the config
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// Print data as one JSON document on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print less (no progress, no per-migration lines)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more (paths, timestamps, who applied what)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create retort.toml, migrations/ and schema.sql
+    Init {
+        /// Where to create the project (default: the current directory)
+        dir: Option<PathBuf>,
+    },
+    /// Write a new migration file
+    Revision(RevisionArgs),
+    /// Apply migrations up to TARGET (head, heads, +N, <rev>, <label>@head…)
+    Upgrade(RunArgs),
+    /// Revert migrations down to TARGET (base, -N, <rev>…)
+    Downgrade(RunArgs),
+    /// Show the revisions applied to the database
+    Current,
+    /// List revisions, newest first
+    History {
+        /// Only revisions in RANGE (`<from>:<to>`, either side optional; `current` allowed)
+        #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
+        range: Option<String>,
+        /// Mark the revisions applied to the database
+        #[arg(short = 'i', long)]
+        indicate_current: bool,
+    },
+    /// Show the heads of the revision graph
+    Heads,
+    /// Show revisions where the graph branches
+    Branches,
+    /// Show one revision
+    Show {
+        /// A revision id or prefix, or a target such as head or label@head
+        rev: String,
+    },
+    /// Current revisions, pending migrations and edited applied ones, at a glance
+    Status {
+        /// Exit 1 when a migration is pending or an applied one no longer matches its file
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Record revisions as applied without running them
+    Stamp {
+        /// The revision(s) the database should be recorded at
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        /// Empty the version table first
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Write a migration that joins two or more heads
+    Merge {
+        /// Message of the merge revision
+        #[arg(short, long)]
+        message: Option<String>,
+        /// Revisions to join (default: all heads)
+        revs: Vec<String>,
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        #[arg(long, value_name = "LABEL")]
+        branch_label: Vec<String>,
+    },
+    /// Compare checksums of applied migrations with their files
+    Validate,
+    /// Accept the current text of edited applied migrations, on purpose (logged)
+    Repair,
+}
+
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// Message (the first line of the file, and its name)
+    #[arg(short, long)]
+    pub message: String,
+    /// Use this id instead of a random one
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+    /// The revision to build on (default: the single head; `base` starts a new root)
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Give the new revision a branch label
+    #[arg(long, value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+    /// Revisions (in other branches) that must be applied first
+    #[arg(long, value_name = "REV")]
+    pub depends_on: Vec<String>,
+    /// Allow --head to name a revision that is not a head (starts a branch)
+    #[arg(long)]
+    pub splice: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Where to go; with --sql, a range FROM:TO
+    #[arg(allow_hyphen_values = true)]
+    pub target: String,
+    /// Print the SQL script instead of running it (no database connection)
+    #[arg(long)]
+    pub sql: bool,
+    /// Dialect of the --sql script (default: the configured database's)
+    #[arg(long, value_name = "DIALECT", requires = "sql")]
+    pub dialect: Option<String>,
+}

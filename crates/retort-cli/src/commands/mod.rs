@@ -1,0 +1,103 @@
+//! One function per command. Each returns the exit code of a run that worked (0, or 1
+//! when a check found something) or the library error that stopped it.
+
+mod check;
+mod init;
+mod inspect;
+mod revision;
+mod run;
+
+use retort::{Error, Project, Target};
+use serde_json::json;
+
+use crate::args::Command;
+use crate::context::Context;
+
+pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
+    match command {
+        Command::Init { dir } => init::init(ctx, dir),
+        Command::Revision(args) => revision::revision(ctx, args),
+        Command::Merge {
+            message,
+            revs,
+            rev_id,
+            branch_label,
+        } => revision::merge(ctx, message, revs, rev_id, branch_label),
+        Command::Upgrade(args) => run::upgrade(ctx, args),
+        Command::Downgrade(args) => run::downgrade(ctx, args),
+        Command::Stamp { target, purge } => run::stamp(ctx, &target, purge),
+        Command::Current => inspect::current(ctx),
+        Command::History {
+            range,
+            indicate_current,
+        } => inspect::history(ctx, range.as_deref(), indicate_current),
+        Command::Heads => inspect::heads(ctx),
+        Command::Branches => inspect::branches(ctx),
+        Command::Show { rev } => inspect::show(ctx, &rev),
+        Command::Status { exit_code } => inspect::status(ctx, exit_code),
+        Command::Validate => check::validate(ctx),
+        Command::Repair => check::repair(ctx),
+    }
+}
+
+/// Parses a target given on the command line.
+pub fn parse_target(text: &str) -> Result<Target, Error> {
+    text.parse::<Target>().map_err(Error::Target)
+}
+
+/// A revision as JSON, the same shape in every command's output.
+pub fn revision_json(project: &Project, i: usize) -> serde_json::Value {
+    let s = project.script(i);
+    let heads = project.graph.heads();
+    json!({
+        "revision": s.revision,
+        "message": s.message,
+        "revises": s.revises,
+        "depends_on": s.depends_on,
+        "branch_labels": s.branch_labels,
+        "created": s.created,
+        "transaction": s.transaction,
+        "path": s.path,
+        "is_head": heads.contains(&i),
+    })
+}
+
+/// An edited applied migration as JSON (`status`, `validate`).
+pub fn mismatch_json(c: &retort::error::ChecksumMismatch) -> serde_json::Value {
+    json!({
+        "revision": c.revision,
+        "path": c.path,
+        "applied_checksum": c.applied,
+        "file_checksum": c.on_disk,
+    })
+}
+
+/// `rev (head) [labels], message` as listings show it; `marks` adds words like `current`.
+pub fn revision_line(project: &Project, i: usize, marks: &[&str]) -> String {
+    use crate::output::{paint, BOLD, CYAN, DIM};
+    let s = project.script(i);
+    let mut tags: Vec<String> = Vec::new();
+    if project.graph.children(i).is_empty() {
+        tags.push("head".into());
+    }
+    tags.extend(marks.iter().map(|m| m.to_string()));
+    if !s.branch_labels.is_empty() {
+        tags.push(format!("labels: {}", s.branch_labels.join(", ")));
+    }
+    let tags = if tags.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", paint(CYAN, format!("({})", tags.join(") ("))))
+    };
+    let parents = if s.revises.is_empty() {
+        "<base>".to_string()
+    } else {
+        s.revises.join(", ")
+    };
+    format!(
+        "{} -> {}{tags}, {}",
+        paint(DIM, parents),
+        paint(BOLD, &s.revision),
+        s.summary()
+    )
+}

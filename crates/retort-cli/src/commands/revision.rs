@@ -1,0 +1,184 @@
+//! `retort revision` and `retort merge`: new migration files.
+
+use std::io::Write;
+
+use retort::graph::{GraphError, Target};
+use retort::script::{self, NewScript};
+use retort::{Error, Project};
+
+use crate::args::RevisionArgs;
+use crate::context::Context;
+use crate::{data, note};
+
+pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
+    let project = ctx.project()?;
+    let graph = &project.graph;
+    let revises = match args.head.as_deref() {
+        Some("base") => Vec::new(),
+        Some(head) => {
+            let revs = graph
+                .resolve(&super::parse_target(head)?)
+                .map_err(Error::Target)?;
+            let heads = graph.heads();
+            if let Some(&not_head) = revs.iter().find(|i| !heads.contains(i)) {
+                if !args.splice {
+                    return Err(Error::Usage(format!(
+                        "{} is not a head; pass --splice to start a branch from it",
+                        graph.node(not_head).id
+                    )));
+                }
+            }
+            revs.iter().map(|&i| graph.node(i).id.clone()).collect()
+        }
+        None => match graph.heads().as_slice() {
+            [] => Vec::new(),
+            [one] => vec![graph.node(*one).id.clone()],
+            many => {
+                return Err(Error::Target(GraphError::MultipleHeads {
+                    heads: many.iter().map(|&i| graph.node(i).id.clone()).collect(),
+                }))
+            }
+        },
+    };
+    let depends_on = args
+        .depends_on
+        .iter()
+        .map(|d| {
+            graph
+                .resolve_id(d)
+                .map(|i| graph.node(i).id.clone())
+                .map_err(Error::Target)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    write_new(
+        ctx,
+        &project,
+        args.message,
+        args.rev_id,
+        revises,
+        depends_on,
+        args.branch_label,
+    )
+}
+
+pub fn merge(
+    ctx: &Context,
+    message: Option<String>,
+    revs: Vec<String>,
+    rev_id: Option<String>,
+    branch_labels: Vec<String>,
+) -> Result<u8, Error> {
+    let project = ctx.project()?;
+    let graph = &project.graph;
+    let targets = if revs.is_empty() {
+        vec![Target::Heads]
+    } else {
+        revs.iter()
+            .map(|r| super::parse_target(r))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let mut parents: Vec<usize> = Vec::new();
+    for t in &targets {
+        for i in graph.resolve(t).map_err(Error::Target)? {
+            if !parents.contains(&i) {
+                parents.push(i);
+            }
+        }
+    }
+    if parents.len() < 2 {
+        return Err(Error::Usage(format!(
+            "a merge joins two or more revisions; got {}",
+            parents
+                .iter()
+                .map(|&i| graph.node(i).id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let parent_ids: Vec<String> = parents.iter().map(|&i| graph.node(i).id.clone()).collect();
+    let message = message.unwrap_or_else(|| format!("merge {}", parent_ids.join(", ")));
+    write_new(
+        ctx,
+        &project,
+        message,
+        rev_id,
+        parent_ids,
+        Vec::new(),
+        branch_labels,
+    )
+}
+
+fn write_new(
+    ctx: &Context,
+    project: &Project,
+    message: String,
+    rev_id: Option<String>,
+    revises: Vec<String>,
+    depends_on: Vec<String>,
+    branch_labels: Vec<String>,
+) -> Result<u8, Error> {
+    let graph = &project.graph;
+    let revision = match rev_id {
+        Some(id) => {
+            script::validate_id(&id).map_err(Error::Usage)?;
+            if graph.index_of(&id).is_some() {
+                return Err(Error::Usage(format!("revision id {id} is already used")));
+            }
+            id
+        }
+        None => loop {
+            let id = script::random_id().map_err(|e| Error::Usage(e.to_string()))?;
+            if graph.index_of(&id).is_none() {
+                break id;
+            }
+        },
+    };
+    for label in &branch_labels {
+        script::validate_label(label).map_err(Error::Usage)?;
+        if let Some(owner) = graph.label_owner(label) {
+            return Err(Error::Usage(format!(
+                "branch label {label} is already on revision {}",
+                graph.node(owner).id
+            )));
+        }
+    }
+    let now = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let new = NewScript {
+        revision: revision.clone(),
+        message: message.clone(),
+        revises,
+        depends_on,
+        branch_labels,
+        created: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ..NewScript::default()
+    };
+    let name = script::file_name(&project.config.file_template, &revision, &message, &now);
+    let path = project.config.migrations_dir.join(&name);
+    let io = |e: std::io::Error| Error::Io {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(io)?;
+    file.write_all(script::render_new(&new).as_bytes())
+        .map_err(io)?;
+    let shown = script::display_path(&path, &ctx.cwd);
+    if ctx.global.json {
+        crate::output::json(&serde_json::json!({
+            "revision": revision,
+            "revises": new.revises,
+            "path": shown,
+        }));
+    } else {
+        data!("{}", shown.display());
+        if !ctx.global.quiet {
+            note!("created revision {revision}; write its SQL under `-- migrate:up` and `-- migrate:down`");
+        }
+    }
+    Ok(0)
+}

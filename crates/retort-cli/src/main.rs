@@ -1,0 +1,36 @@
+//! The `retort` binary: parses arguments, runs one command through the library, draws
+//! its events, and maps errors to exit codes (DESIGN.md: 0 ok, 1 a check found
+//! something, 2 bad usage or input, 3 database or runtime error).
+
+mod args;
+mod commands;
+mod context;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use retort::ErrorKind;
+
+use args::Cli;
+use output::{paint, RED};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = match context::Context::new(cli.global) {
+        Ok(ctx) => ctx,
+        Err(e) => return fail(&e),
+    };
+    match commands::run(&ctx, cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &retort::Error) -> ExitCode {
+    note!("{} {e}", paint(RED, "error:"));
+    ExitCode::from(match e.kind() {
+        ErrorKind::Input => 2,
+        ErrorKind::Runtime => 3,
+    })
+}

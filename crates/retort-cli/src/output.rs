@@ -1,0 +1,151 @@
+//! Drawing: styles, the per-migration lines and progress bar, JSON. Data goes to stdout,
+//! messages and progress to stderr; anstream drops colors when the stream is not a
+//! terminal and honours NO_COLOR and CLICOLOR_FORCE.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressStyle};
+use retort::migrator::Event;
+use retort::script::Direction;
+
+pub const BOLD: Style = Style::new().bold();
+pub const DIM: Style = Style::new().dimmed();
+pub const GREEN: Style = AnsiColor::Green.on_default();
+pub const YELLOW: Style = AnsiColor::Yellow.on_default();
+pub const RED: Style = AnsiColor::Red.on_default().bold();
+pub const CYAN: Style = AnsiColor::Cyan.on_default();
+
+/// Styles `text` (anstream strips it again where colors are off).
+pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Prints a message line on stderr.
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => { anstream::eprintln!($($arg)*) };
+}
+
+/// Prints a data line on stdout.
+#[macro_export]
+macro_rules! data {
+    ($($arg:tt)*) => { anstream::println!($($arg)*) };
+}
+
+/// Prints one JSON document on stdout.
+pub fn json(value: &serde_json::Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    anstream::println!("{text}");
+}
+
+pub fn millis(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms >= 10_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else if ms >= 10.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+/// Turns migrator events into lines (and a bar on a terminal, for runs of several).
+pub struct Reporter {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    interactive: bool,
+}
+
+impl Reporter {
+    pub fn new(quiet: bool) -> Reporter {
+        Reporter {
+            quiet,
+            bar: None,
+            interactive: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn line(&self, text: String) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => note!("{text}"),
+        }
+    }
+
+    pub fn event(&mut self, event: &Event) {
+        match event {
+            Event::LockWaiting { timeout } => self.line(format!(
+                "{} another migration holds the lock; waiting (up to {} s)…",
+                paint(YELLOW, "waiting:"),
+                timeout.as_secs()
+            )),
+            Event::Planned { total, .. } => {
+                if !self.quiet && self.interactive && *total > 1 {
+                    let bar = ProgressBar::new(*total as u64);
+                    if let Ok(style) =
+                        ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {wide_msg}")
+                    {
+                        bar.set_style(style);
+                    }
+                    self.bar = Some(bar);
+                }
+            }
+            Event::Started {
+                revision, message, ..
+            } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("{revision} {message}"));
+                }
+            }
+            Event::Finished {
+                index,
+                total,
+                direction,
+                revision,
+                message,
+                elapsed,
+            } => {
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                }
+                if !self.quiet {
+                    let verb = match direction {
+                        Direction::Up => paint(GREEN, "applied "),
+                        Direction::Down => paint(YELLOW, "reverted"),
+                    };
+                    self.line(format!(
+                        "  {verb} {} {} {message} {}",
+                        paint(DIM, format!("[{index}/{total}]")),
+                        paint(BOLD, revision),
+                        paint(DIM, format!("({})", millis(*elapsed)))
+                    ));
+                }
+            }
+            Event::Skipped { revision } => {
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                }
+                if !self.quiet {
+                    self.line(format!(
+                        "  {} {revision} (another process already handled it)",
+                        paint(DIM, "skipped ")
+                    ));
+                }
+            }
+            Event::Stamped { revision, added } => {
+                if !self.quiet {
+                    let verb = if *added { "stamped  " } else { "unstamped" };
+                    self.line(format!("  {} {}", paint(CYAN, verb), paint(BOLD, revision)));
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

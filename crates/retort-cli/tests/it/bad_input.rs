@@ -1,0 +1,223 @@
+//! Bad input: a message naming the file (and line) and the cause, exit 2 or 3, and an
+//! unchanged database.
+
+use crate::db_test;
+use crate::util::*;
+
+/// Applies one good migration, then adds a broken file and checks that `upgrade head`
+/// fails with `code` and every `needles` in its message, leaving the database as it was.
+fn refused(p: &TestProject, broken: &str, code: i32, needles: &[&str]) {
+    p.migration(
+        "aa0000000001",
+        &[],
+        "CREATE TABLE keep (id INTEGER);",
+        Some("DROP TABLE keep;"),
+    );
+    p.ok(&["upgrade", "head"]);
+    p.write("migrations/9999_broken.sql", broken);
+    let before = (p.applied(), p.tables(), p.log());
+    let err = p.fails(&["upgrade", "head"], code);
+    for n in needles {
+        assert!(err.contains(n), "missing {n:?} in: {err}");
+    }
+    assert_eq!(
+        (p.applied(), p.tables(), p.log()),
+        before,
+        "database changed"
+    );
+}
+
+db_test!(malformed_header, |p| {
+    refused(
+    p,
+    "-- revision: bb0000000001\n-- revises: aa0000000001\n-- this is no key\n-- migrate:up\nCREATE TABLE x (id INTEGER);\n",
+    2,
+    &["migrations/9999_broken.sql:3", "malformed header line"],
+)
+});
+
+db_test!(unknown_header_key, |p| {
+    refused(
+    p,
+    "-- revision: bb0000000001\n-- revisez: aa0000000001\n-- migrate:up\nCREATE TABLE x (id INTEGER);\n",
+    2,
+    &["migrations/9999_broken.sql:2", "unknown header key `revisez`"],
+)
+});
+
+db_test!(duplicate_revision_id, |p| refused(
+    p,
+    "-- revision: aa0000000001\n-- migrate:up\nCREATE TABLE x (id INTEGER);\n",
+    2,
+    &["9999_broken.sql:1", "aa0000000001", "0000_aa0000000001.sql"],
+));
+
+db_test!(missing_parent, |p| {
+    refused(
+    p,
+    "-- revision: bb0000000001\n-- revises: ffffffffffff\n-- migrate:up\nCREATE TABLE x (id INTEGER);\n",
+    2,
+    &["9999_broken.sql:2", "ffffffffffff"],
+)
+});
+
+db_test!(cycle, |p| {
+    p.write(
+        "migrations/0001_cycle_a.sql",
+        "-- revision: cc0000000001\n-- revises: cc0000000002\n-- migrate:up\nSELECT 1;\n",
+    );
+    p.write(
+        "migrations/0002_cycle_b.sql",
+        "-- revision: cc0000000002\n-- revises: cc0000000001\n-- migrate:up\nSELECT 1;\n",
+    );
+    for args in [&["upgrade", "head"][..], &["heads"], &["history"]] {
+        let err = p.fails(args, 2);
+        assert!(
+            err.contains("cycle") && err.contains("cc0000000001") && err.contains("cc0000000002"),
+            "{err}"
+        );
+        assert!(err.contains("migrations/0001_cycle_a.sql:2"), "{err}");
+    }
+    assert!(p.applied().is_empty());
+});
+
+db_test!(sql_error_names_statement_and_line, |p| {
+    refused(
+    p,
+    "-- revision: bb0000000001\n-- revises: aa0000000001\n\n-- migrate:up\nCREATE TABLE x (id INTEGER);\nCREATE TABLEE y (id INTEGER);\n-- migrate:down\nDROP TABLE x;\n",
+    3,
+    &["9999_broken.sql:6", "CREATE TABLEE y", "syntax error"],
+)
+});
+
+db_test!(unterminated_string_is_caught_before_anything_runs, |p| {
+    refused(
+    p,
+    "-- revision: bb0000000001\n-- revises: aa0000000001\n-- migrate:up\nCREATE TABLE x (id INTEGER);\nINSERT INTO x VALUES ('oops);\n",
+    2,
+    &["9999_broken.sql:5"],
+)
+});
+
+db_test!(ambiguous_prefix_and_unknown_label, |p| {
+    p.migration("ab0000000001", &[], "SELECT 1;", Some("SELECT 1;"));
+    p.migration(
+        "ab0000000002",
+        &["ab0000000001"],
+        "SELECT 1;",
+        Some("SELECT 1;"),
+    );
+    let err = p.fails(&["upgrade", "ab"], 2);
+    assert!(
+        err.contains("ab0000000001") && err.contains("ab0000000002"),
+        "{err}"
+    );
+    let err = p.fails(&["upgrade", "nolabel@head"], 2);
+    assert!(err.contains("nolabel"), "{err}");
+    assert!(p.applied().is_empty());
+});
+
+db_test!(downgrade_through_irreversible_migration, |p| {
+    p.migration(
+        "ac0000000001",
+        &[],
+        "CREATE TABLE a (id INTEGER);",
+        Some("DROP TABLE a;"),
+    );
+    let rel = p.migration(
+        "ac0000000002",
+        &["ac0000000001"],
+        "CREATE TABLE b (id INTEGER);",
+        None,
+    );
+    p.migration(
+        "ac0000000003",
+        &["ac0000000002"],
+        "CREATE TABLE c (id INTEGER);",
+        Some("DROP TABLE c;"),
+    );
+    p.ok(&["upgrade", "head"]);
+    let err = p.fails(&["downgrade", "base"], 2);
+    assert!(
+        err.contains(&rel) && err.contains("ac0000000002") && err.contains("migrate:down"),
+        "{err}"
+    );
+    // Nothing was reverted, not even the reversible migration above it.
+    assert_eq!(p.applied().len(), 3);
+    assert_eq!(p.tables(), ["a", "b", "c"]);
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(p.tables(), ["a", "b"]);
+});
+
+#[test]
+fn missing_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("retort")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("heads")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("retort.toml") && err.contains("retort init"),
+        "{err}"
+    );
+    let out = assert_cmd::Command::cargo_bin("retort")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--config", "nope.toml", "heads"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
+    // Unreadable: a directory where the file should be.
+    std::fs::create_dir(dir.path().join("retort.toml")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("retort")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--config", "retort.toml", "heads"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("retort.toml: cannot read"), "{err}");
+}
+
+db_test!(bad_config_and_urls, |p| {
+    p.migration("ad0000000001", &[], "SELECT 1;", None);
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_SURELY_UNSET_VAR}\"\n",
+    );
+    let err = p.fails(&["upgrade", "head"], 2);
+    assert!(
+        err.contains("retort.toml:2") && err.contains("RETORT_SURELY_UNSET_VAR"),
+        "{err}"
+    );
+    // Commands that need no database still work.
+    p.ok(&["heads"]);
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"sqlite:x.db\"\n[migrations]\ndirectory = \"m\"\n",
+    );
+    let err = p.fails(&["heads"], 2);
+    assert!(
+        err.contains("retort.toml:4") && err.contains("directory"),
+        "{err}"
+    );
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"postgres://me:hunter2@127.0.0.1:1/db\"\n",
+    );
+    let (code, out, err) = p.run(&["current"]);
+    assert_ne!(code, 0);
+    assert!(
+        !out.contains("hunter2") && !err.contains("hunter2"),
+        "{err}"
+    );
+    assert!(err.contains("me:***@127.0.0.1"), "{err}");
+    let (_, out, err) = p.run(&["--url", "mysql://root:s3cret@127.0.0.1:1/x", "status"]);
+    assert!(!out.contains("s3cret") && !err.contains("s3cret"), "{err}");
+});

@@ -1,0 +1,190 @@
+//! Every everyday command, through the binary, with human and JSON output.
+
+use crate::db_test;
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}
+
+#[test]
+fn init_writes_a_project_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("retort")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["init", "app"]);
+    assert!(out.status.success(), "{out:?}");
+    for f in ["app/retort.toml", "app/migrations", "app/schema.sql"] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+    let out = run(&["init", "app"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    // The new project works as it is: a revision, then an upgrade on the default SQLite file.
+    let out = run(&["-C", "app", "revision", "-m", "first"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["-C", "app", "upgrade", "head"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.path().join("app/app.db").exists());
+}
+
+db_test!(revision_chains_on_the_head, |p| {
+    let first = p.ok(&[
+        "revision",
+        "-m",
+        "Create users table",
+        "--rev-id",
+        "aaaaaaaaaaaa",
+    ]);
+    let first = first.trim();
+    assert!(
+        first.ends_with("-aaaaaaaaaaaa_create_users_table.sql"),
+        "{first}"
+    );
+    let text = p.read(first);
+    assert!(
+        text.starts_with("-- Create users table\n--\n-- revision: aaaaaaaaaaaa\n"),
+        "{text}"
+    );
+    assert!(!text.contains("revises"), "{text}");
+    let second = p.ok(&["--json", "revision", "-m", "second"]);
+    let v = json(&second);
+    assert_eq!(v["revises"][0], "aaaaaaaaaaaa");
+    let id = v["revision"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 12);
+    let heads = json(&p.ok(&["--json", "heads"]));
+    assert_eq!(heads["heads"][0]["revision"], id.as_str());
+    // --rev-id reuse and bad ids are refused.
+    p.fails(&["revision", "-m", "x", "--rev-id", "aaaaaaaaaaaa"], 2);
+    p.fails(&["revision", "-m", "x", "--rev-id", "bad-id"], 2);
+    // --head on a non-head needs --splice.
+    let err = p.fails(&["revision", "-m", "x", "--head", "aaaa"], 2);
+    assert!(err.contains("--splice"), "{err}");
+    p.ok(&[
+        "revision",
+        "-m",
+        "x",
+        "--head",
+        "aaaa",
+        "--splice",
+        "--rev-id",
+        "bbbbbbbbbbbb",
+    ]);
+    // Now there are two heads: a plain revision must be told which one.
+    let err = p.fails(&["revision", "-m", "y"], 2);
+    assert!(
+        err.contains("multiple heads") && err.contains("bbbbbbbbbbbb"),
+        "{err}"
+    );
+});
+
+db_test!(current_history_show_status, |p| {
+    p.migration(
+        "a00000000001",
+        &[],
+        "CREATE TABLE t1 (id INTEGER);",
+        Some("DROP TABLE t1;"),
+    );
+    p.migration(
+        "a00000000002",
+        &["a00000000001"],
+        "CREATE TABLE t2 (id INTEGER);",
+        Some("DROP TABLE t2;"),
+    );
+    p.migration(
+        "a00000000003",
+        &["a00000000002"],
+        "CREATE TABLE t3 (id INTEGER);",
+        Some("DROP TABLE t3;"),
+    );
+
+    let (code, out, err) = p.run(&["current"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.is_empty() && err.contains("no revision applied"),
+        "{out}{err}"
+    );
+    // status --exit-code: 1 while something is pending.
+    let (code, out, _) = p.run(&["status", "--exit-code"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("pending:  3"), "{out}");
+    let status = json(&p.ok(&["--json", "status"]));
+    assert_eq!(status["pending"].as_array().unwrap().len(), 3);
+    assert_eq!(status["up_to_date"], false);
+
+    p.ok(&["upgrade", "a00000000002"]);
+    let cur = p.ok(&["current"]);
+    assert!(
+        cur.contains("a00000000002") && !cur.contains("a00000000003"),
+        "{cur}"
+    );
+    let cur = json(&p.ok(&["--json", "current"]));
+    assert_eq!(cur["current"][0]["revision"], "a00000000002");
+    assert_eq!(cur["current"][0]["applied_by"], "tester");
+
+    let hist = p.ok(&["history", "--indicate-current"]);
+    let lines: Vec<&str> = hist.lines().collect();
+    assert_eq!(lines.len(), 3, "{hist}");
+    assert!(lines[0].contains("a00000000003 (head)"), "{hist}");
+    assert!(lines[1].contains("a00000000002 (current)"), "{hist}");
+    let ranged = p.ok(&["history", "-r", "a00000000002:"]);
+    assert_eq!(ranged.lines().count(), 2, "{ranged}");
+    let ranged = p.ok(&["history", "-r", ":current"]);
+    assert_eq!(ranged.lines().count(), 2, "{ranged}");
+    let verbose = p.ok(&["history", "-v"]);
+    assert!(verbose.contains("path: migrations/"), "{verbose}");
+
+    let show = p.ok(&["show", "a00000000002"]);
+    assert!(show.contains("Revises: a00000000001"), "{show}");
+    assert!(show.contains("CREATE TABLE t2"), "{show}");
+    let show = json(&p.ok(&["--json", "show", "head"]));
+    assert_eq!(show["revisions"][0]["revision"], "a00000000003");
+
+    let status = p.ok(&["status"]);
+    assert!(
+        status.contains("pending:  1") && status.contains("a00000000003"),
+        "{status}"
+    );
+    p.ok(&["upgrade", "head"]);
+    let (code, out, _) = p.run(&["status", "--exit-code"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("up to date"), "{out}");
+});
+
+db_test!(upgrade_reports_each_migration_and_a_summary, |p| {
+    p.migration(
+        "b00000000001",
+        &[],
+        "CREATE TABLE t1 (id INTEGER);",
+        Some("DROP TABLE t1;"),
+    );
+    p.migration(
+        "b00000000002",
+        &["b00000000001"],
+        "CREATE TABLE t2 (id INTEGER);",
+        Some("DROP TABLE t2;"),
+    );
+    let (code, out, err) = p.run(&["upgrade", "head"]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty(), "data on stdout: {out}");
+    assert!(
+        err.contains("[1/2] b00000000001 migration b00000000001"),
+        "{err}"
+    );
+    assert!(err.contains("[2/2] b00000000002"), "{err}");
+    assert!(err.contains("applied 2 migrations"), "{err}");
+    let (_, _, err) = p.run(&["upgrade", "head"]);
+    assert!(err.contains("nothing to do"), "{err}");
+    let v = json(&p.ok(&["--json", "downgrade", "base"]));
+    assert_eq!(
+        v["revisions"],
+        serde_json::json!(["b00000000002", "b00000000001"])
+    );
+    let (_, _, err) = p.run(&["-q", "upgrade", "head"]);
+    assert!(err.is_empty(), "-q printed: {err}");
+});

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `retort` binary against real databases. One binary for all
+//! of them (each extra test binary would re-link every driver).
+
+mod util;
+
+mod bad_input;
+mod commands;
+mod graph_ops;
+mod offline;
+mod quickstart;
+mod safety;

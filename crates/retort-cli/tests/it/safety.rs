@@ -1,0 +1,148 @@
+//! The guarantees: failed migrations leave nothing, edited applied migrations are caught,
+//! stamping adopts an existing database.
+
+use crate::db_test;
+use crate::util::*;
+
+db_test!(failing_migration_leaves_the_database_unchanged, |p| {
+    p.migration(
+        "e00000000001",
+        &[],
+        "CREATE TABLE ok_t (id INTEGER);",
+        Some("DROP TABLE ok_t;"),
+    );
+    let rel = p.migration(
+        "e00000000002",
+        &["e00000000001"],
+        "CREATE TABLE half_t (id INTEGER);\nINSERT INTO half_t VALUES (1);\n\nINSERT INTO no_such_table VALUES (1);",
+        Some("DROP TABLE half_t;"),
+    );
+    let err = p.fails(&["upgrade", "head"], 3);
+    // file:line of the failing statement, the statement, the database's message
+    assert!(err.contains(&format!("{rel}:10")), "{err}");
+    assert!(
+        err.contains("INSERT INTO no_such_table VALUES (1)"),
+        "{err}"
+    );
+    assert!(err.contains("no_such_table"), "{err}");
+    assert!(err.contains("rolled back"), "{err}");
+    assert!(err.contains("e00000000001"), "completed list: {err}");
+    assert_eq!(p.applied(), ids(&["e00000000001"]));
+    assert_eq!(p.tables(), ["ok_t"]);
+    assert!(!p.log().iter().any(|(r, _)| r == "e00000000002"));
+    // Fix the file: the next run completes.
+    let text = p
+        .read(&rel)
+        .replace("INSERT INTO no_such_table VALUES (1);", "");
+    p.write(&rel, &text);
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.tables(), ["half_t", "ok_t"]);
+});
+
+db_test!(edited_applied_migration_is_refused_until_repaired, |p| {
+    let rel = p.migration(
+        "f00000000001",
+        &[],
+        "CREATE TABLE t1 (id INTEGER);",
+        Some("DROP TABLE t1;"),
+    );
+    p.migration(
+        "f00000000002",
+        &["f00000000001"],
+        "CREATE TABLE t2 (id INTEGER);",
+        Some("DROP TABLE t2;"),
+    );
+    p.ok(&["upgrade", "f00000000001"]);
+    p.write(
+        &rel,
+        &p.read(&rel).replace(
+            "CREATE TABLE t1 (id INTEGER);",
+            "CREATE TABLE t1 (id BIGINT);",
+        ),
+    );
+
+    let err = p.fails(&["upgrade", "head"], 2);
+    assert!(
+        err.contains("f00000000001") && err.contains("edited"),
+        "{err}"
+    );
+    let checksums: Vec<&str> = err
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|w| w.len() == 64)
+        .collect();
+    assert_eq!(checksums.len(), 2, "both checksums shown: {err}");
+    assert_ne!(checksums[0], checksums[1]);
+    assert!(err.contains("retort repair"), "{err}");
+    assert_eq!(p.applied(), ids(&["f00000000001"]));
+    p.fails(&["downgrade", "base"], 2);
+    assert_eq!(p.applied(), ids(&["f00000000001"]));
+
+    let (code, out, _) = p.run(&["validate"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("changed f00000000001"), "{out}");
+    let (code, out, _) = p.run(&["status", "--exit-code"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("was edited"), "{out}");
+
+    let out = p.ok(&["repair"]);
+    assert!(out.contains("accepted f00000000001"), "{out}");
+    p.ok(&["validate"]);
+    assert!(p.log().contains(&("f00000000001".into(), "repair".into())));
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.applied().len(), 2);
+    // Whitespace-only and line-ending changes do not count as edits.
+    p.write(&rel, &p.read(&rel).replace('\n', "\r\n"));
+    p.ok(&["validate"]);
+});
+
+db_test!(stamp_adopts_an_existing_database, |p| {
+    p.migration(
+        "a10000000001",
+        &[],
+        "CREATE TABLE users (id INTEGER);",
+        Some("DROP TABLE users;"),
+    );
+    p.migration(
+        "a10000000002",
+        &["a10000000001"],
+        "CREATE TABLE posts (id INTEGER);",
+        Some("DROP TABLE posts;"),
+    );
+    p.migration(
+        "a10000000003",
+        &["a10000000002"],
+        "CREATE TABLE tags (id INTEGER);",
+        Some("DROP TABLE tags;"),
+    );
+    // The schema exists already (created by hand, or by create_all()).
+    p.exec("CREATE TABLE users (id INTEGER)");
+    p.exec("CREATE TABLE posts (id INTEGER)");
+    p.ok(&["stamp", "a10000000002"]);
+    assert_eq!(p.applied(), ids(&["a10000000001", "a10000000002"]));
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.tables(), ["posts", "tags", "users"]);
+    // Stamping down removes rows without running downgrades.
+    p.ok(&["stamp", "a10000000001"]);
+    assert_eq!(p.applied(), ids(&["a10000000001"]));
+    assert_eq!(p.tables(), ["posts", "tags", "users"]);
+    let log = p.log();
+    assert!(log.contains(&("a10000000002".into(), "stamp".into())));
+    assert!(log.contains(&("a10000000003".into(), "unstamp".into())));
+    // A row whose file is gone blocks upgrade until stamp --purge.
+    p.connect()
+        .run("INSERT INTO retort_version VALUES ('deadbeef0000', 'x', 't', 'me', 0, 'applied')")
+        .unwrap();
+    let err = p.fails(&["upgrade", "head"], 2);
+    assert!(
+        err.contains("deadbeef0000") && err.contains("--purge"),
+        "{err}"
+    );
+    p.fails(&["stamp", "head"], 2);
+    p.ok(&["stamp", "--purge", "head"]);
+    assert_eq!(
+        p.applied(),
+        ids(&["a10000000001", "a10000000002", "a10000000003"])
+    );
+    p.ok(&["stamp", "base"]);
+    assert!(p.applied().is_empty());
+});

@@ -1,0 +1,391 @@
+//! `retort.toml`: finding it, reading it, expanding `${VAR}`, and choosing the database URL.
+//!
+//! Precedence of the URL (DESIGN.md): `--url` > `[environments.NAME]` with `--env NAME` >
+//! `[database] url` > `DATABASE_URL` > `sqlite:app.db`. Variables come from the process
+//! environment first, then from a `.env` file beside `retort.toml`.
+
+mod interpolate;
+mod url;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use interpolate::{interpolate, InterpolateError};
+pub use url::{mask, DatabaseUrl, SqliteLocation, UrlError};
+
+use crate::dialect::Dialect;
+
+/// The config file name looked up in the current directory and its parents.
+pub const CONFIG_FILE: &str = "retort.toml";
+/// The file-name template when the config does not set one.
+pub const DEFAULT_FILE_TEMPLATE: &str = "{year}_{month}_{day}_{hour}{minute}-{rev}_{slug}";
+const DEFAULT_URL: &str = "${DATABASE_URL:-sqlite:app.db}";
+
+/// Everything a command needs from the project's configuration, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The directory holding `retort.toml`: relative paths in the config start here.
+    pub root: PathBuf,
+    /// The config file read, if any (`None` when built with [`Config::in_dir`]).
+    pub path: Option<PathBuf>,
+    pub migrations_dir: PathBuf,
+    pub file_template: String,
+    pub schema: Option<String>,
+    pub version_table: String,
+    pub dialects: Vec<Dialect>,
+    url: Result<DatabaseUrl, ConfigError>,
+}
+
+/// A config problem, naming the file and (where known) the line.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no {CONFIG_FILE} in {dir} or any parent directory; run `retort init` to create one, or pass --config")]
+    NotFound { dir: PathBuf },
+    #[error("{path}: cannot read: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{origin}: variable `{name}` is not set (set it, put it in .env, or write ${{{name}:-default}})")]
+    UnsetVariable { origin: String, name: String },
+    #[error("{origin}: {error}")]
+    Url { origin: String, error: UrlError },
+    #[error("{path}: no [environments.{name}] table (known: {known})")]
+    UnknownEnvironment {
+        path: String,
+        name: String,
+        known: String,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    database: RawDatabase,
+    #[serde(default)]
+    migrations: RawMigrations,
+    #[serde(default)]
+    environments: BTreeMap<String, RawDatabase>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMigrations {
+    dir: Option<String>,
+    file_template: Option<String>,
+    schema: Option<String>,
+    version_table: Option<String>,
+    dialects: Option<Vec<String>>,
+}
+
+/// How a command asked for its config: the global options of the CLI, or an application's
+/// own choices when it embeds the library.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--config PATH`; otherwise `retort.toml` is searched from `start_dir` upwards.
+    pub config_path: Option<PathBuf>,
+    /// Where the search starts (`-C DIR`, or the current directory).
+    pub start_dir: PathBuf,
+    /// `--url`: wins over everything else.
+    pub url: Option<String>,
+    /// `--env NAME`.
+    pub environment: Option<String>,
+}
+
+impl Config {
+    /// Finds and reads the config as the CLI does.
+    pub fn load(opts: &LoadOptions) -> Result<Config, ConfigError> {
+        let path = match &opts.config_path {
+            Some(p) => opts.start_dir.join(p),
+            None => find_config(&opts.start_dir).ok_or_else(|| ConfigError::NotFound {
+                dir: opts.start_dir.clone(),
+            })?,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Unreadable {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::from_toml(&text, &path, &root, opts)
+    }
+
+    /// A config with every default, for a project directory without `retort.toml`
+    /// (applications that only embed migrations, and tests).
+    pub fn in_dir(root: &Path, url: &str) -> Result<Config, ConfigError> {
+        let opts = LoadOptions {
+            url: Some(url.to_string()),
+            start_dir: root.to_path_buf(),
+            ..LoadOptions::default()
+        };
+        Config::from_toml("", &root.join(CONFIG_FILE), root, &opts)
+    }
+
+    fn from_toml(
+        text: &str,
+        path: &Path,
+        root: &Path,
+        opts: &LoadOptions,
+    ) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            message: e.message().trim().to_string(),
+        })?;
+        let dotenv = read_dotenv(root);
+        let lookup = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .or_else(|| dotenv.get(name).cloned())
+        };
+        let file = path.display().to_string();
+        let origin = |needle: &str| match text.find(needle) {
+            Some(at) => format!("{file}:{}", line_of(text, at)),
+            None => file.clone(),
+        };
+        let expand = |value: &str, origin: String| -> Result<String, ConfigError> {
+            interpolate(value, &lookup).map_err(|e| match e {
+                InterpolateError::Unset(name) => ConfigError::UnsetVariable { origin, name },
+                InterpolateError::Malformed(what) => ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line: text.find(&what).map(|at| line_of(text, at)),
+                    message: format!("malformed variable reference `{what}`"),
+                },
+            })
+        };
+
+        let url = (|| {
+            let (value, origin) = if let Some(u) = &opts.url {
+                (u.clone(), "--url".to_string())
+            } else if let Some(env) = &opts.environment {
+                let Some(table) = raw.environments.get(env) else {
+                    return Err(ConfigError::UnknownEnvironment {
+                        path: file.clone(),
+                        name: env.clone(),
+                        known: if raw.environments.is_empty() {
+                            "none".into()
+                        } else {
+                            raw.environments
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        },
+                    });
+                };
+                let value = table.url.clone().ok_or_else(|| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line: text
+                        .find(&format!("environments.{env}"))
+                        .map(|at| line_of(text, at)),
+                    message: format!("[environments.{env}] has no `url`"),
+                })?;
+                let o = origin(&value);
+                (value, o)
+            } else if let Some(u) = &raw.database.url {
+                (u.clone(), origin(u))
+            } else {
+                (DEFAULT_URL.to_string(), "default database url".to_string())
+            };
+            let expanded = expand(&value, origin.clone())?;
+            DatabaseUrl::parse(&expanded).map_err(|error| ConfigError::Url { origin, error })
+        })();
+
+        let m = raw.migrations;
+        let dialects = m
+            .dialects
+            .unwrap_or_default()
+            .iter()
+            .map(|name| {
+                Dialect::from_name(name).ok_or_else(|| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line: text.find(name.as_str()).map(|at| line_of(text, at)),
+                    message: format!(
+                        "unknown dialect `{name}` in migrations.dialects (expected sqlite, postgresql or mysql)"
+                    ),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let version_table = m.version_table.unwrap_or_else(|| "retort_version".into());
+        let valid_table = !version_table.is_empty()
+            && version_table
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_table {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: text.find("version_table").map(|at| line_of(text, at)),
+                message: format!(
+                    "version_table `{version_table}` must be letters, digits and underscores"
+                ),
+            });
+        }
+        let dir = expand(
+            m.dir.as_deref().unwrap_or("migrations"),
+            origin("migrations"),
+        )?;
+        Ok(Config {
+            root: root.to_path_buf(),
+            path: opts
+                .config_path
+                .as_ref()
+                .map(|_| path.to_path_buf())
+                .or_else(|| path.exists().then(|| path.to_path_buf())),
+            migrations_dir: root.join(dir),
+            file_template: m
+                .file_template
+                .unwrap_or_else(|| DEFAULT_FILE_TEMPLATE.to_string()),
+            schema: m.schema,
+            version_table,
+            dialects,
+            url,
+        })
+    }
+
+    /// The database URL, or why it could not be worked out. Commands that never touch the
+    /// database (`revision`, `heads`, offline `--sql`) never ask, so an unset variable in
+    /// the URL only stops the commands that need it.
+    pub fn url(&self) -> Result<&DatabaseUrl, ConfigError> {
+        self.url.as_ref().map_err(Clone::clone)
+    }
+
+    /// The audit-log table beside the version table (`retort_version` → `retort_log`).
+    pub fn log_table(&self) -> String {
+        match self.version_table.strip_suffix("_version") {
+            Some(stem) => format!("{stem}_log"),
+            None => format!("{}_log", self.version_table),
+        }
+    }
+}
+
+/// `retort.toml` in `dir` or the nearest parent.
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(CONFIG_FILE))
+        .find(|p| p.is_file())
+}
+
+fn read_dotenv(root: &Path) -> HashMap<String, String> {
+    let Ok(iter) = dotenvy::from_path_iter(root.join(".env")) else {
+        return HashMap::new();
+    };
+    iter.filter_map(Result::ok).collect()
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, opts: LoadOptions) -> Result<Config, ConfigError> {
+        let root = Path::new("/proj");
+        Config::from_toml(text, &root.join(CONFIG_FILE), root, &opts)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = load("", LoadOptions::default()).unwrap();
+        assert_eq!(c.migrations_dir, Path::new("/proj/migrations"));
+        assert_eq!(c.version_table, "retort_version");
+        assert_eq!(c.log_table(), "retort_log");
+        assert_eq!(c.file_template, DEFAULT_FILE_TEMPLATE);
+    }
+
+    #[test]
+    fn url_precedence() {
+        let text = "[database]\nurl = \"sqlite:main.db\"\n[environments.prod]\nurl = \"postgres://u:pw@h/db\"\n";
+        let c = load(text, LoadOptions::default()).unwrap();
+        assert_eq!(c.url().unwrap().expose(), "sqlite:main.db");
+        let c = load(
+            text,
+            LoadOptions {
+                environment: Some("prod".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.url().unwrap().dialect(), Dialect::Postgres);
+        let c = load(
+            text,
+            LoadOptions {
+                environment: Some("prod".into()),
+                url: Some("sqlite:over.db".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.url().unwrap().expose(), "sqlite:over.db");
+        let c = load(
+            text,
+            LoadOptions {
+                environment: Some("staging".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let e = c.url().unwrap_err().to_string();
+        assert!(e.contains("staging") && e.contains("prod"), "{e}");
+    }
+
+    #[test]
+    fn unset_variable_names_file_and_line() {
+        let text = "\n[database]\nurl = \"${RETORT_TEST_SURELY_UNSET_VAR}\"\n";
+        let c = load(text, LoadOptions::default()).unwrap();
+        let e = c.url().unwrap_err().to_string();
+        assert!(e.contains("retort.toml:3"), "{e}");
+        assert!(e.contains("RETORT_TEST_SURELY_UNSET_VAR"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_and_bad_toml_name_the_line() {
+        let e = load("[migrations]\ndirr = \"x\"\n", LoadOptions::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("retort.toml:2"), "{msg}");
+        assert!(msg.contains("dirr"), "{msg}");
+        let e = load("[database\n", LoadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("retort.toml:1"), "{e}");
+    }
+
+    #[test]
+    fn bad_dialect_and_table() {
+        assert!(load(
+            "[migrations]\ndialects = [\"oracle\"]\n",
+            LoadOptions::default()
+        )
+        .is_err());
+        assert!(load(
+            "[migrations]\nversion_table = \"a;b\"\n",
+            LoadOptions::default()
+        )
+        .is_err());
+        let c = load(
+            "[migrations]\nversion_table = \"schema_history\"\n",
+            LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(c.log_table(), "schema_history_log");
+    }
+}

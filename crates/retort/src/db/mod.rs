@@ -1,0 +1,146 @@
+//! Talking to a database: one small [`Connection`] trait, one file per driver.
+//!
+//! The trait holds only what differs between drivers (running SQL, transactions, the lock).
+//! Everything a migration tool decides — what to run, checksums, the re-read after the
+//! lock, the audit log — lives in `migrator` and `history`, written once for all drivers.
+
+mod sqlite;
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::config::DatabaseUrl;
+use crate::dialect::Dialect;
+
+pub use sqlite::SqliteConnection;
+
+/// A parameter or a column value. Version-table columns are text or integers, so that is
+/// all retort itself reads and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Text(s) => s.parse().ok(),
+            Value::Null => None,
+        }
+    }
+}
+
+/// An error reported by the database or its driver, with the server's own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbError {
+    pub message: String,
+    /// 1-based character position in the statement, when the server gives one
+    /// (PostgreSQL does).
+    pub position: Option<usize>,
+    /// `true` when the lock could not be taken in time.
+    pub lock_timeout: bool,
+}
+
+impl DbError {
+    pub fn new(message: impl Into<String>) -> DbError {
+        DbError {
+            message: message.into(),
+            position: None,
+            lock_timeout: false,
+        }
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(p) = self.position {
+            write!(f, " (at character {p})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DbError {}
+
+/// How to connect, beyond the URL.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// How long to wait for another retort (or any writer) holding the lock.
+    pub lock_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            lock_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the migrator needs from a database. Implemented once per driver.
+pub trait Connection: Send {
+    fn dialect(&self) -> Dialect;
+
+    /// Runs one statement that may return rows; rows are discarded. For migration SQL.
+    fn run(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// Runs one statement with parameters (placeholders as [`Dialect::placeholder`]
+    /// renders them) and returns the number of rows changed.
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+
+    /// Runs one query and returns all its rows.
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so two processes serialise at the start of a migration rather than deadlock later.
+    fn begin(&mut self) -> Result<(), DbError>;
+    fn commit(&mut self) -> Result<(), DbError>;
+    fn rollback(&mut self) -> Result<(), DbError>;
+
+    /// Whether a table of the current schema exists; read-only commands ask before they
+    /// read the version table, so they never create it.
+    fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
+
+    /// Takes the migration lock for the session, waiting up to the configured timeout and
+    /// calling `waiting` once if it has to wait. Drivers whose lock is the write
+    /// transaction itself (SQLite) do nothing here: see [`Connection::lock_is_per_transaction`].
+    fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<(), DbError>;
+    fn unlock(&mut self) -> Result<(), DbError>;
+
+    /// `true` when the lock is only held inside a transaction, so the migrator must re-check
+    /// each revision inside its own transaction before running it.
+    fn lock_is_per_transaction(&self) -> bool;
+
+    /// `true` when DDL is transactional, so a failed migration leaves nothing behind.
+    fn transactional_ddl(&self) -> bool;
+}
+
+/// Opens the database a URL names. `base` resolves relative SQLite paths.
+pub fn connect(
+    url: &DatabaseUrl,
+    base: &Path,
+    opts: &ConnectOptions,
+) -> Result<Box<dyn Connection>, DbError> {
+    match url.dialect() {
+        Dialect::Sqlite => {
+            let location = url
+                .sqlite_location(base)
+                .ok_or_else(|| DbError::new("not a SQLite URL"))?;
+            Ok(Box::new(SqliteConnection::open(&location, opts)?))
+        }
+        other => Err(DbError::new(format!(
+            "{other} is not supported by this build of retort yet (SQLite only); `--sql` renders {other} scripts offline"
+        ))),
+    }
+}

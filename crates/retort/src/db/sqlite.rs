@@ -1,0 +1,144 @@
+//! SQLite through rusqlite (bundled, so the binary needs no system library).
+
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+
+use crate::config::SqliteLocation;
+use crate::dialect::Dialect;
+
+use super::{ConnectOptions, Connection, DbError, Value};
+
+/// A SQLite database file (or `:memory:`).
+pub struct SqliteConnection {
+    conn: rusqlite::Connection,
+}
+
+impl SqliteConnection {
+    /// Opens (creating if needed) the database. The busy timeout is the lock timeout:
+    /// SQLite's lock is its write transaction, and waiting on it is waiting on the lock.
+    pub fn open(location: &SqliteLocation, opts: &ConnectOptions) -> Result<Self, DbError> {
+        let conn = match location {
+            SqliteLocation::Memory => rusqlite::Connection::open_in_memory(),
+            SqliteLocation::File(path) => rusqlite::Connection::open(path),
+        }
+        .map_err(err)?;
+        conn.busy_timeout(opts.lock_timeout.max(Duration::from_millis(1)))
+            .map_err(err)?;
+        Ok(SqliteConnection { conn })
+    }
+
+    /// The underlying connection, for applications that migrate and then keep using it.
+    pub fn inner(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+}
+
+fn err(e: rusqlite::Error) -> DbError {
+    let mut out = DbError::new(match &e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    });
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        out.lock_timeout = matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        );
+    }
+    out
+}
+
+fn to_sql(values: &[Value]) -> Vec<rusqlite::types::Value> {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Null => rusqlite::types::Value::Null,
+            Value::Int(i) => rusqlite::types::Value::Integer(*i),
+            Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        })
+        .collect()
+}
+
+impl Connection for SqliteConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn run(&mut self, sql: &str) -> Result<(), DbError> {
+        let mut stmt = self.conn.prepare(sql).map_err(err)?;
+        let mut rows = stmt.raw_query();
+        while rows.next().map_err(err)?.is_some() {}
+        Ok(())
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let n = self
+            .conn
+            .execute(sql, rusqlite::params_from_iter(to_sql(params)))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
+        let width = stmt.column_count();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(to_sql(params)))
+            .map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err)? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(match row.get_ref(i).map_err(err)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::Int(n),
+                    ValueRef::Real(f) => Value::Text(f.to_string()),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        Value::Text(String::from_utf8_lossy(t).into_owned())
+                    }
+                });
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.conn.execute_batch("COMMIT").map_err(err)
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("ROLLBACK").map_err(err)
+    }
+
+    fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
+        let rows = self.query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            &[Value::Text(name.to_string())],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    fn lock(&mut self, _waiting: &mut dyn FnMut()) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn unlock(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn lock_is_per_transaction(&self) -> bool {
+        true
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,123 @@
+//! Per-dialect SQL: the one place that knows how SQLite, PostgreSQL and MySQL differ
+//! in quoting, version-table DDL and locking.
+
+use std::fmt;
+
+/// The database families retort speaks. MariaDB is `Mysql`: the wire protocol and the SQL
+/// retort emits are the same, and a migration's `-- migrate:up mysql` section serves both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl Dialect {
+    /// Every dialect, in the order reports list them.
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
+    /// The name used in section markers (`-- migrate:up postgresql`) and in config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgresql",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// Accepts the section/config names and the common aliases users type.
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        match name.to_ascii_lowercase().as_str() {
+            "sqlite" | "sqlite3" => Some(Dialect::Sqlite),
+            "postgresql" | "postgres" | "pg" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+/// The SQL that differs per dialect. One implementation per file; the migrator, history
+/// and offline renderer are written once against this trait.
+pub trait SqlDialect {
+    /// Quotes an identifier (table or column name).
+    fn quote_ident(&self, name: &str) -> String;
+    /// The `n`th (1-based) bind parameter.
+    fn placeholder(&self, n: usize) -> String;
+    /// A string literal, escaped for this dialect.
+    fn literal(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+    /// Type of the audit log's id column, with its key and auto-numbering.
+    fn log_id_column(&self) -> &'static str;
+    /// The statement that opens a transaction in a script.
+    fn begin_statement(&self) -> &'static str {
+        "BEGIN"
+    }
+    /// An expression giving the current UTC time as RFC 3339 text (`2026-11-22T10:30:00Z`),
+    /// for offline scripts, which record when they ran, not when they were written.
+    fn now_rfc3339(&self) -> &'static str;
+}
+
+impl Dialect {
+    /// This dialect's SQL rules.
+    pub fn sql(self) -> &'static dyn SqlDialect {
+        match self {
+            Dialect::Sqlite => &sqlite::Sqlite,
+            Dialect::Postgres => &postgres::Postgres,
+            Dialect::Mysql => &mysql::Mysql,
+        }
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` for the version table and the audit log.
+    pub fn version_table_ddl(self, version_table: &str, log_table: &str) -> [String; 2] {
+        let d = self.sql();
+        let by = d.quote_ident("by");
+        [
+            format!(
+                "CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(64) NOT NULL PRIMARY KEY,\n    checksum VARCHAR(64) NOT NULL,\n    applied_at VARCHAR(40) NOT NULL,\n    applied_by VARCHAR(255) NOT NULL,\n    execution_ms BIGINT NOT NULL,\n    state VARCHAR(16) NOT NULL\n)",
+                d.quote_ident(version_table)
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {} (\n    id {},\n    revision VARCHAR(64) NOT NULL,\n    action VARCHAR(16) NOT NULL,\n    at VARCHAR(40) NOT NULL,\n    {by} VARCHAR(255) NOT NULL,\n    execution_ms BIGINT,\n    tool_version VARCHAR(32) NOT NULL\n)",
+                d.quote_ident(log_table),
+                d.log_id_column()
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for d in Dialect::ALL {
+            assert_eq!(Dialect::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Dialect::from_name("MariaDB"), Some(Dialect::Mysql));
+        assert_eq!(Dialect::from_name("oracle"), None);
+    }
+
+    #[test]
+    fn quoting_and_literals() {
+        assert_eq!(Dialect::Sqlite.sql().quote_ident("by"), "\"by\"");
+        assert_eq!(Dialect::Postgres.sql().quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(Dialect::Mysql.sql().quote_ident("by"), "`by`");
+        assert_eq!(Dialect::Sqlite.sql().literal("it's"), "'it''s'");
+        assert_eq!(Dialect::Mysql.sql().literal("a\\'b"), "'a\\\\''b'");
+        assert_eq!(Dialect::Postgres.sql().placeholder(2), "$2");
+        assert_eq!(Dialect::Mysql.sql().placeholder(2), "?");
+        assert_eq!(Dialect::Sqlite.sql().placeholder(2), "?2");
+    }
+}

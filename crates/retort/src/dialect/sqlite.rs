@@ -1,0 +1,20 @@
+//! SQLite's SQL.
+
+use super::SqlDialect;
+
+pub struct Sqlite;
+
+impl SqlDialect for Sqlite {
+    fn quote_ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+    fn placeholder(&self, n: usize) -> String {
+        format!("?{n}")
+    }
+    fn log_id_column(&self) -> &'static str {
+        "INTEGER PRIMARY KEY AUTOINCREMENT"
+    }
+    fn now_rfc3339(&self) -> &'static str {
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+    }
+}

@@ -1,0 +1,348 @@
+//! The version table (which revisions are applied, with their checksums) and the
+//! append-only audit log. All SQL here goes through [`crate::dialect::SqlDialect`].
+
+use crate::db::{Connection, DbError, Value};
+use crate::dialect::Dialect;
+
+/// The tool version written into every audit-log row.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `state` of a version row while a migration runs on a database without transactional DDL.
+pub const STATE_RUNNING: &str = "running";
+/// `state` of a version row once its migration has completed.
+pub const STATE_APPLIED: &str = "applied";
+
+/// One row of the version table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRow {
+    pub revision: String,
+    pub checksum: String,
+    pub applied_at: String,
+    pub applied_by: String,
+    pub execution_ms: i64,
+    pub state: String,
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    pub id: i64,
+    pub revision: String,
+    pub action: String,
+    pub at: String,
+    pub by: String,
+    pub execution_ms: Option<i64>,
+    pub tool_version: String,
+}
+
+/// What an audit-log row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Upgrade,
+    Downgrade,
+    Stamp,
+    Unstamp,
+    Repair,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Upgrade => "upgrade",
+            Action::Downgrade => "downgrade",
+            Action::Stamp => "stamp",
+            Action::Unstamp => "unstamp",
+            Action::Repair => "repair",
+        }
+    }
+}
+
+/// The two tables of one project on one dialect.
+#[derive(Debug, Clone)]
+pub struct History {
+    pub dialect: Dialect,
+    pub version_table: String,
+    pub log_table: String,
+}
+
+impl History {
+    pub fn new(dialect: Dialect, version_table: &str, log_table: &str) -> History {
+        History {
+            dialect,
+            version_table: version_table.to_string(),
+            log_table: log_table.to_string(),
+        }
+    }
+
+    fn vt(&self) -> String {
+        self.dialect.sql().quote_ident(&self.version_table)
+    }
+
+    fn lt(&self) -> String {
+        self.dialect.sql().quote_ident(&self.log_table)
+    }
+
+    fn params(&self, n: usize) -> String {
+        let d = self.dialect.sql();
+        (1..=n)
+            .map(|i| d.placeholder(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Creates both tables if missing (commands that write call this; readers don't).
+    pub fn ensure(&self, conn: &mut dyn Connection) -> Result<(), DbError> {
+        for ddl in self
+            .dialect
+            .version_table_ddl(&self.version_table, &self.log_table)
+        {
+            conn.run(&ddl)?;
+        }
+        Ok(())
+    }
+
+    /// Every version row, or none when the table does not exist yet.
+    pub fn read(&self, conn: &mut dyn Connection) -> Result<Vec<AppliedRow>, DbError> {
+        if !conn.table_exists(&self.version_table)? {
+            return Ok(Vec::new());
+        }
+        let rows = conn.query(
+            &format!(
+                "SELECT revision, checksum, applied_at, applied_by, execution_ms, state FROM {}",
+                self.vt()
+            ),
+            &[],
+        )?;
+        Ok(rows.into_iter().map(applied_row).collect())
+    }
+
+    /// Whether one revision has a row: the re-check inside a migration's own transaction.
+    pub fn contains(&self, conn: &mut dyn Connection, revision: &str) -> Result<bool, DbError> {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE revision = {}",
+            self.vt(),
+            self.dialect.sql().placeholder(1)
+        );
+        Ok(!conn
+            .query(&sql, &[Value::Text(revision.into())])?
+            .is_empty())
+    }
+
+    pub fn insert(&self, conn: &mut dyn Connection, row: &AppliedRow) -> Result<(), DbError> {
+        let sql = format!(
+            "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({})",
+            self.vt(),
+            self.params(6)
+        );
+        conn.execute(
+            &sql,
+            &[
+                Value::Text(row.revision.clone()),
+                Value::Text(row.checksum.clone()),
+                Value::Text(row.applied_at.clone()),
+                Value::Text(row.applied_by.clone()),
+                Value::Int(row.execution_ms),
+                Value::Text(row.state.clone()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a row's state (`running` before a non-transactional migration, `applied` after
+    /// it) and its run time.
+    pub fn set_state(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+        state: &str,
+        execution_ms: i64,
+    ) -> Result<(), DbError> {
+        let d = self.dialect.sql();
+        let sql = format!(
+            "UPDATE {} SET state = {}, execution_ms = {} WHERE revision = {}",
+            self.vt(),
+            d.placeholder(1),
+            d.placeholder(2),
+            d.placeholder(3)
+        );
+        conn.execute(
+            &sql,
+            &[
+                Value::Text(state.into()),
+                Value::Int(execution_ms),
+                Value::Text(revision.into()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete(&self, conn: &mut dyn Connection, revision: &str) -> Result<(), DbError> {
+        let sql = format!(
+            "DELETE FROM {} WHERE revision = {}",
+            self.vt(),
+            self.dialect.sql().placeholder(1)
+        );
+        conn.execute(&sql, &[Value::Text(revision.into())])?;
+        Ok(())
+    }
+
+    pub fn set_checksum(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+        checksum: &str,
+    ) -> Result<(), DbError> {
+        let d = self.dialect.sql();
+        let sql = format!(
+            "UPDATE {} SET checksum = {} WHERE revision = {}",
+            self.vt(),
+            d.placeholder(1),
+            d.placeholder(2)
+        );
+        conn.execute(
+            &sql,
+            &[Value::Text(checksum.into()), Value::Text(revision.into())],
+        )?;
+        Ok(())
+    }
+
+    /// Appends one audit-log row.
+    pub fn log(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+        action: Action,
+        at: &str,
+        by: &str,
+        execution_ms: Option<i64>,
+    ) -> Result<(), DbError> {
+        let sql = format!(
+            "INSERT INTO {} (revision, action, at, {}, execution_ms, tool_version) VALUES ({})",
+            self.lt(),
+            self.dialect.sql().quote_ident("by"),
+            self.params(6)
+        );
+        conn.execute(
+            &sql,
+            &[
+                Value::Text(revision.into()),
+                Value::Text(action.name().into()),
+                Value::Text(at.into()),
+                Value::Text(by.into()),
+                execution_ms.map_or(Value::Null, Value::Int),
+                Value::Text(TOOL_VERSION.into()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The audit log, oldest first (empty when the table does not exist).
+    pub fn read_log(&self, conn: &mut dyn Connection) -> Result<Vec<LogRow>, DbError> {
+        if !conn.table_exists(&self.log_table)? {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, revision, action, at, {}, execution_ms, tool_version FROM {} ORDER BY id",
+            self.dialect.sql().quote_ident("by"),
+            self.lt()
+        );
+        Ok(conn
+            .query(&sql, &[])?
+            .into_iter()
+            .map(|r| {
+                let text = |i: usize| r.get(i).and_then(Value::as_str).unwrap_or("").to_string();
+                LogRow {
+                    id: r.first().and_then(Value::as_i64).unwrap_or(0),
+                    revision: text(1),
+                    action: text(2),
+                    at: text(3),
+                    by: text(4),
+                    execution_ms: r.get(5).and_then(Value::as_i64),
+                    tool_version: text(6),
+                }
+            })
+            .collect())
+    }
+
+    /// The INSERT of a version row as a literal statement, for offline scripts.
+    pub fn insert_sql(&self, revision: &str, checksum: &str, by: &str) -> String {
+        let d = self.dialect.sql();
+        format!(
+            "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({}, {}, {}, {}, 0, {})",
+            self.vt(),
+            d.literal(revision),
+            d.literal(checksum),
+            d.now_rfc3339(),
+            d.literal(by),
+            d.literal(STATE_APPLIED)
+        )
+    }
+
+    /// The DELETE of a version row as a literal statement, for offline scripts.
+    pub fn delete_sql(&self, revision: &str) -> String {
+        format!(
+            "DELETE FROM {} WHERE revision = {}",
+            self.vt(),
+            self.dialect.sql().literal(revision)
+        )
+    }
+
+    /// The INSERT of an audit-log row as a literal statement, for offline scripts.
+    pub fn log_sql(&self, revision: &str, action: Action, by: &str) -> String {
+        let d = self.dialect.sql();
+        format!(
+            "INSERT INTO {} (revision, action, at, {}, execution_ms, tool_version) VALUES ({}, {}, {}, {}, NULL, {})",
+            self.lt(),
+            d.quote_ident("by"),
+            d.literal(revision),
+            d.literal(action.name()),
+            d.now_rfc3339(),
+            d.literal(by),
+            d.literal(TOOL_VERSION)
+        )
+    }
+}
+
+fn applied_row(r: Vec<Value>) -> AppliedRow {
+    let text = |i: usize| r.get(i).and_then(Value::as_str).unwrap_or("").to_string();
+    AppliedRow {
+        revision: text(0),
+        checksum: text(1),
+        applied_at: text(2),
+        applied_by: text(3),
+        execution_ms: r.get(4).and_then(Value::as_i64).unwrap_or(0),
+        state: text(5),
+    }
+}
+
+/// Who is applying: `RETORT_ACTOR` when set (CI systems set it to the pipeline or the
+/// person who approved the deploy), otherwise `user@host`.
+pub fn actor() -> String {
+    if let Ok(a) = std::env::var("RETORT_ACTOR") {
+        if !a.trim().is_empty() {
+            return a;
+        }
+    }
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{user}@{host}")
+}
+
+/// The current UTC time as RFC 3339 with second precision.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}

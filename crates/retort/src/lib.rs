@@ -1,0 +1,102 @@
+//! retort: database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB.
+//!
+//! The library does everything but the command line: it reads `retort.toml` and the
+//! migration files, builds the revision graph, and runs plans against a database while
+//! reporting [`migrator::Event`]s. An application can migrate itself at start-up:
+//!
+//! ```no_run
+//! use retort::{Config, LoadOptions, Project, Target};
+//!
+//! fn migrate() -> Result<(), retort::Error> {
+//!     let config = Config::load(&LoadOptions {
+//!         start_dir: std::env::current_dir().unwrap_or_default(),
+//!         ..LoadOptions::default()
+//!     })?;
+//!     let project = Project::load(config)?;
+//!     let mut conn = retort::connect(&project)?;
+//!     let mut migrator = retort::Migrator::new(&project, conn.as_mut());
+//!     let report = migrator.upgrade(&Target::Head, &mut |event| eprintln!("{event:?}"))?;
+//!     eprintln!("applied {} migration(s)", report.revisions.len());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! See `examples/migrate_at_startup.rs` for a complete program.
+
+pub mod config;
+pub mod db;
+pub mod dialect;
+pub mod error;
+pub mod graph;
+pub mod history;
+pub mod migrator;
+pub mod project;
+pub mod script;
+pub mod sql;
+
+pub use config::{Config, LoadOptions};
+pub use db::{ConnectOptions, Connection};
+pub use dialect::Dialect;
+pub use error::{Error, ErrorKind};
+pub use graph::Target;
+pub use migrator::{Event, Migrator, RunReport};
+pub use project::Project;
+
+/// A project and its database, opened together.
+pub struct Opened {
+    pub project: Project,
+    pub conn: Box<dyn Connection>,
+    /// The version table as read at start (empty when it does not exist yet).
+    pub rows: Vec<history::AppliedRow>,
+}
+
+/// Loads the project and, on another thread at the same time, connects and reads the
+/// version table. Both are the start-up cost of every command that touches the database
+/// (with 10,000 revisions: reading 10,000 files, and SQLite parsing a large schema), so
+/// doing them side by side takes the longer of the two instead of their sum. A problem
+/// with the files is reported before a problem with the database.
+pub fn open(config: Config, opts: &ConnectOptions) -> Result<Opened, Error> {
+    let url = config.url()?.clone();
+    let root = config.root.clone();
+    let history = history::History::new(url.dialect(), &config.version_table, &config.log_table());
+    std::thread::scope(|scope| {
+        let db = scope.spawn(|| {
+            let mut conn = db::connect(&url, &root, opts).map_err(|error| Error::Connect {
+                url: url.masked(),
+                error,
+            })?;
+            let rows = history
+                .read(conn.as_mut())
+                .map_err(Error::db("reading the version table"))?;
+            Ok::<_, Error>((conn, rows))
+        });
+        let project = Project::load(config);
+        let db = db
+            .join()
+            .map_err(|_| Error::Usage("the database thread panicked".into()))?;
+        let project = project?;
+        let (conn, rows) = db?;
+        Ok(Opened {
+            project,
+            conn,
+            rows,
+        })
+    })
+}
+
+/// Opens the project's configured database with default options.
+pub fn connect(project: &Project) -> Result<Box<dyn Connection>, Error> {
+    connect_with(project, &ConnectOptions::default())
+}
+
+/// Opens the project's configured database.
+pub fn connect_with(
+    project: &Project,
+    opts: &ConnectOptions,
+) -> Result<Box<dyn Connection>, Error> {
+    let url = project.config.url()?;
+    db::connect(url, &project.config.root, opts).map_err(|error| Error::Connect {
+        url: url.masked(),
+        error,
+    })
+}

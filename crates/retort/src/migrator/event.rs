@@ -1,0 +1,39 @@
+//! What the migrator reports while it works. The library never draws anything: the CLI
+//! turns these into lines and progress bars, an application into log records.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::script::Direction;
+
+/// One thing that happened during a run.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    /// Another process holds the migration lock; this one is waiting for it.
+    LockWaiting { timeout: Duration },
+    /// The plan is known: `total` migrations will run in `direction`.
+    Planned { direction: Direction, total: usize },
+    /// A migration is about to run (`index` counts from 1).
+    Started {
+        index: usize,
+        total: usize,
+        direction: Direction,
+        revision: &'a str,
+        message: &'a str,
+        path: &'a Path,
+    },
+    /// A migration completed and was recorded.
+    Finished {
+        index: usize,
+        total: usize,
+        direction: Direction,
+        revision: &'a str,
+        message: &'a str,
+        elapsed: Duration,
+    },
+    /// A planned migration was found already applied (or already reverted) by another
+    /// process after taking the lock, and skipped.
+    Skipped { revision: &'a str },
+    /// `stamp` recorded (`added`) or removed a version row without running anything.
+    Stamped { revision: &'a str, added: bool },
+}

@@ -1,0 +1,533 @@
+//! Executes plans against a database: lock, re-read, run, record. Also renders the same
+//! plans as offline SQL scripts. The graph decides *what* runs; this module decides *how*
+//! it runs safely.
+
+mod event;
+mod offline;
+mod state;
+
+use std::time::{Duration, Instant};
+
+pub use event::Event;
+pub use offline::offline_script;
+pub use state::DbState;
+
+use crate::db::Connection;
+use crate::error::{ChecksumMismatch, Error, MigrationFailure};
+use crate::graph::Target;
+use crate::history::{self, Action, AppliedRow, History, STATE_APPLIED, STATE_RUNNING};
+use crate::project::Project;
+use crate::script::{Direction, Script, ScriptError, Section};
+use crate::sql::{self, Statement};
+
+/// What a completed upgrade or downgrade did.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    /// Revisions run, in order.
+    pub revisions: Vec<String>,
+    /// Planned revisions another process had already handled.
+    pub skipped: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// What `stamp` changed.
+#[derive(Debug, Clone, Default)]
+pub struct StampReport {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// One step of a plan, with its SQL split and checked before anything runs.
+struct Step<'p> {
+    index: usize,
+    script: &'p Script,
+    statements: Vec<Statement>,
+    first_line: usize,
+    checksum: String,
+}
+
+/// The section of `script` that runs in `direction` on `dialect`, split into statements;
+/// a missing section or a split error is a bad file (or an irreversible migration).
+pub(crate) fn statements(
+    script: &Script,
+    direction: Direction,
+    dialect: crate::dialect::Dialect,
+) -> Result<(&Section, Vec<Statement>), Error> {
+    let Some(section) = script.section(direction, dialect) else {
+        return Err(match direction {
+            Direction::Down => Error::Irreversible {
+                revision: script.revision.clone(),
+                path: script.path.clone(),
+                dialect: dialect.to_string(),
+            },
+            Direction::Up => Error::Script(ScriptError {
+                path: script.path.clone(),
+                line: None,
+                message: format!("no `-- migrate:up` section for {dialect}"),
+            }),
+        });
+    };
+    let statements = sql::split(dialect, &section.body).map_err(|e| {
+        Error::Script(ScriptError {
+            path: script.path.clone(),
+            line: Some(section.first_line + e.line - 1),
+            message: e.message.clone(),
+        })
+    })?;
+    Ok((section, statements))
+}
+
+/// Runs migrations of one project against one connection.
+pub struct Migrator<'a> {
+    project: &'a Project,
+    conn: &'a mut dyn Connection,
+    history: History,
+    actor: String,
+}
+
+impl<'a> Migrator<'a> {
+    pub fn new(project: &'a Project, conn: &'a mut dyn Connection) -> Migrator<'a> {
+        let history = History::new(
+            conn.dialect(),
+            &project.config.version_table,
+            &project.config.log_table(),
+        );
+        Migrator {
+            project,
+            conn,
+            history,
+            actor: history::actor(),
+        }
+    }
+
+    /// Overrides `applied_by` (default: `RETORT_ACTOR`, else `user@host`).
+    pub fn with_actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = actor.into();
+        self
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The version table compared with the files; read-only (creates nothing).
+    pub fn state(&mut self) -> Result<DbState, Error> {
+        DbState::read(self.project, self.conn, &self.history)
+    }
+
+    /// The state from version rows already read (see [`crate::open`]).
+    pub fn state_from_rows(&self, rows: Vec<AppliedRow>) -> DbState {
+        DbState::compare(self.project, rows, &self.history)
+    }
+
+    /// Applies what `target` needs that is not applied yet, one transaction per migration.
+    pub fn upgrade(
+        &mut self,
+        target: &Target,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<RunReport, Error> {
+        self.upgrade_or_downgrade(Direction::Up, target, on_event)
+    }
+
+    /// Reverts applied migrations down to `target`, newest first.
+    pub fn downgrade(
+        &mut self,
+        target: &Target,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<RunReport, Error> {
+        self.upgrade_or_downgrade(Direction::Down, target, on_event)
+    }
+
+    /// [`Migrator::upgrade`] or [`Migrator::downgrade`], by direction.
+    pub fn upgrade_or_downgrade(
+        &mut self,
+        direction: Direction,
+        target: &Target,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<RunReport, Error> {
+        self.locked(on_event, |m, on_event| {
+            let state = m.prepare()?;
+            let graph = &m.project.graph;
+            let plan = match direction {
+                Direction::Up => graph.plan_upgrade(&state.applied, target),
+                Direction::Down => graph.plan_downgrade(&state.applied, target),
+            }
+            .map_err(Error::Target)?;
+            m.run(direction, &plan, on_event)
+        })
+    }
+
+    /// Records revisions as applied (or no longer applied) without running them. With
+    /// `purge`, the version table is emptied first (rows of files that no longer exist,
+    /// rows left `running` by an interrupted migration).
+    pub fn stamp(
+        &mut self,
+        target: &Target,
+        purge: bool,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<StampReport, Error> {
+        self.locked(on_event, |m, on_event| {
+            m.history
+                .ensure(m.conn)
+                .map_err(Error::db("creating the version table"))?;
+            let state = m.state()?;
+            if !purge && !state.missing.is_empty() {
+                return Err(Error::MissingOnDisk {
+                    dir: m.project.migrations_dir(),
+                    revisions: state.missing.clone(),
+                });
+            }
+            let wanted = m
+                .project
+                .graph
+                .plan_stamp(&state.applied, target, purge)
+                .map_err(Error::Target)?;
+            let dialect = m.conn.dialect();
+            let now = history::now();
+            let mut report = StampReport::default();
+            m.transaction(|m| {
+                let ctx = "stamping the version table";
+                if purge {
+                    for row in &state.rows {
+                        m.history
+                            .delete(m.conn, &row.revision)
+                            .map_err(Error::db(ctx))?;
+                    }
+                }
+                let running: Vec<&str> = state.running.iter().map(String::as_str).collect();
+                for i in m.project.graph.topo_order().iter().copied() {
+                    let script = m.project.script(i);
+                    let id = script.revision.as_str();
+                    let (was, will) = (state.applied[i], wanted[i]);
+                    if will && (!was || purge) {
+                        let checksum = script
+                            .section(Direction::Up, dialect)
+                            .map(|s| s.checksum())
+                            .unwrap_or_default();
+                        m.history
+                            .insert(
+                                m.conn,
+                                &AppliedRow {
+                                    revision: id.to_string(),
+                                    checksum,
+                                    applied_at: now.clone(),
+                                    applied_by: m.actor.clone(),
+                                    execution_ms: 0,
+                                    state: STATE_APPLIED.into(),
+                                },
+                            )
+                            .map_err(Error::db(ctx))?;
+                        if !was {
+                            m.history
+                                .log(m.conn, id, Action::Stamp, &now, &m.actor, None)
+                                .map_err(Error::db(ctx))?;
+                            report.added.push(id.to_string());
+                        }
+                    } else if will && running.contains(&id) {
+                        m.history
+                            .set_state(m.conn, id, STATE_APPLIED, 0)
+                            .map_err(Error::db(ctx))?;
+                        m.history
+                            .log(m.conn, id, Action::Stamp, &now, &m.actor, None)
+                            .map_err(Error::db(ctx))?;
+                    }
+                    if was && !will {
+                        if !purge {
+                            m.history.delete(m.conn, id).map_err(Error::db(ctx))?;
+                        }
+                        m.history
+                            .log(m.conn, id, Action::Unstamp, &now, &m.actor, None)
+                            .map_err(Error::db(ctx))?;
+                        report.removed.push(id.to_string());
+                    }
+                }
+                for id in &state.missing {
+                    m.history
+                        .log(m.conn, id, Action::Unstamp, &now, &m.actor, None)
+                        .map_err(Error::db(ctx))?;
+                    report.removed.push(id.clone());
+                }
+                Ok(())
+            })?;
+            for id in &report.added {
+                on_event(&Event::Stamped {
+                    revision: id,
+                    added: true,
+                });
+            }
+            for id in &report.removed {
+                on_event(&Event::Stamped {
+                    revision: id,
+                    added: false,
+                });
+            }
+            Ok(report)
+        })
+    }
+
+    /// Accepts the current text of edited applied migrations: their recorded checksums
+    /// become the files' checksums, and each change is written to the audit log.
+    pub fn repair(&mut self) -> Result<Vec<ChecksumMismatch>, Error> {
+        self.locked(&mut |_| {}, |m, _| {
+            m.history
+                .ensure(m.conn)
+                .map_err(Error::db("creating the version table"))?;
+            let state = m.state()?;
+            let now = history::now();
+            m.transaction(|m| {
+                for c in &state.changed {
+                    let ctx = "repairing the version table";
+                    m.history
+                        .set_checksum(m.conn, &c.revision, &c.on_disk)
+                        .map_err(Error::db(ctx))?;
+                    m.history
+                        .log(m.conn, &c.revision, Action::Repair, &now, &m.actor, None)
+                        .map_err(Error::db(ctx))?;
+                }
+                Ok(())
+            })?;
+            Ok(state.changed)
+        })
+    }
+
+    /// Takes the session lock around `f` and always releases it.
+    fn locked<T>(
+        &mut self,
+        on_event: &mut dyn FnMut(&Event),
+        f: impl FnOnce(&mut Self, &mut dyn FnMut(&Event)) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let timeout = Duration::from_secs(60);
+        self.conn
+            .lock(&mut || on_event(&Event::LockWaiting { timeout }))
+            .map_err(Error::db("taking the migration lock"))?;
+        let result = f(self, on_event);
+        let unlocked = self
+            .conn
+            .unlock()
+            .map_err(Error::db("releasing the migration lock"));
+        let value = result?;
+        unlocked?;
+        Ok(value)
+    }
+
+    fn transaction(&mut self, f: impl FnOnce(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
+        self.conn
+            .begin()
+            .map_err(Error::db("starting a transaction"))?;
+        match f(self) {
+            Ok(()) => self.conn.commit().map_err(Error::db("committing")),
+            Err(e) => {
+                let _ = self.conn.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Creates the tables, reads the state after taking the lock, and refuses to go on
+    /// when files and database disagree.
+    fn prepare(&mut self) -> Result<DbState, Error> {
+        self.history
+            .ensure(self.conn)
+            .map_err(Error::db("creating the version table"))?;
+        let state = self.state()?;
+        if !state.running.is_empty() {
+            return Err(Error::Interrupted {
+                revisions: state.running.clone(),
+            });
+        }
+        state.ensure_consistent(self.project.migrations_dir())?;
+        Ok(state)
+    }
+
+    /// Splits every step's SQL before the first one runs, so a bad file stops the run
+    /// with the database untouched.
+    fn steps(&self, direction: Direction, plan: &[usize]) -> Result<Vec<Step<'a>>, Error> {
+        let dialect = self.conn.dialect();
+        plan.iter()
+            .map(|&i| {
+                let script = self.project.script(i);
+                let (section, statements) = statements(script, direction, dialect)?;
+                Ok(Step {
+                    index: i,
+                    script,
+                    statements,
+                    first_line: section.first_line,
+                    checksum: match direction {
+                        Direction::Up => section.checksum(),
+                        Direction::Down => String::new(),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    fn run(
+        &mut self,
+        direction: Direction,
+        plan: &[usize],
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<RunReport, Error> {
+        let started = Instant::now();
+        let steps = self.steps(direction, plan)?;
+        let total = steps.len();
+        on_event(&Event::Planned { direction, total });
+        let mut report = RunReport::default();
+        for (n, step) in steps.iter().enumerate() {
+            let script = step.script;
+            on_event(&Event::Started {
+                index: n + 1,
+                total,
+                direction,
+                revision: &script.revision,
+                message: script.summary(),
+                path: &script.path,
+            });
+            let t0 = Instant::now();
+            match self.run_step(direction, step, &report)? {
+                true => {
+                    on_event(&Event::Finished {
+                        index: n + 1,
+                        total,
+                        direction,
+                        revision: &script.revision,
+                        message: script.summary(),
+                        elapsed: t0.elapsed(),
+                    });
+                    report.revisions.push(script.revision.clone());
+                }
+                false => {
+                    on_event(&Event::Skipped {
+                        revision: &script.revision,
+                    });
+                    report.skipped.push(script.revision.clone());
+                }
+            }
+            debug_assert!(step.index < self.project.graph.len());
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Runs one migration and records it. `Ok(false)` when another process got there first.
+    fn run_step(
+        &mut self,
+        direction: Direction,
+        step: &Step,
+        report: &RunReport,
+    ) -> Result<bool, Error> {
+        let script = step.script;
+        let id = script.revision.as_str();
+        let action = match direction {
+            Direction::Up => Action::Upgrade,
+            Direction::Down => Action::Downgrade,
+        };
+        let t0 = Instant::now();
+        let atomic = script.transaction && self.conn.transactional_ddl();
+        let ctx = "recording the migration";
+        if atomic {
+            self.conn
+                .begin()
+                .map_err(Error::db("starting a transaction"))?;
+        }
+        let outcome = (|| {
+            if self.conn.lock_is_per_transaction() {
+                let present = self
+                    .history
+                    .contains(self.conn, id)
+                    .map_err(Error::db("re-reading the version table"))?;
+                if present != (direction == Direction::Down) {
+                    return Ok(false);
+                }
+            }
+            if !atomic {
+                self.mark_running(direction, step)?;
+            }
+            for stmt in &step.statements {
+                if let Err(error) = self.conn.run(&stmt.text) {
+                    return Err(Error::MigrationFailed(Box::new(MigrationFailure {
+                        revision: id.to_string(),
+                        path: script.path.clone(),
+                        direction: direction.name(),
+                        statement: stmt.text.clone(),
+                        line: step.first_line + stmt.line - 1,
+                        error,
+                        completed: report.revisions.clone(),
+                        rolled_back: atomic,
+                    })));
+                }
+            }
+            let ms = i64::try_from(t0.elapsed().as_millis()).unwrap_or(i64::MAX);
+            let now = history::now();
+            match (direction, atomic) {
+                (Direction::Up, true) => self
+                    .history
+                    .insert(
+                        self.conn,
+                        &AppliedRow {
+                            revision: id.to_string(),
+                            checksum: step.checksum.clone(),
+                            applied_at: now.clone(),
+                            applied_by: self.actor.clone(),
+                            execution_ms: ms,
+                            state: STATE_APPLIED.into(),
+                        },
+                    )
+                    .map_err(Error::db(ctx))?,
+                (Direction::Up, false) => self
+                    .history
+                    .set_state(self.conn, id, STATE_APPLIED, ms)
+                    .map_err(Error::db(ctx))?,
+                (Direction::Down, _) => {
+                    self.history.delete(self.conn, id).map_err(Error::db(ctx))?
+                }
+            }
+            self.history
+                .log(self.conn, id, action, &now, &self.actor, Some(ms))
+                .map_err(Error::db(ctx))?;
+            Ok(true)
+        })();
+        match outcome {
+            Ok(ran) if atomic => {
+                if ran {
+                    self.conn.commit().map_err(Error::db("committing"))?;
+                } else {
+                    self.conn.rollback().map_err(Error::db("rolling back"))?;
+                }
+                Ok(ran)
+            }
+            Ok(ran) => Ok(ran),
+            Err(e) => {
+                if atomic {
+                    let _ = self.conn.rollback();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Before a migration that cannot be rolled back runs, its row says `running`, so a
+    /// crash leaves a visible mark that blocks the next run instead of a silent half-state.
+    fn mark_running(&mut self, direction: Direction, step: &Step) -> Result<(), Error> {
+        let id = step.script.revision.as_str();
+        let ctx = "marking the migration as running";
+        if direction == Direction::Down {
+            return self
+                .history
+                .set_state(self.conn, id, STATE_RUNNING, 0)
+                .map_err(Error::db(ctx));
+        }
+        self.history
+            .insert(
+                self.conn,
+                &AppliedRow {
+                    revision: id.to_string(),
+                    checksum: step.checksum.clone(),
+                    applied_at: history::now(),
+                    applied_by: self.actor.clone(),
+                    execution_ms: 0,
+                    state: STATE_RUNNING.into(),
+                },
+            )
+            .map_err(Error::db(ctx))
+    }
+}

@@ -1,0 +1,105 @@
+//! Offline mode: the SQL an upgrade or downgrade would run, as one script, rendered
+//! without connecting to any database (for DBAs who review and apply it themselves).
+
+use crate::dialect::Dialect;
+use crate::error::Error;
+use crate::graph::Target;
+use crate::history::{self, Action, History};
+use crate::project::Project;
+use crate::script::Direction;
+
+/// Renders the script that takes a database at `from` (`None` = base, an empty database)
+/// to `to`. Each migration is wrapped in its own transaction (unless it says
+/// `transaction: false`) together with its version row and audit-log row, as online runs do.
+pub fn offline_script(
+    project: &Project,
+    dialect: Dialect,
+    direction: Direction,
+    from: Option<&Target>,
+    to: &Target,
+) -> Result<String, Error> {
+    let graph = &project.graph;
+    let applied = match from {
+        None | Some(Target::Base) => vec![false; graph.len()],
+        Some(t) => graph.ancestors(&graph.resolve(t).map_err(Error::Target)?),
+    };
+    let plan = match direction {
+        Direction::Up => graph.plan_upgrade(&applied, to),
+        Direction::Down => graph.plan_downgrade(&applied, to),
+    }
+    .map_err(Error::Target)?;
+    let history = History::new(
+        dialect,
+        &project.config.version_table,
+        &project.config.log_table(),
+    );
+    let actor = history::actor();
+    let d = dialect.sql();
+    let mut out = format!(
+        "-- retort {} {}:{} for {dialect}: {} migration(s)\n-- generated offline by retort {}; review it, then run it with the database's own client\n\n",
+        match direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        },
+        from.map(ToString::to_string).unwrap_or_else(|| "base".into()),
+        to,
+        plan.len(),
+        history::TOOL_VERSION,
+    );
+    for ddl in dialect.version_table_ddl(&project.config.version_table, &project.config.log_table())
+    {
+        out.push_str(&ddl);
+        out.push_str(";\n\n");
+    }
+    for (n, &i) in plan.iter().enumerate() {
+        let script = project.script(i);
+        let (section, statements) = super::statements(script, direction, dialect)?;
+        out.push_str(&format!(
+            "-- {} {}/{}: {} {} ({})\n",
+            direction.name(),
+            n + 1,
+            plan.len(),
+            script.revision,
+            script.summary(),
+            script.path.display()
+        ));
+        if script.transaction {
+            out.push_str(d.begin_statement());
+            out.push_str(";\n");
+        }
+        for stmt in &statements {
+            push_statement(&mut out, dialect, &stmt.text);
+        }
+        let (record, action) = match direction {
+            Direction::Up => (
+                history.insert_sql(&script.revision, &section.checksum(), &actor),
+                Action::Upgrade,
+            ),
+            Direction::Down => (history.delete_sql(&script.revision), Action::Downgrade),
+        };
+        push_statement(&mut out, dialect, &record);
+        push_statement(
+            &mut out,
+            dialect,
+            &history.log_sql(&script.revision, action, &actor),
+        );
+        if script.transaction {
+            out.push_str("COMMIT;\n");
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Appends one statement. The mysql client splits its input on `;`, so a MySQL statement
+/// with `;` inside (a procedure or trigger body) is wrapped in `DELIMITER` lines.
+fn push_statement(out: &mut String, dialect: Dialect, text: &str) {
+    if dialect == Dialect::Mysql && text.contains(';') {
+        out.push_str("DELIMITER //\n");
+        out.push_str(text);
+        out.push_str(" //\nDELIMITER ;\n");
+    } else {
+        out.push_str(text);
+        out.push_str(";\n");
+    }
+}

@@ -1,0 +1,96 @@
+//! What the database says is applied, checked against the files on disk.
+
+use std::path::PathBuf;
+
+use crate::db::Connection;
+use crate::error::{ChecksumMismatch, Error};
+use crate::history::{AppliedRow, History, STATE_RUNNING};
+use crate::project::Project;
+use crate::script::Direction;
+
+/// The version table read and compared with the project.
+#[derive(Debug, Clone)]
+pub struct DbState {
+    /// Every version row, as read.
+    pub rows: Vec<AppliedRow>,
+    /// `applied[i]` for graph node `i`.
+    pub applied: Vec<bool>,
+    /// Applied revisions with no file on disk.
+    pub missing: Vec<String>,
+    /// Applied revisions whose file changed since they ran.
+    pub changed: Vec<ChecksumMismatch>,
+    /// Rows left in state `running` by an interrupted migration (MySQL).
+    pub running: Vec<String>,
+}
+
+impl DbState {
+    /// Reads the version table (without creating it) and compares it with the project.
+    pub fn read(
+        project: &Project,
+        conn: &mut dyn Connection,
+        history: &History,
+    ) -> Result<DbState, Error> {
+        let rows = history
+            .read(conn)
+            .map_err(Error::db("reading the version table"))?;
+        Ok(DbState::compare(project, rows, history))
+    }
+
+    /// Compares version rows with the project's files.
+    pub fn compare(project: &Project, rows: Vec<AppliedRow>, history: &History) -> DbState {
+        let mut applied = vec![false; project.graph.len()];
+        let mut missing = Vec::new();
+        let mut changed = Vec::new();
+        let mut running = Vec::new();
+        for row in &rows {
+            if row.state == STATE_RUNNING {
+                running.push(row.revision.clone());
+            }
+            let Some(i) = project.index_of(&row.revision) else {
+                missing.push(row.revision.clone());
+                continue;
+            };
+            applied[i] = true;
+            let script = project.script(i);
+            if let Some(section) = script.section(Direction::Up, history.dialect) {
+                let on_disk = section.checksum();
+                if on_disk != row.checksum {
+                    changed.push(ChecksumMismatch {
+                        revision: row.revision.clone(),
+                        path: script.path.clone(),
+                        applied: row.checksum.clone(),
+                        on_disk,
+                    });
+                }
+            }
+        }
+        DbState {
+            rows,
+            applied,
+            missing,
+            changed,
+            running,
+        }
+    }
+
+    /// The checks `upgrade` and `downgrade` make before running anything.
+    pub fn ensure_consistent(&self, migrations_dir: PathBuf) -> Result<(), Error> {
+        if !self.missing.is_empty() {
+            return Err(Error::MissingOnDisk {
+                dir: migrations_dir,
+                revisions: self.missing.clone(),
+            });
+        }
+        if !self.changed.is_empty() {
+            return Err(Error::ChecksumMismatch(self.changed.clone()));
+        }
+        Ok(())
+    }
+
+    /// The applied revisions in graph order.
+    pub fn applied_indices(&self) -> Vec<usize> {
+        (0..self.applied.len())
+            .filter(|&i| self.applied[i])
+            .collect()
+    }
+}

@@ -1,0 +1,112 @@
+//! A project: its config, its migration files and their revision graph, loaded together
+//! so every command starts from one validated picture.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::graph::{Graph, GraphError, NodeSpec};
+use crate::script::{self, Script};
+
+/// A loaded, validated project.
+#[derive(Debug)]
+pub struct Project {
+    pub config: Config,
+    /// In file-name order; `graph` node `i` is `scripts[i]`.
+    pub scripts: Vec<Script>,
+    pub graph: Graph,
+}
+
+impl Project {
+    /// Reads every migration of the configured folder and builds the graph. Any malformed
+    /// file or invalid graph stops here, before a database is touched.
+    pub fn load(config: Config) -> Result<Project, Error> {
+        let dir = &config.migrations_dir;
+        if !dir.is_dir() {
+            return Err(Error::Io {
+                path: dir.clone(),
+                message: "migrations folder not found (run `retort init`, or set migrations.dir)"
+                    .into(),
+            });
+        }
+        let mut scripts = script::read_dir(dir)?;
+        for s in &mut scripts {
+            s.path = script::display_path(&s.path, &config.root);
+        }
+        Project::from_scripts(config, scripts)
+    }
+
+    /// Builds a project from scripts already in memory (embedded migrations, tests).
+    pub fn from_scripts(config: Config, scripts: Vec<Script>) -> Result<Project, Error> {
+        let nodes = scripts
+            .iter()
+            .map(|s| NodeSpec {
+                id: s.revision.clone(),
+                revises: s.revises.clone(),
+                depends_on: s.depends_on.clone(),
+                branch_labels: s.branch_labels.clone(),
+            })
+            .collect();
+        let graph = Graph::new(nodes).map_err(|e| graph_error(&scripts, e))?;
+        Ok(Project {
+            config,
+            scripts,
+            graph,
+        })
+    }
+
+    pub fn script(&self, index: usize) -> &Script {
+        &self.scripts[index]
+    }
+
+    /// The revision index of an id, if it is on disk.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.graph.index_of(id)
+    }
+
+    /// Where the migrations live, relative to the project when possible.
+    pub fn migrations_dir(&self) -> PathBuf {
+        script::display_path(&self.config.migrations_dir, &self.config.root)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.config.root
+    }
+}
+
+/// Points a graph error at the file and header line that cause it.
+fn graph_error(scripts: &[Script], error: GraphError) -> Error {
+    let at = |index: usize, key: &str| {
+        scripts
+            .get(index)
+            .map(|s| (Some(s.path.clone()), s.key_line(key)))
+    };
+    let by_id = |id: &str, key: &str| {
+        scripts
+            .iter()
+            .find(|s| s.revision == id)
+            .map(|s| (Some(s.path.clone()), s.key_line(key)))
+    };
+    let place = match &error {
+        GraphError::DuplicateId { second, .. } => at(*second, "revision"),
+        GraphError::MissingParent { index, .. } => at(*index, "revises"),
+        GraphError::MissingDependency { index, .. } => at(*index, "depends_on"),
+        GraphError::DuplicateBranchLabel { second, .. } => by_id(second, "branch_labels"),
+        GraphError::Cycle { ids } => ids.first().and_then(|id| by_id(id, "revises")),
+        _ => None,
+    };
+    let (path, line) = place.unwrap_or((None, None));
+    // A duplicate id names both files: the message alone cannot say which to renumber.
+    let note = match &error {
+        GraphError::DuplicateId { first, .. } => scripts
+            .get(*first)
+            .map(|s| format!("the same id is already used by {}", s.path.display())),
+        _ => None,
+    };
+    Error::Graph {
+        error: Box::new(error),
+        path,
+        line,
+        note,
+    }
+}

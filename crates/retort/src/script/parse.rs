@@ -1,0 +1,256 @@
+//! Reading one migration file: its header and its sections, keeping line numbers so every
+//! complaint can point at the line to fix.
+
+use std::path::{Path, PathBuf};
+
+use crate::dialect::Dialect;
+
+use super::{Direction, Script, ScriptError, Section};
+
+/// Header keys retort understands; any other `-- key: value` line after the first key is
+/// an error, so a typo (`revison:`) cannot silently turn a migration into a root.
+const KEYS: &[&str] = &[
+    "revision",
+    "revises",
+    "depends_on",
+    "branch_labels",
+    "created",
+    "transaction",
+];
+
+/// Parses the text of a migration file. `path` is only used in errors and kept in the result.
+pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
+    let err = |line: usize, message: String| ScriptError {
+        path: path.to_path_buf(),
+        line: Some(line),
+        message,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+
+    let mut message_lines: Vec<&str> = Vec::new();
+    let mut seen_key = false;
+    let mut script = Script {
+        path: path.to_path_buf(),
+        revision: String::new(),
+        revises: Vec::new(),
+        depends_on: Vec::new(),
+        branch_labels: Vec::new(),
+        created: None,
+        transaction: true,
+        message: String::new(),
+        sections: Vec::new(),
+        key_lines: Default::default(),
+    };
+    let mut current: Option<(Direction, Option<Dialect>, usize, usize)> = None; // dir, dialect, marker line, body start byte
+    let mut offset = 0;
+    let mut sections: Vec<Section> = Vec::new();
+    let close = |cur: Option<(Direction, Option<Dialect>, usize, usize)>,
+                 end: usize,
+                 sections: &mut Vec<Section>| {
+        if let Some((direction, dialect, marker_line, start)) = cur {
+            sections.push(Section {
+                direction,
+                dialect,
+                first_line: marker_line + 1,
+                body: text[start..end].to_string(),
+            });
+        }
+    };
+
+    for (idx, raw_line) in text.split_inclusive('\n').enumerate() {
+        let line_no = idx + 1;
+        let line_start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim_end_matches(['\n', '\r']).trim();
+
+        if let Some(marker) = section_marker(line) {
+            let (direction, dialect) = marker.map_err(|m| err(line_no, m))?;
+            let already = sections
+                .iter()
+                .map(|s| (s.direction, s.dialect))
+                .chain(current.map(|c| (c.0, c.1)))
+                .any(|seen| seen == (direction, dialect));
+            if already {
+                return Err(err(
+                    line_no,
+                    format!(
+                        "second `-- migrate:{}{}` section",
+                        direction.name(),
+                        dialect.map(|d| format!(" {d}")).unwrap_or_default()
+                    ),
+                ));
+            }
+            close(current.take(), line_start, &mut sections);
+            current = Some((direction, dialect, line_no, offset));
+            continue;
+        }
+        if current.is_some() {
+            continue;
+        }
+        // Still in the header.
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            return Err(err(
+                line_no,
+                "SQL before the first `-- migrate:up` marker; put statements in a section".into(),
+            ));
+        };
+        let comment = comment.trim();
+        match header_key(comment) {
+            Some((key, value)) => {
+                if !KEYS.contains(&key) {
+                    return Err(err(
+                        line_no,
+                        format!(
+                            "unknown header key `{key}` (known keys: {})",
+                            KEYS.join(", ")
+                        ),
+                    ));
+                }
+                if script.key_lines.iter().any(|(k, _)| k == key) {
+                    return Err(err(line_no, format!("header key `{key}` given twice")));
+                }
+                script.key_lines.push((key.to_string(), line_no));
+                seen_key = true;
+                apply_key(&mut script, key, value).map_err(|m| err(line_no, m))?;
+            }
+            None if seen_key && !comment.is_empty() => {
+                return Err(err(
+                    line_no,
+                    format!(
+                        "malformed header line `{line}`: expected `-- key: value` (the message goes before the keys)"
+                    ),
+                ));
+            }
+            None if !seen_key => message_lines.push(comment),
+            None => {}
+        }
+    }
+    close(current.take(), text.len(), &mut sections);
+
+    if script.revision.is_empty() {
+        return Err(ScriptError {
+            path: path.to_path_buf(),
+            line: None,
+            message: "no `-- revision: <id>` header line".into(),
+        });
+    }
+    if !sections.iter().any(|s| s.direction == Direction::Up) {
+        return Err(ScriptError {
+            path: path.to_path_buf(),
+            line: None,
+            message: "no `-- migrate:up` section".into(),
+        });
+    }
+    while message_lines.last().is_some_and(|l| l.is_empty()) {
+        message_lines.pop();
+    }
+    script.message = message_lines.join("\n").trim().to_string();
+    script.sections = sections;
+    Ok(script)
+}
+
+/// `Some(Ok(..))` for a valid `-- migrate:…` marker, `Some(Err(..))` for a marker retort
+/// does not understand, `None` for any other line.
+fn section_marker(line: &str) -> Option<Result<(Direction, Option<Dialect>), String>> {
+    let rest = line.strip_prefix("--")?.trim_start();
+    let rest = rest.strip_prefix("migrate:")?;
+    let mut words = rest.split_whitespace();
+    let direction = match words.next() {
+        Some("up") => Direction::Up,
+        Some("down") => Direction::Down,
+        other => {
+            return Some(Err(format!(
+                "unknown section marker `-- migrate:{}`: expected `-- migrate:up` or `-- migrate:down`, optionally followed by sqlite, postgresql or mysql",
+                other.unwrap_or("")
+            )))
+        }
+    };
+    let dialect = match words.next() {
+        None => None,
+        Some(name) => match Dialect::from_name(name) {
+            Some(d) => Some(d),
+            None => return Some(Err(format!(
+                "unknown dialect `{name}` in section marker (expected sqlite, postgresql or mysql)"
+            ))),
+        },
+    };
+    if let Some(extra) = words.next() {
+        return Some(Err(format!(
+            "unexpected `{extra}` after the section marker"
+        )));
+    }
+    Some(Ok((direction, dialect)))
+}
+
+/// `key: value` where key looks like an identifier; anything else is message text.
+fn header_key(comment: &str) -> Option<(&str, &str)> {
+    let (key, value) = comment.split_once(':')?;
+    let key = key.trim();
+    let looks_like_key = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    looks_like_key.then(|| (key, value.trim()))
+}
+
+fn apply_key(script: &mut Script, key: &str, value: &str) -> Result<(), String> {
+    match key {
+        "revision" => {
+            super::validate_id(value)?;
+            script.revision = value.to_string();
+        }
+        "revises" => script.revises = id_list(value)?,
+        "depends_on" => script.depends_on = id_list(value)?,
+        "branch_labels" => {
+            script.branch_labels = list(value);
+            for label in &script.branch_labels {
+                super::validate_label(label)?;
+            }
+        }
+        "created" => {
+            value
+                .parse::<jiff::Timestamp>()
+                .map_err(|e| format!("`created: {value}` is not an RFC 3339 timestamp: {e}"))?;
+            script.created = Some(value.to_string());
+        }
+        "transaction" => {
+            script.transaction = match value {
+                "true" => true,
+                "false" => false,
+                _ => return Err(format!("`transaction: {value}`: expected true or false")),
+            }
+        }
+        _ => unreachable!("keys are checked against KEYS before"),
+    }
+    Ok(())
+}
+
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn id_list(value: &str) -> Result<Vec<String>, String> {
+    let ids = list(value);
+    for id in &ids {
+        super::validate_id(id)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+        return Err(format!("`{dup}` listed twice"));
+    }
+    Ok(ids)
+}
+
+/// The path shown for a script: relative to `base` when it is inside it.
+pub fn display_path(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}

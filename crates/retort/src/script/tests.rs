@@ -1,0 +1,274 @@
+use std::path::Path;
+
+use super::*;
+
+const GOOD: &str = "\
+-- Add user preferences table
+-- with a second line
+--
+-- revision: 9ff5c33f8506
+-- revises: 1a2b3c4d5e6f
+-- created: 2026-11-22T10:30:00Z
+
+-- migrate:up
+CREATE TABLE user_preferences (
+    id INTEGER PRIMARY KEY
+);
+
+-- migrate:down
+DROP TABLE user_preferences;
+
+-- migrate:up postgresql
+CREATE TABLE user_preferences (id SERIAL PRIMARY KEY);
+";
+
+fn p(text: &str) -> Result<Script, ScriptError> {
+    parse(Path::new("m/x.sql"), text)
+}
+
+#[test]
+fn parses_header_and_sections() {
+    let s = p(GOOD).unwrap();
+    assert_eq!(s.revision, "9ff5c33f8506");
+    assert_eq!(s.revises, ["1a2b3c4d5e6f"]);
+    assert_eq!(s.message, "Add user preferences table\nwith a second line");
+    assert_eq!(s.summary(), "Add user preferences table");
+    assert_eq!(s.created.as_deref(), Some("2026-11-22T10:30:00Z"));
+    assert!(s.transaction);
+    assert_eq!(s.sections.len(), 3);
+    let up = s.section(Direction::Up, Dialect::Sqlite).unwrap();
+    assert_eq!(up.first_line, 9);
+    assert!(up
+        .body
+        .starts_with("CREATE TABLE user_preferences (\n    id INTEGER"));
+    let pg = s.section(Direction::Up, Dialect::Postgres).unwrap();
+    assert_eq!(pg.dialect, Some(Dialect::Postgres));
+    assert_eq!(pg.first_line, 17);
+    assert!(s.reversible(Dialect::Postgres));
+    assert_eq!(s.key_line("revises"), Some(5));
+}
+
+#[test]
+fn keys_and_lists() {
+    let s = p("-- revision: a1\n-- revises: b1, c1\n-- depends_on: d1\n-- branch_labels: feat, other-x\n-- transaction: false\n-- migrate:up\nSELECT 1;\n").unwrap();
+    assert_eq!(s.revises, ["b1", "c1"]);
+    assert_eq!(s.depends_on, ["d1"]);
+    assert_eq!(s.branch_labels, ["feat", "other-x"]);
+    assert!(!s.transaction);
+    assert!(!s.reversible(Dialect::Sqlite));
+    assert_eq!(s.message, "");
+}
+
+#[test]
+fn crlf_bom_and_trailing_whitespace_keep_the_checksum() {
+    let lf = p("-- revision: a1\n-- migrate:up\nSELECT 1;\n").unwrap();
+    let crlf = p("\u{feff}-- revision: a1\r\n-- migrate:up\r\nSELECT 1;\r\n\r\n").unwrap();
+    let a = lf
+        .section(Direction::Up, Dialect::Sqlite)
+        .unwrap()
+        .checksum();
+    let b = crlf
+        .section(Direction::Up, Dialect::Sqlite)
+        .unwrap()
+        .checksum();
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 64);
+    let edited = p("-- revision: a1\n-- migrate:up\nSELECT 2;\n").unwrap();
+    assert_ne!(
+        a,
+        edited
+            .section(Direction::Up, Dialect::Sqlite)
+            .unwrap()
+            .checksum()
+    );
+}
+
+#[test]
+fn blank_sections() {
+    let s = p("-- revision: a1\n-- migrate:up\n-- nothing\n\n-- migrate:down\n").unwrap();
+    assert!(s
+        .section(Direction::Up, Dialect::Sqlite)
+        .unwrap()
+        .is_blank());
+    assert!(s
+        .section(Direction::Down, Dialect::Sqlite)
+        .unwrap()
+        .is_blank());
+    assert!(s.reversible(Dialect::Sqlite));
+}
+
+/// Every malformed file names its line (where it has one) and the cause.
+#[test]
+fn malformed_files() {
+    let cases: &[(&str, Option<usize>, &str)] = &[
+        (
+            "-- revision: a1\n-- revison: b1\n-- migrate:up\n",
+            Some(2),
+            "unknown header key `revison`",
+        ),
+        (
+            "-- revision: a1\n-- revision: b1\n-- migrate:up\n",
+            Some(2),
+            "given twice",
+        ),
+        (
+            "-- revision: a1\n-- this is not a key\n-- migrate:up\n",
+            Some(2),
+            "malformed header line",
+        ),
+        (
+            "-- revision: not-an-id\n-- migrate:up\n",
+            Some(1),
+            "not a valid revision id",
+        ),
+        (
+            "-- revision: a1\n-- revises: b1, b1\n-- migrate:up\n",
+            Some(2),
+            "listed twice",
+        ),
+        (
+            "-- revision: a1\n-- revises: b 1\n-- migrate:up\n",
+            Some(2),
+            "not a valid revision id",
+        ),
+        (
+            "-- revision: a1\n-- created: yesterday\n-- migrate:up\n",
+            Some(2),
+            "RFC 3339",
+        ),
+        (
+            "-- revision: a1\n-- transaction: maybe\n-- migrate:up\n",
+            Some(2),
+            "true or false",
+        ),
+        (
+            "-- revision: a1\n-- branch_labels: 9lives\n-- migrate:up\n",
+            Some(2),
+            "branch label",
+        ),
+        (
+            "-- revision: a1\nCREATE TABLE t (a int);\n-- migrate:up\n",
+            Some(2),
+            "SQL before the first",
+        ),
+        (
+            "-- revision: a1\n-- migrate:sideways\n",
+            Some(2),
+            "unknown section marker",
+        ),
+        (
+            "-- revision: a1\n-- migrate:up oracle\n",
+            Some(2),
+            "unknown dialect `oracle`",
+        ),
+        (
+            "-- revision: a1\n-- migrate:up sqlite extra\n",
+            Some(2),
+            "unexpected `extra`",
+        ),
+        (
+            "-- revision: a1\n-- migrate:up\nSELECT 1;\n-- migrate:up\n",
+            Some(4),
+            "second `-- migrate:up` section",
+        ),
+        (
+            "-- revision: a1\n-- migrate:down\n-- migrate:down\n",
+            Some(3),
+            "second `-- migrate:down`",
+        ),
+        (
+            "-- just a message\n-- migrate:up\nSELECT 1;\n",
+            None,
+            "no `-- revision: <id>`",
+        ),
+        ("-- revision: a1\n", None, "no `-- migrate:up` section"),
+        (
+            "-- revision: a1\n-- migrate:down\nSELECT 1;\n",
+            None,
+            "no `-- migrate:up` section",
+        ),
+    ];
+    for (text, line, needle) in cases {
+        let e = p(text).expect_err(text);
+        assert_eq!(e.line, *line, "{text:?} -> {e}");
+        assert!(e.message.contains(needle), "{text:?} -> {e}");
+        let shown = e.to_string();
+        let expected_prefix = match line {
+            Some(l) => format!("m/x.sql:{l}: "),
+            None => "m/x.sql: ".to_string(),
+        };
+        assert!(shown.starts_with(&expected_prefix), "{shown}");
+    }
+}
+
+#[test]
+fn new_files_round_trip() {
+    let new = NewScript {
+        revision: "abcdef012345".into(),
+        message: "Add users\nand more".into(),
+        revises: vec!["111111111111".into(), "222222222222".into()],
+        depends_on: vec!["333333333333".into()],
+        branch_labels: vec!["feature".into()],
+        created: "2026-11-22T10:30:00Z".into(),
+        up: "CREATE TABLE users (id INTEGER);".into(),
+        down: "DROP TABLE users;".into(),
+        dialect_sections: vec![(Dialect::Postgres, "SELECT 1;".into(), String::new())],
+    };
+    let text = render_new(&new);
+    let s = p(&text).unwrap();
+    assert_eq!(s.revision, new.revision);
+    assert_eq!(s.message, new.message);
+    assert_eq!(s.revises, new.revises);
+    assert_eq!(s.depends_on, new.depends_on);
+    assert_eq!(s.branch_labels, new.branch_labels);
+    assert_eq!(s.created.as_deref(), Some("2026-11-22T10:30:00Z"));
+    assert_eq!(
+        s.section(Direction::Up, Dialect::Sqlite)
+            .unwrap()
+            .body
+            .trim(),
+        "CREATE TABLE users (id INTEGER);"
+    );
+    assert_eq!(
+        s.section(Direction::Up, Dialect::Postgres)
+            .unwrap()
+            .body
+            .trim(),
+        "SELECT 1;"
+    );
+}
+
+#[test]
+fn file_names_and_slugs() {
+    let ts: jiff::Timestamp = "2026-11-22T10:30:05Z".parse().unwrap();
+    assert_eq!(
+        file_name(
+            crate::config::DEFAULT_FILE_TEMPLATE,
+            "9ff5c33f8506",
+            "Add user prefs!",
+            &ts
+        ),
+        "2026_11_22_1030-9ff5c33f8506_add_user_prefs.sql"
+    );
+    assert_eq!(file_name("{rev}_{slug}", "abc", "", &ts), "abc.sql");
+    assert_eq!(file_name("{second}-{rev}", "abc", "", &ts), "05-abc.sql");
+    let long = slug("a very long message that goes on and on beyond forty characters");
+    assert!(long.len() <= 40, "{long}");
+    assert_eq!(long, "a_very_long_message_that_goes_on_and_on");
+}
+
+#[test]
+fn ids_and_labels() {
+    assert!(validate_id("9ff5c33f8506").is_ok());
+    assert!(validate_id("v1_init").is_ok());
+    for bad in ["", "a-b", "a+1", "x@y", "a:b", &"a".repeat(65)] {
+        assert!(validate_id(bad).is_err(), "{bad}");
+    }
+    assert!(validate_label("feature-x").is_ok());
+    assert!(validate_label("1x").is_err());
+    let id = random_id().unwrap();
+    assert_eq!(id.len(), 12);
+    assert!(id
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+}

@@ -1,0 +1,104 @@
+//! Writing new migration files: the header retort itself parses, and the file name the
+//! config's template asks for.
+
+use crate::dialect::Dialect;
+
+/// What `retort revision` and `retort merge` put into a new file.
+#[derive(Debug, Clone, Default)]
+pub struct NewScript {
+    pub revision: String,
+    pub message: String,
+    pub revises: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub branch_labels: Vec<String>,
+    /// RFC 3339 UTC, e.g. `2026-11-22T10:30:00Z`.
+    pub created: String,
+    /// Dialect-specific sections to write besides the generic ones (autogenerate fills
+    /// them); empty bodies when the caller has no SQL yet.
+    pub up: String,
+    pub down: String,
+    pub dialect_sections: Vec<(Dialect, String, String)>,
+}
+
+/// The text of a new migration file.
+pub fn render_new(new: &NewScript) -> String {
+    let mut out = String::new();
+    for line in new.message.lines() {
+        out.push_str(format!("-- {line}").trim_end());
+        out.push('\n');
+    }
+    if !new.message.is_empty() {
+        out.push_str("--\n");
+    }
+    out.push_str(&format!("-- revision: {}\n", new.revision));
+    if !new.revises.is_empty() {
+        out.push_str(&format!("-- revises: {}\n", new.revises.join(", ")));
+    }
+    if !new.depends_on.is_empty() {
+        out.push_str(&format!("-- depends_on: {}\n", new.depends_on.join(", ")));
+    }
+    if !new.branch_labels.is_empty() {
+        out.push_str(&format!(
+            "-- branch_labels: {}\n",
+            new.branch_labels.join(", ")
+        ));
+    }
+    out.push_str(&format!("-- created: {}\n", new.created));
+    let section = |out: &mut String, marker: &str, body: &str| {
+        out.push_str(&format!("\n-- migrate:{marker}\n"));
+        if !body.is_empty() {
+            out.push_str(body.trim_end());
+            out.push('\n');
+        }
+    };
+    section(&mut out, "up", &new.up);
+    section(&mut out, "down", &new.down);
+    for (dialect, up, down) in &new.dialect_sections {
+        section(&mut out, &format!("up {dialect}"), up);
+        section(&mut out, &format!("down {dialect}"), down);
+    }
+    out
+}
+
+/// The message as a file-name fragment: lowercase words joined by `_`, at most 40
+/// characters (Alembic's default), cut at a word boundary.
+pub fn slug(message: &str) -> String {
+    let mut words = Vec::new();
+    let mut len = 0;
+    for word in message
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        let added = word.chars().count() + usize::from(!words.is_empty());
+        if len + added > 40 {
+            break;
+        }
+        len += added;
+        words.push(word);
+    }
+    words.join("_")
+}
+
+/// Fills `{year} {month} {day} {hour} {minute} {second} {rev} {slug}` from the template
+/// and adds `.sql`. `timestamp` is the `created` value.
+pub fn file_name(
+    template: &str,
+    revision: &str,
+    message: &str,
+    timestamp: &jiff::Timestamp,
+) -> String {
+    let t = timestamp.to_zoned(jiff::tz::TimeZone::UTC);
+    let slug = slug(message);
+    let name = template
+        .replace("{year}", &format!("{:04}", t.year()))
+        .replace("{month}", &format!("{:02}", t.month()))
+        .replace("{day}", &format!("{:02}", t.day()))
+        .replace("{hour}", &format!("{:02}", t.hour()))
+        .replace("{minute}", &format!("{:02}", t.minute()))
+        .replace("{second}", &format!("{:02}", t.second()))
+        .replace("{rev}", revision)
+        .replace("{slug}", &slug);
+    let name = name.trim_end_matches(['_', '-']).to_string();
+    format!("{name}.sql")
+}

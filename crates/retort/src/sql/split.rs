@@ -1,0 +1,339 @@
+//! Grouping lexemes into statements.
+//!
+//! A statement ends at a `;` outside any `BEGIN … END` block. Blocks are
+//! recognised only where a database has them, because `BEGIN` alone is also
+//! the start of a transaction (`BEGIN;`, `BEGIN TRANSACTION`, `BEGIN
+//! IMMEDIATE`, `BEGIN WORK`), which must stay a statement of its own:
+//!
+//! * in a statement that starts `CREATE [OR REPLACE] [DEFINER = user]
+//!   [TEMP|TEMPORARY] … TRIGGER|PROCEDURE|FUNCTION|EVENT`, at its first
+//!   `BEGIN` (SQLite and MySQL trigger bodies, MySQL routines and events,
+//!   PostgreSQL `BEGIN ATOMIC` bodies);
+//! * in a statement that starts `BEGIN NOT ATOMIC` (MariaDB anonymous block)
+//!   or `label: BEGIN`.
+//!
+//! Inside a block, `BEGIN` and `CASE` open, `END` closes. The other compound
+//! statements (`IF … END IF`, `LOOP … END LOOP`, `WHILE … END WHILE`,
+//! `REPEAT … END REPEAT`, MariaDB's `FOR … END FOR`) are counted on neither
+//! side: their openers are also function names (`IF(a, b, c)`,
+//! `REPEAT('x', 3)`), so `END` followed by one of those words is skipped
+//! together with it. `END CASE` closes the `CASE` statement as `END` closes a
+//! `CASE` expression. `END label` is a plain `END`.
+//!
+//! On PostgreSQL only, a `;` inside parentheses does not end a statement
+//! either, as in psql: `CREATE RULE … DO ALSO (INSERT …; INSERT …)` needs it.
+//! SQLite's shell and the `mysql` client do not count parentheses, so neither
+//! does this for them.
+
+use super::delimiter::{self, Scan};
+use super::lex::{lex, Kind, Lexed, Lexeme};
+use super::{Locator, SplitError, Statement};
+use crate::dialect::Dialect;
+use std::ops::Range;
+
+pub(super) fn split(dialect: Dialect, sql: &str) -> Result<Vec<Statement>, SplitError> {
+    let mut locator = Locator::new(sql);
+    let mut statements = Vec::new();
+    let mut lexed = lex(dialect, sql, 0);
+    let mut index = 0;
+    // `None`: the default `;`. Only MySQL `DELIMITER` lines change it.
+    let mut custom_delimiter: Option<String> = None;
+    loop {
+        while lexed
+            .lexemes
+            .get(index)
+            .is_some_and(|l| !l.kind.is_significant())
+        {
+            index += 1;
+        }
+        let Some(first) = lexed.lexemes.get(index) else {
+            // Only whitespace and comments are left, unless lexing failed.
+            return match lexed.error {
+                Some(message) => Err(locator.error(lexed.end, message)),
+                None => Ok(statements),
+            };
+        };
+
+        if dialect == Dialect::Mysql {
+            if let Some(line) = delimiter::delimiter_line(sql, first) {
+                let line = line.map_err(|(at, message)| locator.error(at, message))?;
+                custom_delimiter = line.delimiter;
+                (lexed, index) = resume(dialect, sql, lexed, line.next);
+                continue;
+            }
+        }
+
+        let text = match &custom_delimiter {
+            None => {
+                let scanned = scan(dialect, sql, &lexed, index, &mut locator)?;
+                index = scanned.next;
+                scanned.text
+            }
+            Some(delimiter) => match delimiter::scan(sql, &lexed, index, delimiter) {
+                Scan::Delimited { text, next } => {
+                    (lexed, index) = resume(dialect, sql, lexed, next);
+                    text
+                }
+                Scan::Exhausted { text } => {
+                    if let Some(message) = lexed.error {
+                        return Err(locator.error(lexed.end, message));
+                    }
+                    index = lexed.lexemes.len();
+                    text
+                }
+            },
+        };
+        if let Some(statement) = statement(sql, text, &mut locator) {
+            statements.push(statement);
+        }
+    }
+}
+
+fn statement(sql: &str, range: Range<usize>, locator: &mut Locator<'_>) -> Option<Statement> {
+    // Tokens end in whitespace only through a tokenizer quirk (MySQL `@`
+    // followed by a newline or tab becomes one word with it), but the text
+    // must not, whatever the tokens. Only ASCII whitespace: MySQL words may
+    // end in other Unicode spaces, which MySQL also takes as identifier
+    // characters.
+    let text = sql
+        .get(range.clone())?
+        .trim_end_matches(|c: char| c.is_ascii_whitespace());
+    if text.is_empty() {
+        return None;
+    }
+    let range = range.start..range.start + text.len();
+    let (line, column) = locator.position(range.start);
+    Some(Statement {
+        text: text.to_owned(),
+        line,
+        column,
+        byte_range: range,
+    })
+}
+
+/// Continues lexing at byte offset `at`, where a `DELIMITER` line or a
+/// custom delimiter ended. The existing lexemes are reused when `at` is a
+/// token boundary (the tokenizer is context-free between tokens, so lexing
+/// afresh from there would give the same tokens); otherwise the delimiter
+/// cut a token, or the tokenizer read the `DELIMITER` argument as the start
+/// of a string or comment, and the rest is lexed again from `at`.
+fn resume(dialect: Dialect, sql: &str, lexed: Lexed, at: usize) -> (Lexed, usize) {
+    match lexed.lexemes.binary_search_by_key(&at, |l| l.range.start) {
+        Ok(index) => (lexed, index),
+        Err(index) if index == lexed.lexemes.len() && at == lexed.end && lexed.error.is_none() => {
+            (lexed, index)
+        }
+        Err(_) => (lex(dialect, sql, at), 0),
+    }
+}
+
+/// A statement found by [`scan`].
+struct Scanned {
+    /// From its first to the end of its last significant lexeme.
+    text: Range<usize>,
+    /// Index of the lexeme after its terminating `;` (or the end).
+    next: usize,
+}
+
+/// Scans a `;`-terminated statement starting at significant lexeme `first`.
+fn scan(
+    dialect: Dialect,
+    sql: &str,
+    lexed: &Lexed,
+    first: usize,
+    locator: &mut Locator<'_>,
+) -> Result<Scanned, SplitError> {
+    let lexemes = &lexed.lexemes;
+    let start = lexemes.get(first).map_or(sql.len(), |l| l.range.start);
+    let can_open = has_block(sql, lexemes, first);
+    let mut text_end = start;
+    let mut depth = 0usize;
+    let mut opened_at = start;
+    // PostgreSQL's `CREATE RULE … DO (cmd; cmd)` has `;` inside parentheses,
+    // and psql ends statements only outside them; so does this, there.
+    let count_parens = dialect == Dialect::Postgres;
+    let mut parens = 0usize;
+    let mut index = first;
+    while let Some(lexeme) = lexemes.get(index) {
+        if lexeme.kind == Kind::Semicolon && depth == 0 && parens == 0 {
+            return Ok(Scanned {
+                text: start..text_end,
+                next: index + 1,
+            });
+        }
+        if lexeme.kind.is_significant() {
+            text_end = lexeme.range.end;
+        }
+        match lexeme.kind {
+            Kind::LParen if count_parens => parens += 1,
+            Kind::RParen if count_parens => parens = parens.saturating_sub(1),
+            Kind::Word if depth > 0 => {
+                if is_word(sql, lexeme, "BEGIN") || is_word(sql, lexeme, "CASE") {
+                    depth += 1;
+                } else if is_word(sql, lexeme, "END") {
+                    match next_significant(lexemes, index + 1) {
+                        Some((next, word))
+                            if ["IF", "LOOP", "WHILE", "REPEAT", "FOR"]
+                                .iter()
+                                .any(|kw| is_word(sql, word, kw)) =>
+                        {
+                            // Closes a construct that was never counted.
+                            index = next;
+                            text_end = word.range.end;
+                        }
+                        Some((next, word)) if is_word(sql, word, "CASE") => {
+                            // `END CASE`: the `CASE` closes, it opens nothing.
+                            index = next;
+                            text_end = word.range.end;
+                            depth = depth.saturating_sub(1);
+                        }
+                        _ => depth = depth.saturating_sub(1),
+                    }
+                }
+            }
+            Kind::Word if can_open && is_word(sql, lexeme, "BEGIN") => {
+                depth = 1;
+                opened_at = lexeme.range.start;
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    if let Some(message) = &lexed.error {
+        // Lexing stopped inside this statement: report that first, it is
+        // the likelier cause of an unclosed block too.
+        return Err(locator.error(lexed.end, message.clone()));
+    }
+    if depth > 0 {
+        return Err(locator.error(
+            opened_at,
+            "BEGIN ... END block is not closed: no matching END before the end of the input",
+        ));
+    }
+    Ok(Scanned {
+        text: start..text_end,
+        next: lexemes.len(),
+    })
+}
+
+/// Whether the statement starting at `first` may hold a `BEGIN … END` block
+/// (see the module documentation).
+fn has_block(sql: &str, lexemes: &[Lexeme], first: usize) -> bool {
+    let mut words = significant(lexemes, first);
+    let Some((_, head)) = words.next() else {
+        return false;
+    };
+    if is_word(sql, head, "CREATE") {
+        return is_routine_header(sql, lexemes, words);
+    }
+    let Some((_, second)) = words.next() else {
+        return false;
+    };
+    if is_word(sql, head, "BEGIN") {
+        // MariaDB `BEGIN NOT ATOMIC … END`; plain `BEGIN …` is a transaction.
+        return is_word(sql, second, "NOT")
+            && words
+                .next()
+                .is_some_and(|(_, third)| is_word(sql, third, "ATOMIC"));
+    }
+    // `label: BEGIN … END label`
+    head.kind == Kind::Word
+        && second.kind == Kind::Colon
+        && words
+            .next()
+            .is_some_and(|(_, third)| is_word(sql, third, "BEGIN"))
+}
+
+/// After `CREATE`: skips the modifiers that may precede the object type and
+/// tells whether that type is one with a `BEGIN … END` body.
+fn is_routine_header<'a>(
+    sql: &str,
+    lexemes: &'a [Lexeme],
+    words: impl Iterator<Item = (usize, &'a Lexeme)>,
+) -> bool {
+    let mut words = words.take(64).peekable();
+    while let Some((_, word)) = words.next() {
+        let is = |kw: &str| is_word(sql, word, kw);
+        if ["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]
+            .iter()
+            .any(|kw| is(kw))
+        {
+            return true;
+        }
+        if [
+            "OR",
+            "REPLACE",
+            "TEMP",
+            "TEMPORARY",
+            "AGGREGATE",
+            "CONSTRAINT",
+            "IF",
+            "NOT",
+            "EXISTS",
+        ]
+        .iter()
+        .any(|kw| is(kw))
+        {
+            continue;
+        }
+        if is("SQL") {
+            // `SQL SECURITY DEFINER|INVOKER`
+            words.next();
+            words.next();
+            continue;
+        }
+        if !is("DEFINER") {
+            return false;
+        }
+        // `DEFINER = user`, where user is `CURRENT_USER`, `CURRENT_USER()`,
+        // `name`, `name@host`, `'name'@'host'`, `` `name`@`host` `` …: the
+        // tokens of one account name touch each other (apart from spaces
+        // around `@`), which is how its end is found.
+        if words.peek().is_some_and(|(_, l)| l.kind == Kind::Eq) {
+            words.next();
+        }
+        let Some((mut last, _)) = words.next() else {
+            return false;
+        };
+        while let Some(&(index, lexeme)) = words.peek() {
+            let touches = index == last + 1 && lexeme.kind != Kind::Semicolon;
+            if touches {
+                words.next();
+                last = index;
+            } else if lexeme.kind == Kind::AtSign {
+                words.next();
+                match words.next() {
+                    Some((host, _)) => last = host,
+                    None => return false,
+                }
+            } else if lexemes.get(last).is_some_and(|l| l.kind == Kind::AtSign) {
+                words.next();
+                last = index;
+            } else {
+                break;
+            }
+        }
+    }
+    false
+}
+
+/// Significant lexemes from `from` on, with their indices.
+fn significant(lexemes: &[Lexeme], from: usize) -> impl Iterator<Item = (usize, &Lexeme)> {
+    lexemes
+        .iter()
+        .enumerate()
+        .skip(from)
+        .filter(|(_, l)| l.kind.is_significant())
+}
+
+fn next_significant(lexemes: &[Lexeme], from: usize) -> Option<(usize, &Lexeme)> {
+    significant(lexemes, from).next()
+}
+
+/// Whether `lexeme` is the unquoted word `keyword` (ASCII, any case).
+fn is_word(sql: &str, lexeme: &Lexeme, keyword: &str) -> bool {
+    lexeme.kind == Kind::Word
+        && sql
+            .get(lexeme.range.clone())
+            .is_some_and(|w| w.eq_ignore_ascii_case(keyword))
+}

@@ -1,0 +1,4 @@
+-- This migration is intentionally empty;
+/* nothing;
+   to do */
+-- end
