@@ -172,9 +172,11 @@ fn section_marker(line: &str) -> Option<Result<(Direction, Option<Dialect>), Str
         None => None,
         Some(name) => match Dialect::from_name(name) {
             Some(d) => Some(d),
-            None => return Some(Err(format!(
+            None => {
+                return Some(Err(format!(
                 "unknown dialect `{name}` in section marker (expected sqlite, postgresql or mysql)"
-            ))),
+            )))
+            }
         },
     };
     if let Some(extra) = words.next() {
