@@ -33,6 +33,10 @@ pub struct Global {
     /// Use the [environments.NAME] table of the config
     #[arg(long = "env", global = true, value_name = "NAME")]
     pub environment: Option<String>,
+    /// Seconds to wait for another process holding the migration lock (default 60, or
+    /// `lock_timeout` in the config)
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub lock_timeout: Option<f64>,
     /// Print data as one JSON document on stdout
     #[arg(long, global = true)]
     pub json: bool,
@@ -143,4 +147,14 @@ pub struct RunArgs {
     /// Dialect of the --sql script (default: the configured database's)
     #[arg(long, value_name = "DIALECT", requires = "sql")]
     pub dialect: Option<String>,
+    /// Run the whole plan in one transaction: all of it lands or none (SQLite, PostgreSQL)
+    #[arg(long, conflicts_with = "sql")]
+    pub single_transaction: bool,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds")),
+    }
 }

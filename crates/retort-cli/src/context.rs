@@ -39,6 +39,10 @@ impl Context {
             start_dir: self.cwd.clone(),
             url: self.global.url.clone(),
             environment: self.global.environment.clone(),
+            lock_timeout: self
+                .global
+                .lock_timeout
+                .map(std::time::Duration::from_secs_f64),
         })?)
     }
 
@@ -48,7 +52,7 @@ impl Context {
 
     /// The project and its database, loaded side by side.
     pub fn open(&self) -> Result<Opened, Error> {
-        retort::open(self.config()?, &Default::default())
+        retort::open(self.config()?)
     }
 
     /// The project and what its database has applied (read-only commands).

@@ -42,6 +42,75 @@ pub struct MigrationFailure {
     pub completed: Vec<String>,
     /// `true` when the migration ran in a transaction that was rolled back.
     pub rolled_back: bool,
+    /// `true` under `--single-transaction`: the whole run was rolled back.
+    pub whole_run: bool,
+    /// Outside a transaction: the statements of this migration that took effect before
+    /// the failure, and the last of them with its line.
+    pub committed: usize,
+    pub last_committed: Option<(String, usize)>,
+}
+
+/// A migration that ran outside a transaction and did not finish: how far it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interrupted {
+    pub revision: String,
+    /// `None` when the file is gone.
+    pub path: Option<PathBuf>,
+    pub direction: &'static str,
+    /// Statements that completed.
+    pub done: usize,
+    /// The last statement that completed and its file line.
+    pub last: Option<(String, usize)>,
+}
+
+impl Interrupted {
+    /// Reads how far an interrupted migration got from its row and its file.
+    pub fn describe(
+        project: &crate::project::Project,
+        history: &crate::history::History,
+        row: &crate::history::AppliedRow,
+        down: bool,
+        done: usize,
+    ) -> Interrupted {
+        let direction = if down {
+            crate::script::Direction::Down
+        } else {
+            crate::script::Direction::Up
+        };
+        let script = project.index_of(&row.revision).map(|i| project.script(i));
+        let last = script.and_then(|s| {
+            let (section, statements) =
+                crate::migrator::statements(s, direction, history.dialect).ok()?;
+            let stmt = statements.get(done.checked_sub(1)?)?;
+            Some((stmt.text.clone(), section.first_line + stmt.line - 1))
+        });
+        Interrupted {
+            revision: row.revision.clone(),
+            path: script.map(|s| s.path.clone()),
+            direction: direction.name(),
+            done,
+            last,
+        }
+    }
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of {}", self.direction, self.revision)?;
+        if let Some(p) = &self.path {
+            write!(f, " ({})", p.display())?;
+        }
+        match &self.last {
+            None if self.done == 0 => write!(f, ": no statement completed"),
+            None => write!(f, ": {} statement(s) completed", self.done),
+            Some((text, line)) => write!(
+                f,
+                ": {} statement(s) completed, the last at line {line}: {}",
+                self.done,
+                text.lines().next().unwrap_or("")
+            ),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,8 +149,8 @@ pub enum Error {
         path: PathBuf,
         dialect: String,
     },
-    #[error("a migration was interrupted: {} marked `running` in the version table; it may be partly applied. Check the schema, finish or undo its statements by hand, then record the outcome with `retort stamp <revision>` (or `retort stamp --purge <target>`)", .revisions.join(", "))]
-    Interrupted { revisions: Vec<String> },
+    #[error("{}", interrupted_message(.0))]
+    Interrupted(Vec<Interrupted>),
     #[error("{}: {message}", .path.display())]
     Io { path: PathBuf, message: String },
     #[error("{0}")]
@@ -113,7 +182,29 @@ fn failure_message(f: &MigrationFailure) -> String {
             .collect::<Vec<_>>()
             .join("\n             ")
     );
-    if f.rolled_back {
+    if !f.rolled_back {
+        match &f.last_committed {
+            Some((text, line)) => s.push_str(&format!(
+                "\n  {} earlier statement(s) of it took effect (this database cannot roll DDL back); the last, at line {line}: {}",
+                f.committed,
+                text.lines().next().unwrap_or("")
+            )),
+            None => s.push_str(
+                "\n  no statement of it took effect: the database is as it was before the run",
+            ),
+        }
+        if f.committed > 0 {
+            s.push_str(&format!(
+                "\n  {} is marked in progress in the version table: fix the schema by hand, then record it with `retort stamp`",
+                f.revision
+            ));
+        }
+    }
+    if f.whole_run {
+        s.push_str(
+            "\n  the whole run was rolled back (--single-transaction): no migration of it was kept",
+        );
+    } else if f.rolled_back {
         s.push_str("\n  the migration was rolled back: none of its statements and no version row were kept");
     }
     if !f.completed.is_empty() {
@@ -122,6 +213,17 @@ fn failure_message(f: &MigrationFailure) -> String {
             f.completed.join(", ")
         ));
     }
+    s
+}
+
+fn interrupted_message(list: &[Interrupted]) -> String {
+    let mut s = String::from(
+        "an earlier run was interrupted in the middle of a migration that cannot be rolled back:",
+    );
+    for i in list {
+        s.push_str(&format!("\n  {i}"));
+    }
+    s.push_str("\nthe schema may be half-changed: finish or undo the remaining statements by hand, then record the outcome with `retort stamp <revision>` (the revision the schema now matches)");
     s
 }
 

@@ -11,6 +11,33 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const STATE_RUNNING: &str = "running";
 /// `state` of a version row once its migration has completed.
 pub const STATE_APPLIED: &str = "applied";
+/// `state` of a version row while its downgrade runs without a transaction.
+pub const STATE_REVERTING: &str = "reverting";
+
+/// The `state` of a row whose migration is in progress outside a transaction, after `done`
+/// of its statements completed: `running`, `running:2`, `reverting:1`… Recording progress
+/// lets an interrupted run name the last statement that took effect.
+pub fn progress_state(down: bool, done: usize) -> String {
+    let base = if down { STATE_REVERTING } else { STATE_RUNNING };
+    if done == 0 {
+        base.to_string()
+    } else {
+        format!("{base}:{done}")
+    }
+}
+
+/// Reads [`progress_state`] back: `Some((down, done))` for a migration left in progress.
+pub fn parse_progress(state: &str) -> Option<(bool, usize)> {
+    let (base, done) = match state.split_once(':') {
+        Some((b, n)) => (b, n.parse().ok()?),
+        None => (state, 0),
+    };
+    match base {
+        STATE_RUNNING => Some((false, done)),
+        STATE_REVERTING => Some((true, done)),
+        _ => None,
+    }
+}
 
 /// One row of the version table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -55,7 +55,8 @@ pub struct Opened {
 /// (with 10,000 revisions: reading 10,000 files, and SQLite parsing a large schema), so
 /// doing them side by side takes the longer of the two instead of their sum. A problem
 /// with the files is reported before a problem with the database.
-pub fn open(config: Config, opts: &ConnectOptions) -> Result<Opened, Error> {
+pub fn open(config: Config) -> Result<Opened, Error> {
+    let opts = &config.connect_options();
     let url = config.url()?.clone();
     let root = config.root.clone();
     let history = history::History::new(url.dialect(), &config.version_table, &config.log_table());
@@ -84,18 +85,11 @@ pub fn open(config: Config, opts: &ConnectOptions) -> Result<Opened, Error> {
     })
 }
 
-/// Opens the project's configured database with default options.
-pub fn connect(project: &Project) -> Result<Box<dyn Connection>, Error> {
-    connect_with(project, &ConnectOptions::default())
-}
-
 /// Opens the project's configured database.
-pub fn connect_with(
-    project: &Project,
-    opts: &ConnectOptions,
-) -> Result<Box<dyn Connection>, Error> {
+pub fn connect(project: &Project) -> Result<Box<dyn Connection>, Error> {
     let url = project.config.url()?;
-    db::connect(url, &project.config.root, opts).map_err(|error| Error::Connect {
+    let opts = project.config.connect_options();
+    db::connect(url, &project.config.root, &opts).map_err(|error| Error::Connect {
         url: url.masked(),
         error,
     })

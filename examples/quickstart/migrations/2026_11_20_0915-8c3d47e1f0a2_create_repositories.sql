@@ -7,12 +7,13 @@
 -- migrate:up
 CREATE TABLE repositories (
     id INTEGER PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users (id),
+    user_id INTEGER NOT NULL,
     repo_name VARCHAR(255) NOT NULL,
     repo_url VARCHAR(1024) NOT NULL,
     default_branch VARCHAR(255) NOT NULL DEFAULT 'main',
     is_private BOOLEAN NOT NULL DEFAULT FALSE,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    FOREIGN KEY (user_id) REFERENCES users (id)
 );
 
 -- migrate:down

@@ -9,12 +9,13 @@
 -- migrate:up
 CREATE TABLE scans (
     id INTEGER PRIMARY KEY,
-    repository_id INTEGER NOT NULL REFERENCES repositories (id),
+    repository_id INTEGER NOT NULL,
     status VARCHAR(32) NOT NULL DEFAULT 'pending',
     started_at TIMESTAMP,
     finished_at TIMESTAMP,
     total_files INTEGER,
-    issues_found INTEGER
+    issues_found INTEGER,
+    FOREIGN KEY (repository_id) REFERENCES repositories (id)
 );
 
 -- migrate:down

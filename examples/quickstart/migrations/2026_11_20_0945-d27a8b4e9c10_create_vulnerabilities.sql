@@ -7,7 +7,7 @@
 -- migrate:up
 CREATE TABLE vulnerabilities (
     id INTEGER PRIMARY KEY,
-    scan_id INTEGER NOT NULL REFERENCES scans (id),
+    scan_id INTEGER NOT NULL,
     type VARCHAR(64) NOT NULL,
     severity VARCHAR(16) NOT NULL,
     file_path VARCHAR(1024) NOT NULL,
@@ -15,7 +15,8 @@ CREATE TABLE vulnerabilities (
     message TEXT,
     fixable BOOLEAN NOT NULL DEFAULT FALSE,
     confidence_score REAL,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    FOREIGN KEY (scan_id) REFERENCES scans (id)
 );
 
 -- migrate:down

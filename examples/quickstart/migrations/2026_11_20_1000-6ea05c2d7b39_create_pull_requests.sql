@@ -9,12 +9,13 @@
 -- migrate:up
 CREATE TABLE pull_requests (
     id INTEGER PRIMARY KEY,
-    scan_id INTEGER NOT NULL REFERENCES scans (id),
+    scan_id INTEGER NOT NULL,
     pr_url VARCHAR(1024),
     branch_name VARCHAR(255) NOT NULL,
     status VARCHAR(32) NOT NULL DEFAULT 'created',
     fixes_applied INTEGER NOT NULL DEFAULT 0,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    FOREIGN KEY (scan_id) REFERENCES scans (id)
 );
 
 -- migrate:down

@@ -5,9 +5,14 @@
 -- created: 2026-11-21T11:00:00Z
 
 -- migrate:up
-CREATE INDEX ix_repositories_user_id ON repositories (user_id);
-CREATE INDEX ix_vulnerabilities_scan_severity ON vulnerabilities (scan_id, severity);
+CREATE INDEX ix_repositories_repo_name ON repositories (repo_name);
+CREATE INDEX ix_vulnerabilities_severity ON vulnerabilities (severity, created_at);
 
 -- migrate:down
-DROP INDEX ix_vulnerabilities_scan_severity;
-DROP INDEX ix_repositories_user_id;
+DROP INDEX ix_vulnerabilities_severity;
+DROP INDEX ix_repositories_repo_name;
+
+-- MySQL and MariaDB name the table in DROP INDEX.
+-- migrate:down mysql
+DROP INDEX ix_vulnerabilities_severity ON vulnerabilities;
+DROP INDEX ix_repositories_repo_name ON repositories;

@@ -34,9 +34,9 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
     } = ctx.open()?;
     let url = project.config.url()?.masked();
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
-    let result =
-        Migrator::new(&project, conn.as_mut())
-            .upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
+    let result = Migrator::new(&project, conn.as_mut())
+        .with_single_transaction(args.single_transaction)
+        .upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
     reporter.finish();
     let report = result?;
     if ctx.global.json {

@@ -1,88 +1,37 @@
 //! Offline `--sql`: a script that loads with the database's own client and leaves the same
 //! schema and version rows as an online run.
 
-use std::process::Command;
-
 use crate::db_test;
 use crate::util::*;
 
-fn sqlite3(db: &std::path::Path, script: &str) {
-    use std::io::Write;
-    let mut child = Command::new("sqlite3")
-        .arg(db)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("sqlite3 CLI (apt-get install sqlite3)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    assert!(
-        child.wait().unwrap().success(),
-        "sqlite3 failed on:\n{script}"
-    );
-}
-
-fn schema(db: &std::path::Path) -> String {
-    let out = Command::new("sqlite3")
-        .arg(db)
-        .arg("SELECT type, name, sql FROM sqlite_master ORDER BY name")
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn rows(p: &TestProject) -> Vec<(String, String, String)> {
-    p.connect()
-        .query(
-            "SELECT revision, checksum, state FROM retort_version ORDER BY revision",
-            &[],
-        )
-        .unwrap()
-        .into_iter()
-        .map(|r| {
-            let t = |i: usize| r[i].as_str().unwrap_or("").to_string();
-            (t(0), t(1), t(2))
-        })
-        .collect()
-}
-
-db_test!(offline_upgrade_matches_online, |p| {
-    if p.backend != Backend::Sqlite {
+db_test!(offline_upgrade_matches_online, |online| {
+    // A second database of the same kind receives the offline script.
+    let Some(offline) = TestProject::try_new(online.backend) else {
         return;
-    }
-    let ex = TestProject::example(p.backend, "quickstart");
-    let script = ex.ok(&["upgrade", "head", "--sql"]);
-    assert!(script.contains("BEGIN;") && script.contains("COMMIT;"));
-    assert!(script.contains("INSERT INTO \"retort_version\""));
-    // Offline mode connects to nothing: the database file does not exist afterwards.
-    assert!(!ex.path().join("test.db").exists());
-    let offline_db = ex.path().join("offline.db");
-    sqlite3(&offline_db, &script);
-    ex.ok(&["upgrade", "head"]);
-    let online_db = ex.path().join("test.db");
-    assert_eq!(schema(&offline_db), schema(&online_db));
-    let offline = TestProject {
-        backend: p.backend,
-        dir: tempfile::tempdir().unwrap(),
-        url: format!("sqlite:{}", offline_db.display()),
     };
-    assert_eq!(rows(&offline), rows(&ex));
+    online.copy_example("quickstart");
+    let dialect = online.backend.dialect().name();
+    let script = online.ok(&["upgrade", "head", "--sql"]);
+    assert!(script.contains("COMMIT;"), "{script}");
+    assert!(script.contains(&format!("for {dialect}")), "{script}");
+    // Offline mode connects to nothing: the online database is still empty.
+    assert!(online.applied().is_empty());
+    offline.load_with_client(&script);
+    online.ok(&["upgrade", "head"]);
+    assert_eq!(offline.schema_summary(), online.schema_summary());
+    assert_eq!(offline.version_rows(), online.version_rows());
+    assert_eq!(offline.version_rows().len(), 8);
     // validate accepts what the offline script recorded.
-    ex.ok(&["--url", &offline.url, "validate"]);
+    online.ok(&["--url", &offline.url, "validate"]);
 
     // A range downgrade script reverts the last two migrations.
-    let down = ex.ok(&["downgrade", "head:a4f7e2c91d05", "--sql"]);
-    assert_eq!(
-        down.matches("DELETE FROM \"retort_version\"").count(),
-        2,
-        "{down}"
-    );
-    sqlite3(&offline_db, &down);
-    assert_eq!(rows(&offline).len(), 6);
-    let err = ex.fails(&["downgrade", "base", "--sql"], 2);
+    let down = online.ok(&["downgrade", "head:a4f7e2c91d05", "--sql"]);
+    assert_eq!(down.matches("DELETE FROM").count(), 2, "{down}");
+    offline.load_with_client(&down);
+    online.ok(&["downgrade", "a4f7e2c91d05"]);
+    assert_eq!(offline.version_rows(), online.version_rows());
+    assert_eq!(offline.schema_summary(), online.schema_summary());
+    let err = online.fails(&["downgrade", "base", "--sql"], 2);
     assert!(err.contains("FROM:TO"), "{err}");
 });
 
@@ -97,4 +46,6 @@ fn offline_scripts_for_other_dialects() {
         "{my}"
     );
     p.fails(&["upgrade", "head", "--sql", "--dialect", "oracle"], 2);
+    // No database file was created by any of that.
+    assert!(!p.path().join("test.db").exists());
 }

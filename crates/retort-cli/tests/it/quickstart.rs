@@ -14,8 +14,8 @@ const ALL: [&str; 8] = [
     "e91b5a7d2c36",
 ];
 
-fn round_trip(backend: Backend) {
-    let p = TestProject::example(backend, "quickstart");
+fn round_trip(p: &TestProject) {
+    p.copy_example("quickstart");
     p.ok(&["upgrade", "head"]);
     assert_eq!(p.applied(), ids(&ALL));
     assert_eq!(
@@ -58,4 +58,4 @@ fn round_trip(backend: Backend) {
     assert_eq!(log.iter().filter(|(_, a)| a == "downgrade").count(), 9);
 }
 
-db_test!(example_up_down_up, |p| round_trip(p.backend));
+db_test!(example_up_down_up, round_trip);

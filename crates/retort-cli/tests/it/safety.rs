@@ -25,18 +25,104 @@ db_test!(failing_migration_leaves_the_database_unchanged, |p| {
         "{err}"
     );
     assert!(err.contains("no_such_table"), "{err}");
-    assert!(err.contains("rolled back"), "{err}");
     assert!(err.contains("e00000000001"), "completed list: {err}");
-    assert_eq!(p.applied(), ids(&["e00000000001"]));
-    assert_eq!(p.tables(), ["ok_t"]);
-    assert!(!p.log().iter().any(|(r, _)| r == "e00000000002"));
-    // Fix the file: the next run completes.
-    let text = p
-        .read(&rel)
-        .replace("INSERT INTO no_such_table VALUES (1);", "");
-    p.write(&rel, &text);
-    p.ok(&["upgrade", "head"]);
+    if p.backend.transactional_ddl() {
+        assert!(err.contains("rolled back"), "{err}");
+        assert_eq!(p.applied(), ids(&["e00000000001"]));
+        assert_eq!(p.tables(), ["ok_t"]);
+        assert!(!p.log().iter().any(|(r, _)| r == "e00000000002"));
+        // Fix the file: the next run completes.
+        let text = p
+            .read(&rel)
+            .replace("INSERT INTO no_such_table VALUES (1);", "");
+        p.write(&rel, &text);
+        p.ok(&["upgrade", "head"]);
+    } else {
+        // MySQL commits DDL as it goes: the first two statements took effect, and the
+        // revision is marked in progress with how far it got.
+        assert!(
+            err.contains("2 earlier statement(s)") && err.contains("line 8"),
+            "{err}"
+        );
+        assert_eq!(p.tables(), ["half_t", "ok_t"]);
+        let state = p
+            .connect()
+            .query(
+                "SELECT state FROM retort_version WHERE revision = 'e00000000002'",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(state[0][0].as_str(), Some("running:2"));
+        // Every later run refuses, naming the revision and the last statement that worked.
+        for args in [&["upgrade", "head"][..], &["downgrade", "base"]] {
+            let err = p.fails(args, 3);
+            assert!(
+                err.contains("e00000000002") && err.contains("line 8"),
+                "{err}"
+            );
+            assert!(
+                err.contains("INSERT INTO half_t VALUES (1)") && err.contains("retort stamp"),
+                "{err}"
+            );
+        }
+        let (code, out, _) = p.run(&["status", "--exit-code"]);
+        assert_eq!(code, 1);
+        assert!(out.contains("e00000000002 was interrupted"), "{out}");
+        // Resolved by hand: the schema now is what the revision wants; record it.
+        p.write(
+            &rel,
+            &p.read(&rel)
+                .replace("INSERT INTO no_such_table VALUES (1);", ""),
+        );
+        p.ok(&["repair"]);
+        p.ok(&["stamp", "e00000000002"]);
+        p.ok(&["upgrade", "head"]);
+    }
     assert_eq!(p.tables(), ["half_t", "ok_t"]);
+    assert_eq!(p.applied().len(), 2);
+});
+
+db_test!(single_transaction_is_all_or_nothing, |p| {
+    p.migration(
+        "e10000000001",
+        &[],
+        "CREATE TABLE s1 (id INTEGER);",
+        Some("DROP TABLE s1;"),
+    );
+    p.migration(
+        "e10000000002",
+        &["e10000000001"],
+        "CREATE TABLE s2 (id INTEGER);",
+        Some("DROP TABLE s2;"),
+    );
+    let rel = p.migration(
+        "e10000000003",
+        &["e10000000002"],
+        "INSERT INTO nope VALUES (1);",
+        Some("SELECT 1;"),
+    );
+    if !p.backend.transactional_ddl() {
+        let err = p.fails(&["upgrade", "head", "--single-transaction"], 2);
+        assert!(
+            err.contains("--single-transaction") && err.contains("implicitly"),
+            "{err}"
+        );
+        assert!(p.applied().is_empty() && p.tables().is_empty());
+        return;
+    }
+    let err = p.fails(&["upgrade", "head", "--single-transaction"], 3);
+    assert!(err.contains("whole run was rolled back"), "{err}");
+    assert!(p.applied().is_empty(), "{:?}", p.applied());
+    assert!(p.tables().is_empty(), "{:?}", p.tables());
+    p.write(
+        &rel,
+        &p.read(&rel)
+            .replace("INSERT INTO nope VALUES (1);", "SELECT 1;"),
+    );
+    p.ok(&["upgrade", "head", "--single-transaction"]);
+    assert_eq!(p.applied().len(), 3);
+    p.ok(&["downgrade", "base", "--single-transaction"]);
+    assert!(p.applied().is_empty() && p.tables().is_empty());
 });
 
 db_test!(edited_applied_migration_is_refused_until_repaired, |p| {

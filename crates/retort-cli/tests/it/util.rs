@@ -10,14 +10,39 @@ use retort::{Config, Dialect};
 /// The databases a scenario runs on. A scenario is written once, as a function over
 /// `&TestProject`, and instantiated per database by [`db_test!`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // PostgreSQL and MySQL join `db_test!` when their drivers land.
 pub enum Backend {
     Sqlite,
+    Postgres,
+    Mysql,
 }
 
 impl Backend {
     pub fn dialect(self) -> Dialect {
         match self {
             Backend::Sqlite => Dialect::Sqlite,
+            Backend::Postgres => Dialect::Postgres,
+            Backend::Mysql => Dialect::Mysql,
+        }
+    }
+
+    /// Whether a failed migration leaves nothing behind (DDL inside transactions).
+    pub fn transactional_ddl(self) -> bool {
+        self != Backend::Mysql
+    }
+
+    /// The server URL of the test suite for this backend (env or default).
+    fn server_url(self) -> Option<String> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(
+                std::env::var("RETORT_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+            ),
+            Backend::Mysql => Some(
+                std::env::var("RETORT_TEST_MYSQL_URL")
+                    .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into()),
+            ),
         }
     }
 }
@@ -29,14 +54,93 @@ macro_rules! db_test {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
-            #[test]
-            fn sqlite() {
-                let project = $crate::util::TestProject::new($crate::util::Backend::Sqlite);
+            fn scenario(backend: $crate::util::Backend) {
+                let Some(project) = $crate::util::TestProject::try_new(backend) else {
+                    return;
+                };
                 let run: fn(&$crate::util::TestProject) = $body;
                 run(&project);
             }
+            #[test]
+            fn sqlite() {
+                scenario($crate::util::Backend::Sqlite)
+            }
         }
     };
+}
+
+/// A database of its own for one test on a server, dropped when the test ends.
+pub struct ServerDb {
+    backend: Backend,
+    admin_url: String,
+    name: String,
+}
+
+impl ServerDb {
+    /// Creates `retort_it_<random>` on the backend's server; `None` (with a message) when the
+    /// server is unreachable, except under `CI=true`, where that fails the test.
+    fn create(backend: Backend) -> Option<(ServerDb, String)> {
+        let admin_url = backend.server_url()?;
+        let mut admin = match connect_url(&admin_url) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = format!(
+                    "{backend:?} server unreachable at {}: {e}",
+                    retort::config::mask(&admin_url)
+                );
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("{msg} (CI=true: servers are required)");
+                }
+                eprintln!("skipping: {msg}");
+                return None;
+            }
+        };
+        let name = format!(
+            "retort_it_{}",
+            retort::script::random_id().expect("random id")
+        );
+        admin
+            .run(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let url = match admin_url.rfind('/') {
+            Some(i) if i > admin_url.find("://").map_or(0, |j| j + 2) => {
+                let (base, rest) = admin_url.split_at(i);
+                let query = rest.find('?').map(|q| &rest[q..]).unwrap_or("");
+                format!("{base}/{name}{query}")
+            }
+            _ => format!("{admin_url}/{name}"),
+        };
+        Some((
+            ServerDb {
+                backend,
+                admin_url,
+                name,
+            },
+            url,
+        ))
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = connect_url(&self.admin_url) {
+            let sql = match self.backend {
+                Backend::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+                _ => format!("DROP DATABASE IF EXISTS {}", self.name),
+            };
+            let _ = admin.run(&sql);
+        }
+    }
+}
+
+fn connect_url(url: &str) -> Result<Box<dyn Connection>, retort::db::DbError> {
+    let parsed = retort::config::DatabaseUrl::parse(url)
+        .map_err(|e| retort::db::DbError::new(e.to_string()))?;
+    let opts = retort::ConnectOptions {
+        connect_timeout: std::time::Duration::from_secs(3),
+        ..Default::default()
+    };
+    db::connect(&parsed, Path::new("."), &opts)
 }
 
 /// A temporary project directory with its own database.
@@ -44,26 +148,52 @@ pub struct TestProject {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
     pub url: String,
+    /// Dropped after the project (fields drop in order).
+    _server: Option<ServerDb>,
 }
 
 impl TestProject {
-    pub fn new(backend: Backend) -> TestProject {
+    /// A project on `backend`, or `None` when its server is unreachable (outside CI).
+    pub fn try_new(backend: Backend) -> Option<TestProject> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = match backend {
-            Backend::Sqlite => format!("sqlite:{}", dir.path().join("test.db").display()),
+        let (server, url) = match backend {
+            Backend::Sqlite => (
+                None,
+                format!("sqlite:{}", dir.path().join("test.db").display()),
+            ),
+            _ => {
+                let (server, url) = ServerDb::create(backend)?;
+                (Some(server), url)
+            }
         };
-        let project = TestProject { backend, dir, url };
+        let project = TestProject {
+            backend,
+            dir,
+            url,
+            _server: server,
+        };
         project.write(
             "retort.toml",
             "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\ndir = \"migrations\"\n",
         );
         std::fs::create_dir_all(project.path().join("migrations")).expect("migrations dir");
-        project
+        Some(project)
+    }
+
+    /// A SQLite project (tests of things that do not depend on the database).
+    pub fn new(backend: Backend) -> TestProject {
+        TestProject::try_new(backend).expect("test project")
     }
 
     /// A project holding a copy of one of the repository's examples.
     pub fn example(backend: Backend, name: &str) -> TestProject {
         let project = TestProject::new(backend);
+        project.copy_example(name);
+        project
+    }
+
+    /// Copies the migrations of one of the repository's examples into this project.
+    pub fn copy_example(&self, name: &str) {
         let src = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../examples")
             .join(name)
@@ -72,11 +202,10 @@ impl TestProject {
             let entry = entry.expect("entry");
             std::fs::copy(
                 entry.path(),
-                project.path().join("migrations").join(entry.file_name()),
+                self.path().join("migrations").join(entry.file_name()),
             )
             .expect("copy");
         }
-        project
     }
 
     pub fn path(&self) -> &Path {
@@ -210,7 +339,12 @@ impl TestProject {
             Dialect::Sqlite => {
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             }
-            _ => unreachable!("only SQLite is wired up"),
+            Dialect::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+            }
+            Dialect::Mysql => {
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+            }
         };
         let mut names: Vec<String> = conn
             .query(sql, &[])
@@ -221,6 +355,101 @@ impl TestProject {
             .collect();
         names.sort();
         names
+    }
+
+    /// A text picture of the user schema (tables, columns, indexes), to compare databases.
+    pub fn schema_summary(&self) -> String {
+        let queries: &[&str] = match self.backend {
+            Backend::Sqlite => &["SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"],
+            Backend::Postgres => &[
+                "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text, coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, ordinal_position",
+                "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1",
+            ],
+            Backend::Mysql => &[
+                "SELECT table_name, column_name, column_type, is_nullable, coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1, ordinal_position",
+                "SELECT table_name, index_name, column_name, seq_in_index FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1, 2, 4",
+            ],
+        };
+        let mut conn = self.connect();
+        let mut out = String::new();
+        for q in queries {
+            for row in conn.query(q, &[]).expect("schema query") {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|v| match v {
+                        Value::Null => "NULL".to_string(),
+                        Value::Int(i) => i.to_string(),
+                        Value::Text(t) => t.clone(),
+                    })
+                    .collect();
+                out.push_str(&cells.join(" | "));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Feeds `script` to the database's own command-line client (sqlite3, psql, mariadb).
+    pub fn load_with_client(&self, script: &str) {
+        use std::io::Write;
+        let mut cmd = match self.backend {
+            Backend::Sqlite => {
+                let mut c = std::process::Command::new("sqlite3");
+                c.arg("-bail").arg(self.url.trim_start_matches("sqlite:"));
+                c
+            }
+            Backend::Postgres => {
+                let mut c = std::process::Command::new("psql");
+                c.args(["-v", "ON_ERROR_STOP=1", "-q", "-X", "-f", "-", &self.url]);
+                c
+            }
+            Backend::Mysql => {
+                // mysql://user[:pass]@host[:port]/db
+                let rest = self.url.split_once("://").map_or("", |(_, r)| r);
+                let (auth, hostdb) = rest.rsplit_once('@').unwrap_or(("root", rest));
+                let (user, pass) = auth.split_once(':').unwrap_or((auth, ""));
+                let (hostport, db) = hostdb.split_once('/').unwrap_or((hostdb, ""));
+                let db = db.split('?').next().unwrap_or(db);
+                let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+                let mut c = std::process::Command::new("mariadb");
+                c.args(["-h", host, "-P", port, "-u", user, db]);
+                if !pass.is_empty() {
+                    c.arg(format!("-p{pass}"));
+                }
+                c
+            }
+        };
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("database client (sqlite3, psql, mariadb)");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(script.as_bytes())
+            .expect("write script");
+        assert!(
+            child.wait().expect("client").success(),
+            "{:?} client failed on:\n{script}",
+            self.backend
+        );
+    }
+
+    /// (revision, checksum, state) of every version row, sorted.
+    pub fn version_rows(&self) -> Vec<(String, String, String)> {
+        self.connect()
+            .query(
+                "SELECT revision, checksum, state FROM retort_version ORDER BY revision",
+                &[],
+            )
+            .expect("version rows")
+            .into_iter()
+            .map(|r| {
+                let t = |i: usize| r[i].as_str().unwrap_or("").to_string();
+                (t(0), t(1), t(2))
+            })
+            .collect()
     }
 
     /// Runs one statement directly (to set up "a database that already has the schema").

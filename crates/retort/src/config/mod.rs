@@ -9,6 +9,7 @@ mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -35,6 +36,13 @@ pub struct Config {
     pub schema: Option<String>,
     pub version_table: String,
     pub dialects: Vec<Dialect>,
+    /// PostgreSQL schema to migrate (`[database] schema`): the search path, created on
+    /// first write.
+    pub db_schema: Option<String>,
+    /// How long to wait for another process holding the migration lock.
+    pub lock_timeout: Duration,
+    /// How long to wait for the server to answer.
+    pub connect_timeout: Duration,
     url: Result<DatabaseUrl, ConfigError>,
 }
 
@@ -78,6 +86,11 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     url: Option<String>,
+    schema: Option<String>,
+    /// Seconds.
+    lock_timeout: Option<u64>,
+    /// Seconds.
+    connect_timeout: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +115,8 @@ pub struct LoadOptions {
     pub url: Option<String>,
     /// `--env NAME`.
     pub environment: Option<String>,
+    /// `--lock-timeout SECONDS`: wins over the config.
+    pub lock_timeout: Option<Duration>,
 }
 
 impl Config {
@@ -206,6 +221,18 @@ impl Config {
             DatabaseUrl::parse(&expanded).map_err(|error| ConfigError::Url { origin, error })
         })();
 
+        let env_table = opts
+            .environment
+            .as_ref()
+            .and_then(|e| raw.environments.get(e));
+        let pick = |f: fn(&RawDatabase) -> Option<u64>| env_table.and_then(f).or(f(&raw.database));
+        let db_schema = env_table
+            .and_then(|t| t.schema.clone())
+            .or_else(|| raw.database.schema.clone());
+        let lock_timeout = opts
+            .lock_timeout
+            .unwrap_or_else(|| Duration::from_secs(pick(|d| d.lock_timeout).unwrap_or(60)));
+        let connect_timeout = Duration::from_secs(pick(|d| d.connect_timeout).unwrap_or(10));
         let m = raw.migrations;
         let dialects = m
             .dialects
@@ -253,6 +280,9 @@ impl Config {
             schema: m.schema,
             version_table,
             dialects,
+            db_schema,
+            lock_timeout,
+            connect_timeout,
             url,
         })
     }
@@ -262,6 +292,23 @@ impl Config {
     /// the URL only stops the commands that need it.
     pub fn url(&self) -> Result<&DatabaseUrl, ConfigError> {
         self.url.as_ref().map_err(Clone::clone)
+    }
+
+    /// How the driver should connect, from this config.
+    pub fn connect_options(&self) -> crate::db::ConnectOptions {
+        crate::db::ConnectOptions {
+            lock_timeout: self.lock_timeout,
+            connect_timeout: self.connect_timeout,
+            schema: self.db_schema.clone(),
+            lock_name: format!(
+                "retort:{}{}",
+                self.db_schema
+                    .as_ref()
+                    .map(|s| format!("{s}."))
+                    .unwrap_or_default(),
+                self.version_table
+            ),
+        }
     }
 
     /// The audit-log table beside the version table (`retort_version` → `retort_log`).

@@ -78,12 +78,23 @@ impl std::error::Error for DbError {}
 pub struct ConnectOptions {
     /// How long to wait for another retort (or any writer) holding the lock.
     pub lock_timeout: Duration,
+    /// How long to wait for the server to answer at all.
+    pub connect_timeout: Duration,
+    /// PostgreSQL: the schema to migrate (`[database] schema`); it becomes the
+    /// `search_path`, and `ensure_schema` creates it when a command writes.
+    pub schema: Option<String>,
+    /// Names the migration lock: projects with different version tables in one database
+    /// do not block each other.
+    pub lock_name: String,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
         ConnectOptions {
             lock_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            schema: None,
+            lock_name: "retort:retort_version".into(),
         }
     }
 }
@@ -124,6 +135,12 @@ pub trait Connection: Send {
 
     /// `true` when DDL is transactional, so a failed migration leaves nothing behind.
     fn transactional_ddl(&self) -> bool;
+
+    /// Creates the configured schema if it is missing (PostgreSQL); called before the
+    /// version tables are created, never by read-only commands.
+    fn ensure_schema(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
 }
 
 /// Opens the database a URL names. `base` resolves relative SQLite paths.

@@ -39,7 +39,6 @@ pub struct StampReport {
 
 /// One step of a plan, with its SQL split and checked before anything runs.
 struct Step<'p> {
-    index: usize,
     script: &'p Script,
     statements: Vec<Statement>,
     first_line: usize,
@@ -83,6 +82,7 @@ pub struct Migrator<'a> {
     conn: &'a mut dyn Connection,
     history: History,
     actor: String,
+    single_transaction: bool,
 }
 
 impl<'a> Migrator<'a> {
@@ -97,12 +97,20 @@ impl<'a> Migrator<'a> {
             conn,
             history,
             actor: history::actor(),
+            single_transaction: false,
         }
     }
 
     /// Overrides `applied_by` (default: `RETORT_ACTOR`, else `user@host`).
     pub fn with_actor(mut self, actor: impl Into<String>) -> Self {
         self.actor = actor.into();
+        self
+    }
+
+    /// Runs the whole plan in one transaction (SQLite, PostgreSQL): all of it lands or
+    /// none of it. Refused on databases without transactional DDL.
+    pub fn with_single_transaction(mut self, on: bool) -> Self {
+        self.single_transaction = on;
         self
     }
 
@@ -167,9 +175,7 @@ impl<'a> Migrator<'a> {
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<StampReport, Error> {
         self.locked(on_event, |m, on_event| {
-            m.history
-                .ensure(m.conn)
-                .map_err(Error::db("creating the version table"))?;
+            m.ensure_tables()?;
             let state = m.state()?;
             if !purge && !state.missing.is_empty() {
                 return Err(Error::MissingOnDisk {
@@ -269,9 +275,7 @@ impl<'a> Migrator<'a> {
     /// become the files' checksums, and each change is written to the audit log.
     pub fn repair(&mut self) -> Result<Vec<ChecksumMismatch>, Error> {
         self.locked(&mut |_| {}, |m, _| {
-            m.history
-                .ensure(m.conn)
-                .map_err(Error::db("creating the version table"))?;
+            m.ensure_tables()?;
             let state = m.state()?;
             let now = history::now();
             m.transaction(|m| {
@@ -296,7 +300,7 @@ impl<'a> Migrator<'a> {
         on_event: &mut dyn FnMut(&Event),
         f: impl FnOnce(&mut Self, &mut dyn FnMut(&Event)) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let timeout = Duration::from_secs(60);
+        let timeout = self.project.config.lock_timeout;
         self.conn
             .lock(&mut || on_event(&Event::LockWaiting { timeout }))
             .map_err(Error::db("taking the migration lock"))?;
@@ -323,17 +327,23 @@ impl<'a> Migrator<'a> {
         }
     }
 
+    /// Creates the schema (PostgreSQL, when configured) and the version tables if missing.
+    fn ensure_tables(&mut self) -> Result<(), Error> {
+        self.conn
+            .ensure_schema()
+            .map_err(Error::db("creating the schema"))?;
+        self.history
+            .ensure(self.conn)
+            .map_err(Error::db("creating the version table"))
+    }
+
     /// Creates the tables, reads the state after taking the lock, and refuses to go on
     /// when files and database disagree.
     fn prepare(&mut self) -> Result<DbState, Error> {
-        self.history
-            .ensure(self.conn)
-            .map_err(Error::db("creating the version table"))?;
+        self.ensure_tables()?;
         let state = self.state()?;
         if !state.running.is_empty() {
-            return Err(Error::Interrupted {
-                revisions: state.running.clone(),
-            });
+            return Err(Error::Interrupted(state.interrupted.clone()));
         }
         state.ensure_consistent(self.project.migrations_dir())?;
         Ok(state)
@@ -348,7 +358,6 @@ impl<'a> Migrator<'a> {
                 let script = self.project.script(i);
                 let (section, statements) = statements(script, direction, dialect)?;
                 Ok(Step {
-                    index: i,
                     script,
                     statements,
                     first_line: section.first_line,
@@ -370,8 +379,61 @@ impl<'a> Migrator<'a> {
         let started = Instant::now();
         let steps = self.steps(direction, plan)?;
         let total = steps.len();
+        if self.single_transaction {
+            self.check_single_transaction(&steps)?;
+            self.conn
+                .begin()
+                .map_err(Error::db("starting the transaction"))?;
+        }
         on_event(&Event::Planned { direction, total });
         let mut report = RunReport::default();
+        let result = self.run_steps(direction, &steps, &mut report, on_event);
+        if self.single_transaction {
+            match result {
+                Ok(()) => self.conn.commit().map_err(Error::db("committing"))?,
+                Err(mut e) => {
+                    let _ = self.conn.rollback();
+                    if let Error::MigrationFailed(f) = &mut e {
+                        f.completed.clear();
+                        f.rolled_back = true;
+                        f.whole_run = true;
+                    }
+                    return Err(e);
+                }
+            }
+        } else {
+            result?;
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// `--single-transaction` only makes sense where one transaction can undo DDL.
+    fn check_single_transaction(&self, steps: &[Step]) -> Result<(), Error> {
+        if !self.conn.transactional_ddl() {
+            return Err(Error::Usage(format!(
+                "--single-transaction is not possible on {}: it commits every DDL statement implicitly, so one transaction around the run could not be rolled back. Run without it: each migration is marked `running` until it completes",
+                self.conn.dialect()
+            )));
+        }
+        if let Some(step) = steps.iter().find(|s| !s.script.transaction) {
+            return Err(Error::Usage(format!(
+                "--single-transaction cannot include {} ({}): it says `transaction: false`",
+                step.script.revision,
+                step.script.path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    fn run_steps(
+        &mut self,
+        direction: Direction,
+        steps: &[Step],
+        report: &mut RunReport,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), Error> {
+        let total = steps.len();
         for (n, step) in steps.iter().enumerate() {
             let script = step.script;
             on_event(&Event::Started {
@@ -383,7 +445,7 @@ impl<'a> Migrator<'a> {
                 path: &script.path,
             });
             let t0 = Instant::now();
-            match self.run_step(direction, step, &report)? {
+            match self.run_step(direction, step, report)? {
                 true => {
                     on_event(&Event::Finished {
                         index: n + 1,
@@ -402,10 +464,8 @@ impl<'a> Migrator<'a> {
                     report.skipped.push(script.revision.clone());
                 }
             }
-            debug_assert!(step.index < self.project.graph.len());
         }
-        report.elapsed = started.elapsed();
-        Ok(report)
+        Ok(())
     }
 
     /// Runs one migration and records it. `Ok(false)` when another process got there first.
@@ -423,8 +483,10 @@ impl<'a> Migrator<'a> {
         };
         let t0 = Instant::now();
         let atomic = script.transaction && self.conn.transactional_ddl();
+        // Under --single-transaction the run's transaction is already open.
+        let own_transaction = atomic && !self.single_transaction;
         let ctx = "recording the migration";
-        if atomic {
+        if own_transaction {
             self.conn
                 .begin()
                 .map_err(Error::db("starting a transaction"))?;
@@ -442,8 +504,18 @@ impl<'a> Migrator<'a> {
             if !atomic {
                 self.mark_running(direction, step)?;
             }
-            for stmt in &step.statements {
+            let n = step.statements.len();
+            for (k, stmt) in step.statements.iter().enumerate() {
                 if let Err(error) = self.conn.run(&stmt.text) {
+                    if !atomic && k == 0 {
+                        // Nothing took effect: take the in-progress mark back, so the
+                        // database is as it was and the next run is not blocked.
+                        self.unmark_running(direction, id)?;
+                    }
+                    let last_committed = (!atomic && k > 0).then(|| {
+                        let prev = &step.statements[k - 1];
+                        (prev.text.clone(), step.first_line + prev.line - 1)
+                    });
                     return Err(Error::MigrationFailed(Box::new(MigrationFailure {
                         revision: id.to_string(),
                         path: script.path.clone(),
@@ -453,11 +525,28 @@ impl<'a> Migrator<'a> {
                         error,
                         completed: report.revisions.clone(),
                         rolled_back: atomic,
+                        whole_run: false,
+                        committed: if atomic { 0 } else { k },
+                        last_committed,
                     })));
+                }
+                // Outside a transaction, record how far it got (not after the last
+                // statement: the final update below says `applied`).
+                if !atomic && k + 1 < n {
+                    let state = history::progress_state(direction == Direction::Down, k + 1);
+                    self.history
+                        .set_state(self.conn, id, &state, 0)
+                        .map_err(Error::db("recording progress"))?;
                 }
             }
             let ms = i64::try_from(t0.elapsed().as_millis()).unwrap_or(i64::MAX);
             let now = history::now();
+            if !atomic {
+                // The row's final state and its audit row commit together.
+                self.conn
+                    .begin()
+                    .map_err(Error::db("starting a transaction"))?;
+            }
             match (direction, atomic) {
                 (Direction::Up, true) => self
                     .history
@@ -484,10 +573,13 @@ impl<'a> Migrator<'a> {
             self.history
                 .log(self.conn, id, action, &now, &self.actor, Some(ms))
                 .map_err(Error::db(ctx))?;
+            if !atomic {
+                self.conn.commit().map_err(Error::db("committing"))?;
+            }
             Ok(true)
         })();
         match outcome {
-            Ok(ran) if atomic => {
+            Ok(ran) if own_transaction => {
                 if ran {
                     self.conn.commit().map_err(Error::db("committing"))?;
                 } else {
@@ -497,12 +589,24 @@ impl<'a> Migrator<'a> {
             }
             Ok(ran) => Ok(ran),
             Err(e) => {
-                if atomic {
+                // Outside our own transaction this only ends the small recording
+                // transaction, if it was open.
+                if own_transaction || !atomic {
                     let _ = self.conn.rollback();
                 }
                 Err(e)
             }
         }
+    }
+
+    /// Undoes [`Migrator::mark_running`] when the migration's first statement failed.
+    fn unmark_running(&mut self, direction: Direction, id: &str) -> Result<(), Error> {
+        let ctx = "clearing the in-progress mark";
+        match direction {
+            Direction::Up => self.history.delete(self.conn, id),
+            Direction::Down => self.history.set_state(self.conn, id, STATE_APPLIED, 0),
+        }
+        .map_err(Error::db(ctx))
     }
 
     /// Before a migration that cannot be rolled back runs, its row says `running`, so a
@@ -513,7 +617,7 @@ impl<'a> Migrator<'a> {
         if direction == Direction::Down {
             return self
                 .history
-                .set_state(self.conn, id, STATE_RUNNING, 0)
+                .set_state(self.conn, id, &history::progress_state(true, 0), 0)
                 .map_err(Error::db(ctx));
         }
         self.history

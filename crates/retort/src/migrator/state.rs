@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use crate::db::Connection;
+use crate::error::Interrupted;
 use crate::error::{ChecksumMismatch, Error};
-use crate::history::{AppliedRow, History, STATE_RUNNING};
+use crate::history::{parse_progress, AppliedRow, History};
 use crate::project::Project;
 use crate::script::Direction;
 
@@ -19,8 +20,11 @@ pub struct DbState {
     pub missing: Vec<String>,
     /// Applied revisions whose file changed since they ran.
     pub changed: Vec<ChecksumMismatch>,
-    /// Rows left in state `running` by an interrupted migration (MySQL).
+    /// Rows left `running`/`reverting` by an interrupted migration (MySQL, or
+    /// `transaction: false`).
     pub running: Vec<String>,
+    /// The same, with what is known about how far each got.
+    pub interrupted: Vec<Interrupted>,
 }
 
 impl DbState {
@@ -42,9 +46,11 @@ impl DbState {
         let mut missing = Vec::new();
         let mut changed = Vec::new();
         let mut running = Vec::new();
+        let mut interrupted = Vec::new();
         for row in &rows {
-            if row.state == STATE_RUNNING {
+            if let Some((down, done)) = parse_progress(&row.state) {
                 running.push(row.revision.clone());
+                interrupted.push(Interrupted::describe(project, history, row, down, done));
             }
             let Some(i) = project.index_of(&row.revision) else {
                 missing.push(row.revision.clone());
@@ -70,6 +76,7 @@ impl DbState {
             missing,
             changed,
             running,
+            interrupted,
         }
     }
 
