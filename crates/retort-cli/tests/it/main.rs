@@ -5,6 +5,7 @@ mod util;
 
 mod bad_input;
 mod commands;
+mod concurrency;
 mod graph_ops;
 mod offline;
 mod quickstart;

@@ -232,3 +232,115 @@ db_test!(stamp_adopts_an_existing_database, |p| {
     p.ok(&["stamp", "base"]);
     assert!(p.applied().is_empty());
 });
+
+db_test!(killed_mid_migration, |p| {
+    let slow = match p.backend {
+        Backend::Sqlite => "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c;",
+        Backend::Postgres => "SELECT pg_sleep(30);",
+        Backend::Mysql => "SELECT SLEEP(30);",
+    };
+    p.migration(
+        "f10000000001",
+        &[],
+        "CREATE TABLE before_kill (id INTEGER);",
+        Some("DROP TABLE before_kill;"),
+    );
+    let rel = p.migration(
+        "f10000000002",
+        &["f10000000001"],
+        &format!("CREATE TABLE killed (id INTEGER);\nINSERT INTO killed VALUES (1);\n{slow}"),
+        Some("DROP TABLE killed;"),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"))
+        .current_dir(p.path())
+        .env("RETORT_TEST_URL", &p.url)
+        .args(["-q", "upgrade", "head"])
+        .spawn()
+        .expect("spawn");
+    // Wait until the first migration is recorded, then a moment for the slow statement.
+    let start = std::time::Instant::now();
+    while !p.applied().contains(&"f10000000001".to_string()) {
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "first migration never applied"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "finished before the kill"
+    );
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let quick = p.read(&rel).replace(slow, "SELECT 1;");
+    p.write(&rel, &quick);
+    if p.backend.transactional_ddl() {
+        // No trace: neither the table nor its row nor a version row.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert_eq!(p.tables(), ["before_kill"]);
+        assert_eq!(p.applied(), ids(&["f10000000001"]));
+        p.ok(&["upgrade", "head"]);
+    } else {
+        // MySQL: the two statements before the slow one took effect; the revision is
+        // marked in progress and the next run refuses, naming where it stopped.
+        let err = p.fails(&["upgrade", "head"], 3);
+        assert!(
+            err.contains("f10000000002") && err.contains("2 statement(s) completed"),
+            "{err}"
+        );
+        assert!(err.contains("INSERT INTO killed VALUES (1)"), "{err}");
+        p.ok(&["stamp", "f10000000002"]);
+        p.ok(&["validate"]);
+    }
+    assert_eq!(p.tables(), ["before_kill", "killed"]);
+    assert_eq!(p.applied().len(), 2);
+});
+
+db_test!(transaction_false_runs_outside_a_transaction, |p| {
+    let concurrently = if p.backend == Backend::Postgres {
+        "CONCURRENTLY "
+    } else {
+        ""
+    };
+    let down = "DROP INDEX ix_tf_a;\n\n-- migrate:down mysql\nDROP INDEX ix_tf_a ON tf;";
+    p.migration(
+        "f20000000001",
+        &[],
+        "CREATE TABLE tf (a INTEGER);",
+        Some("DROP TABLE tf;"),
+    );
+    p.migration_with(
+        "f20000000002",
+        &["f20000000001"],
+        "-- transaction: false\n",
+        &format!("CREATE INDEX {concurrently}ix_tf_a ON tf (a);"),
+        Some(down),
+    );
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.applied().len(), 2);
+    assert_eq!(p.version_rows()[1].2, "applied");
+    let script = p.ok(&["downgrade", "head:f20000000001", "--sql"]);
+    assert!(
+        !script.contains("BEGIN;") && !script.contains("START TRANSACTION;"),
+        "{script}"
+    );
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(p.applied().len(), 1);
+    if p.backend == Backend::Postgres {
+        // The same statement inside a transaction is refused by PostgreSQL itself.
+        p.migration(
+            "f20000000003",
+            &["f20000000002"],
+            "CREATE INDEX CONCURRENTLY ix_tf_b ON tf (a);",
+            Some("DROP INDEX ix_tf_b;"),
+        );
+        p.ok(&["upgrade", "f20000000002"]);
+        let err = p.fails(&["upgrade", "head"], 3);
+        assert!(
+            err.contains("cannot run inside a transaction block"),
+            "{err}"
+        );
+        assert_eq!(p.applied().len(), 2);
+    }
+});

@@ -12,6 +12,7 @@ use super::{ConnectOptions, Connection, DbError, Value};
 /// A SQLite database file (or `:memory:`).
 pub struct SqliteConnection {
     conn: rusqlite::Connection,
+    lock_timeout: Duration,
 }
 
 impl SqliteConnection {
@@ -23,9 +24,9 @@ impl SqliteConnection {
             SqliteLocation::File(path) => rusqlite::Connection::open(path),
         }
         .map_err(err)?;
-        conn.busy_timeout(opts.lock_timeout.max(Duration::from_millis(1)))
-            .map_err(err)?;
-        Ok(SqliteConnection { conn })
+        let lock_timeout = opts.lock_timeout.max(Duration::from_millis(1));
+        conn.busy_timeout(lock_timeout).map_err(err)?;
+        Ok(SqliteConnection { conn, lock_timeout })
     }
 
     /// The underlying connection, for applications that migrate and then keep using it.
@@ -126,8 +127,22 @@ impl Connection for SqliteConnection {
         Ok(!rows.is_empty())
     }
 
-    fn lock(&mut self, _waiting: &mut dyn FnMut()) -> Result<(), DbError> {
-        Ok(())
+    /// SQLite's lock is each migration's own write transaction (see
+    /// [`Connection::lock_is_per_transaction`]); this only finds out whether another writer
+    /// holds the database now, so that a process that has to wait says so.
+    fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<(), DbError> {
+        self.conn.busy_timeout(Duration::ZERO).map_err(err)?;
+        let probe = self.conn.execute_batch("BEGIN IMMEDIATE");
+        self.conn.busy_timeout(self.lock_timeout).map_err(err)?;
+        match probe.map_err(err) {
+            Ok(()) => {}
+            Err(e) if e.lock_timeout => {
+                waiting();
+                self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+            }
+            Err(e) => return Err(e),
+        }
+        self.conn.execute_batch("COMMIT").map_err(err)
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {

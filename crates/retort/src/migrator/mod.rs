@@ -230,6 +230,14 @@ impl<'a> Migrator<'a> {
                             report.added.push(id.to_string());
                         }
                     } else if will && running.contains(&id) {
+                        // Resolved by hand: the revision is applied as its file is now.
+                        let checksum = script
+                            .section(Direction::Up, dialect)
+                            .map(|s| s.checksum())
+                            .unwrap_or_default();
+                        m.history
+                            .set_checksum(m.conn, id, &checksum)
+                            .map_err(Error::db(ctx))?;
                         m.history
                             .set_state(m.conn, id, STATE_APPLIED, 0)
                             .map_err(Error::db(ctx))?;
