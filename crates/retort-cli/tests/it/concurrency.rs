@@ -3,7 +3,6 @@
 use std::process::Stdio;
 
 use crate::db_test;
-use crate::util::*;
 
 db_test!(eight_concurrent_upgrades_apply_each_migration_once, |p| {
     let n = 20;
