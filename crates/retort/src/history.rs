@@ -291,21 +291,34 @@ impl History {
             .collect())
     }
 
-    /// The INSERT of a version row as a literal statement, for offline scripts.
-    pub fn insert_sql(&self, revision: &str, checksum: &str, by: &str) -> String {
+    /// The INSERT of a version row as one literal statement: offline scripts, and online
+    /// runs, which send it in one round trip with the audit row and the COMMIT.
+    pub fn insert_sql(&self, row: &AppliedRow, when: When) -> String {
         let d = self.dialect.sql();
         format!(
-            "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({}, {}, {}, {}, 0, {})",
+            "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({}, {}, {}, {}, {}, {})",
             self.vt(),
-            d.literal(revision),
-            d.literal(checksum),
-            d.now_rfc3339(),
-            d.literal(by),
-            d.literal(STATE_APPLIED)
+            d.literal(&row.revision),
+            d.literal(&row.checksum),
+            when.sql(self.dialect),
+            d.literal(&row.applied_by),
+            row.execution_ms,
+            d.literal(&row.state)
         )
     }
 
-    /// The DELETE of a version row as a literal statement, for offline scripts.
+    /// The UPDATE that sets a row's state and run time, as one literal statement.
+    pub fn set_state_sql(&self, revision: &str, state: &str, execution_ms: i64) -> String {
+        let d = self.dialect.sql();
+        format!(
+            "UPDATE {} SET state = {}, execution_ms = {execution_ms} WHERE revision = {}",
+            self.vt(),
+            d.literal(state),
+            d.literal(revision)
+        )
+    }
+
+    /// The DELETE of a version row as one literal statement.
     pub fn delete_sql(&self, revision: &str) -> String {
         format!(
             "DELETE FROM {} WHERE revision = {}",
@@ -314,19 +327,45 @@ impl History {
         )
     }
 
-    /// The INSERT of an audit-log row as a literal statement, for offline scripts.
-    pub fn log_sql(&self, revision: &str, action: Action, by: &str) -> String {
+    /// The INSERT of an audit-log row as one literal statement.
+    pub fn log_sql(
+        &self,
+        revision: &str,
+        action: Action,
+        by: &str,
+        execution_ms: Option<i64>,
+        when: When,
+    ) -> String {
         let d = self.dialect.sql();
         format!(
-            "INSERT INTO {} (revision, action, at, {}, execution_ms, tool_version) VALUES ({}, {}, {}, {}, NULL, {})",
+            "INSERT INTO {} (revision, action, at, {}, execution_ms, tool_version) VALUES ({}, {}, {}, {}, {}, {})",
             self.lt(),
             d.quote_ident("by"),
             d.literal(revision),
             d.literal(action.name()),
-            d.now_rfc3339(),
+            when.sql(self.dialect),
             d.literal(by),
+            execution_ms.map_or_else(|| "NULL".to_string(), |ms| ms.to_string()),
             d.literal(TOOL_VERSION)
         )
+    }
+}
+
+/// The time a literal statement records.
+#[derive(Debug, Clone, Copy)]
+pub enum When<'a> {
+    /// The database's clock when the statement runs (offline scripts run later).
+    Now,
+    /// A time already known (RFC 3339).
+    At(&'a str),
+}
+
+impl When<'_> {
+    fn sql(self, dialect: Dialect) -> String {
+        match self {
+            When::Now => dialect.sql().now_rfc3339().to_string(),
+            When::At(t) => dialect.sql().literal(t),
+        }
     }
 }
 

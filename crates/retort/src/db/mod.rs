@@ -106,6 +106,16 @@ pub trait Connection: Send {
     /// Runs one statement that may return rows; rows are discarded. For migration SQL.
     fn run(&mut self, sql: &str) -> Result<(), DbError>;
 
+    /// Runs several statements of retort's own (literal values, no parameters) as one
+    /// round trip where the driver can: recording a migration is then one exchange with
+    /// the server instead of four. The default runs them one by one.
+    fn run_batch(&mut self, statements: &[String]) -> Result<(), DbError> {
+        for sql in statements {
+            self.run(sql)?;
+        }
+        Ok(())
+    }
+
     /// Runs one statement with parameters (placeholders as [`Dialect::placeholder`]
     /// renders them) and returns the number of rows changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;

@@ -72,6 +72,12 @@ impl Connection for SqliteConnection {
         Ok(())
     }
 
+    fn run_batch(&mut self, statements: &[String]) -> Result<(), DbError> {
+        self.conn
+            .execute_batch(&statements.join(";\n"))
+            .map_err(err)
+    }
+
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         let n = self
             .conn

@@ -15,7 +15,7 @@ pub use state::DbState;
 use crate::db::Connection;
 use crate::error::{ChecksumMismatch, Error, MigrationFailure};
 use crate::graph::Target;
-use crate::history::{self, Action, AppliedRow, History, STATE_APPLIED, STATE_RUNNING};
+use crate::history::{self, Action, AppliedRow, History, When, STATE_APPLIED, STATE_RUNNING};
 use crate::project::Project;
 use crate::script::{Direction, Script, ScriptError, Section};
 use crate::sql::{self, Statement};
@@ -549,51 +549,38 @@ impl<'a> Migrator<'a> {
             }
             let ms = i64::try_from(t0.elapsed().as_millis()).unwrap_or(i64::MAX);
             let now = history::now();
+            let h = &self.history;
+            let mut batch = Vec::with_capacity(4);
             if !atomic {
                 // The row's final state and its audit row commit together.
-                self.conn
-                    .begin()
-                    .map_err(Error::db("starting a transaction"))?;
+                batch.push(self.conn.dialect().sql().begin_statement().to_string());
             }
-            match (direction, atomic) {
-                (Direction::Up, true) => self
-                    .history
-                    .insert(
-                        self.conn,
-                        &AppliedRow {
-                            revision: id.to_string(),
-                            checksum: step.checksum.clone(),
-                            applied_at: now.clone(),
-                            applied_by: self.actor.clone(),
-                            execution_ms: ms,
-                            state: STATE_APPLIED.into(),
-                        },
-                    )
-                    .map_err(Error::db(ctx))?,
-                (Direction::Up, false) => self
-                    .history
-                    .set_state(self.conn, id, STATE_APPLIED, ms)
-                    .map_err(Error::db(ctx))?,
-                (Direction::Down, _) => {
-                    self.history.delete(self.conn, id).map_err(Error::db(ctx))?
-                }
+            batch.push(match (direction, atomic) {
+                (Direction::Up, true) => h.insert_sql(
+                    &AppliedRow {
+                        revision: id.to_string(),
+                        checksum: step.checksum.clone(),
+                        applied_at: String::new(),
+                        applied_by: self.actor.clone(),
+                        execution_ms: ms,
+                        state: STATE_APPLIED.into(),
+                    },
+                    When::At(&now),
+                ),
+                (Direction::Up, false) => h.set_state_sql(id, STATE_APPLIED, ms),
+                (Direction::Down, _) => h.delete_sql(id),
+            });
+            batch.push(h.log_sql(id, action, &self.actor, Some(ms), When::At(&now)));
+            if !atomic || own_transaction {
+                batch.push("COMMIT".to_string());
             }
-            self.history
-                .log(self.conn, id, action, &now, &self.actor, Some(ms))
-                .map_err(Error::db(ctx))?;
-            if !atomic {
-                self.conn.commit().map_err(Error::db("committing"))?;
-            }
+            self.conn.run_batch(&batch).map_err(Error::db(ctx))?;
             Ok(true)
         })();
         match outcome {
-            Ok(ran) if own_transaction => {
-                if ran {
-                    self.conn.commit().map_err(Error::db("committing"))?;
-                } else {
-                    self.conn.rollback().map_err(Error::db("rolling back"))?;
-                }
-                Ok(ran)
+            Ok(false) if own_transaction => {
+                self.conn.rollback().map_err(Error::db("rolling back"))?;
+                Ok(false)
             }
             Ok(ran) => Ok(ran),
             Err(e) => {

@@ -4,7 +4,7 @@
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::graph::Target;
-use crate::history::{self, Action, History};
+use crate::history::{self, Action, AppliedRow, History, When, STATE_APPLIED};
 use crate::project::Project;
 use crate::script::Direction;
 
@@ -72,7 +72,17 @@ pub fn offline_script(
         }
         let (record, action) = match direction {
             Direction::Up => (
-                history.insert_sql(&script.revision, &section.checksum(), &actor),
+                history.insert_sql(
+                    &AppliedRow {
+                        revision: script.revision.clone(),
+                        checksum: section.checksum(),
+                        applied_at: String::new(),
+                        applied_by: actor.clone(),
+                        execution_ms: 0,
+                        state: STATE_APPLIED.into(),
+                    },
+                    When::Now,
+                ),
                 Action::Upgrade,
             ),
             Direction::Down => (history.delete_sql(&script.revision), Action::Downgrade),
@@ -81,7 +91,7 @@ pub fn offline_script(
         push_statement(
             &mut out,
             dialect,
-            &history.log_sql(&script.revision, action, &actor),
+            &history.log_sql(&script.revision, action, &actor, None, When::Now),
         );
         if script.transaction {
             out.push_str("COMMIT;\n");
