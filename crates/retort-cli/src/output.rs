@@ -76,11 +76,15 @@ impl Reporter {
 
     pub fn event(&mut self, event: &Event) {
         match event {
-            Event::LockWaiting { timeout } => self.line(format!(
-                "{} another migration holds the lock; waiting (up to {} s)…",
-                paint(YELLOW, "waiting:"),
-                timeout.as_secs()
-            )),
+            Event::LockWaiting { timeout } => {
+                if !self.quiet {
+                    self.line(format!(
+                        "{} another migration holds the lock; waiting (up to {} s)…",
+                        paint(YELLOW, "waiting:"),
+                        timeout.as_secs_f64()
+                    ))
+                }
+            }
             Event::Planned { total, .. } => {
                 if !self.quiet && self.interactive && *total > 1 {
                     let bar = ProgressBar::new(*total as u64);

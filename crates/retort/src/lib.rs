@@ -57,7 +57,7 @@ pub struct Opened {
 /// with the files is reported before a problem with the database.
 pub fn open(config: Config) -> Result<Opened, Error> {
     let opts = &config.connect_options();
-    let url = config.url()?.clone();
+    let url = checked_url(&config)?;
     let root = config.root.clone();
     let history = history::History::new(url.dialect(), &config.version_table, &config.log_table());
     std::thread::scope(|scope| {
@@ -87,10 +87,25 @@ pub fn open(config: Config) -> Result<Opened, Error> {
 
 /// Opens the project's configured database.
 pub fn connect(project: &Project) -> Result<Box<dyn Connection>, Error> {
-    let url = project.config.url()?;
+    let url = &checked_url(&project.config)?;
     let opts = project.config.connect_options();
     db::connect(url, &project.config.root, &opts).map_err(|error| Error::Connect {
         url: url.masked(),
         error,
     })
+}
+
+/// The configured URL, with its driver options checked (a bad option is bad input).
+fn checked_url(config: &Config) -> Result<config::DatabaseUrl, Error> {
+    let url = config.url()?.clone();
+    db::check_url(&url).map_err(|e| {
+        Error::Config(config::ConfigError::Url {
+            origin: "database URL".into(),
+            error: config::UrlError {
+                masked_url: url.masked(),
+                reason: e.message,
+            },
+        })
+    })?;
+    Ok(url)
 }

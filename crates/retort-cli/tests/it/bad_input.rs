@@ -81,13 +81,15 @@ db_test!(cycle, |p| {
     assert!(p.applied().is_empty());
 });
 
+// The failing statement comes first so that nothing takes effect on any database (on
+// MySQL an earlier DDL statement would commit; safety.rs covers that case).
 db_test!(sql_error_names_statement_and_line, |p| {
     refused(
-    p,
-    "-- revision: bb0000000001\n-- revises: aa0000000001\n\n-- migrate:up\nCREATE TABLE x (id INTEGER);\nCREATE TABLEE y (id INTEGER);\n-- migrate:down\nDROP TABLE x;\n",
-    3,
-    &["9999_broken.sql:6", "CREATE TABLEE y", "syntax error"],
-)
+        p,
+        "-- revision: bb0000000001\n-- revises: aa0000000001\n\n-- migrate:up\nCREATE TABLEE y (id INTEGER);\nCREATE TABLE x (id INTEGER);\n-- migrate:down\nDROP TABLE x;\n",
+        3,
+        &["9999_broken.sql:5", "CREATE TABLEE y", "syntax"],
+    )
 });
 
 db_test!(unterminated_string_is_caught_before_anything_runs, |p| {
@@ -218,6 +220,19 @@ db_test!(bad_config_and_urls, |p| {
         "{err}"
     );
     assert!(err.contains("me:***@127.0.0.1"), "{err}");
-    let (_, out, err) = p.run(&["--url", "mysql://root:s3cret@127.0.0.1:1/x", "status"]);
+    let (code, out, err) = p.run(&["--url", "mysql://root:s3cret@127.0.0.1:1/x", "status"]);
+    assert_eq!(code, 3, "{err}");
     assert!(!out.contains("s3cret") && !err.contains("s3cret"), "{err}");
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    // A URL option the driver does not know is bad input, not a failed connection.
+    let (code, _, err) = p.run(&[
+        "--url",
+        "mysql://root:s3cret@127.0.0.1:1/x?sslmod=1",
+        "status",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("sslmod") && !err.contains("s3cret"), "{err}");
+    let (code, _, err) = p.run(&["--url", "mysql://u:pa/ss@127.0.0.1:1/x", "status"]);
+    assert_ne!(code, 0);
+    assert!(!err.contains("pa/ss"), "{err}");
 });

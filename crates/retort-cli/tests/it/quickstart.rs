@@ -32,7 +32,7 @@ fn round_trip(p: &TestProject) {
     p.exec("INSERT INTO users (id, email) VALUES (1, 'a@example.com')");
     p.exec("INSERT INTO repositories (id, user_id, repo_name, repo_url) VALUES (1, 1, 'r', 'u')");
     p.exec("INSERT INTO scans (id, repository_id) VALUES (1, 1)");
-    p.exec("INSERT INTO vulnerabilities (scan_id, type, severity, file_path) VALUES (1, 'xss', 'High', 'a.js')");
+    p.exec("INSERT INTO vulnerabilities (id, scan_id, type, severity, file_path) VALUES (1, 1, 'xss', 'High', 'a.js')");
     p.ok(&["downgrade", "-1"]);
     p.ok(&["upgrade", "+1"]);
     let rank = p

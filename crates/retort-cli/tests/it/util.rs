@@ -65,6 +65,10 @@ macro_rules! db_test {
             fn sqlite() {
                 scenario($crate::util::Backend::Sqlite)
             }
+            #[test]
+            fn mysql() {
+                scenario($crate::util::Backend::Mysql)
+            }
         }
     };
 }

@@ -133,10 +133,10 @@ pub fn mask(url: &str) -> String {
     let mut out = url.to_string();
     if let Some(scheme_end) = out.find("://") {
         let auth_start = scheme_end + 3;
-        let authority_end = out[auth_start..]
-            .find(['/', '?', '#'])
-            .map_or(out.len(), |i| auth_start + i);
-        if let Some(at) = out[auth_start..authority_end].rfind('@') {
+        // The user part ends at the LAST `@`: a password typed without percent-encoding
+        // may itself hold `/ ? # @`, and masking a little too much is harmless where
+        // masking too little is not.
+        if let Some(at) = out[auth_start..].rfind('@') {
             let at = auth_start + at;
             if let Some(colon) = out[auth_start..at].find(':') {
                 out.replace_range(auth_start + colon + 1..at, "***");
@@ -226,6 +226,11 @@ mod tests {
         );
         assert_eq!(mask("sqlite:app.db"), "sqlite:app.db");
         assert_eq!(mask("postgres://u:a@b@h/db"), "postgres://u:***@h/db");
+        assert_eq!(mask("mysql://u:pa/ss@h/db"), "mysql://u:***@h/db");
+        assert_eq!(
+            mask("mysql://u:p?a#s@h:1/db?x=1"),
+            "mysql://u:***@h:1/db?x=1"
+        );
         let url = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();
         assert!(!format!("{url} {url:?}").contains("secret"));
     }

@@ -4,6 +4,7 @@
 //! Everything a migration tool decides — what to run, checksums, the re-read after the
 //! lock, the audit log — lives in `migrator` and `history`, written once for all drivers.
 
+mod mysql;
 mod sqlite;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use crate::config::DatabaseUrl;
 use crate::dialect::Dialect;
 
+pub use mysql::MysqlConnection;
 pub use sqlite::SqliteConnection;
 
 /// A parameter or a column value. Version-table columns are text or integers, so that is
@@ -153,6 +155,15 @@ pub trait Connection: Send {
     }
 }
 
+/// Checks a URL's options without connecting, so a typo in the URL is reported as bad
+/// input (exit 2) rather than as a failed connection.
+pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {
+    match url.dialect() {
+        Dialect::Mysql => MysqlConnection::check_url(url),
+        _ => Ok(()),
+    }
+}
+
 /// Opens the database a URL names. `base` resolves relative SQLite paths.
 pub fn connect(
     url: &DatabaseUrl,
@@ -166,6 +177,7 @@ pub fn connect(
                 .ok_or_else(|| DbError::new("not a SQLite URL"))?;
             Ok(Box::new(SqliteConnection::open(&location, opts)?))
         }
+        Dialect::Mysql => Ok(Box::new(MysqlConnection::connect(url, opts)?)),
         other => Err(DbError::new(format!(
             "{other} is not supported by this build of retort yet (SQLite only); `--sql` renders {other} scripts offline"
         ))),

@@ -115,7 +115,8 @@ mod tests {
         assert_eq!(Dialect::Postgres.sql().quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(Dialect::Mysql.sql().quote_ident("by"), "`by`");
         assert_eq!(Dialect::Sqlite.sql().literal("it's"), "'it''s'");
-        assert_eq!(Dialect::Mysql.sql().literal("a\\'b"), "'a\\\\''b'");
+        assert_eq!(Dialect::Mysql.sql().literal("it's"), "'it''s'");
+        assert_eq!(Dialect::Mysql.sql().literal("D\\u"), "X'445C75'");
         assert_eq!(Dialect::Postgres.sql().placeholder(2), "$2");
         assert_eq!(Dialect::Mysql.sql().placeholder(2), "?");
         assert_eq!(Dialect::Sqlite.sql().placeholder(2), "?2");

@@ -11,9 +11,15 @@ impl SqlDialect for Mysql {
     fn placeholder(&self, _n: usize) -> String {
         "?".to_string()
     }
-    /// Backslashes escape in MySQL strings (unless NO_BACKSLASH_ESCAPES), so double them.
+    /// A backslash means different things depending on the server's NO_BACKSLASH_ESCAPES
+    /// mode, so text holding one is written as a hex literal, which both modes read alike.
     fn literal(&self, text: &str) -> String {
-        format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+        if text.contains('\\') {
+            let hex: String = text.bytes().map(|b| format!("{b:02X}")).collect();
+            format!("X'{hex}'")
+        } else {
+            format!("'{}'", text.replace('\'', "''"))
+        }
     }
     fn log_id_column(&self) -> &'static str {
         "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"

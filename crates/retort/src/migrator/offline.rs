@@ -36,7 +36,7 @@ pub fn offline_script(
     let actor = history::actor();
     let d = dialect.sql();
     let mut out = format!(
-        "-- retort {} {}:{} for {dialect}: {} migration(s)\n-- generated offline by retort {}; review it, then run it with the database's own client\n\n",
+        "-- retort {} {}:{} for {dialect}: {} migration(s)\n-- generated offline by retort {}; review it, then run it with the database's own client\n{}\n",
         match direction {
             Direction::Up => "upgrade",
             Direction::Down => "downgrade",
@@ -45,6 +45,11 @@ pub fn offline_script(
         to,
         plan.len(),
         history::TOOL_VERSION,
+        if dialect == Dialect::Mysql {
+            "-- MySQL commits DDL statement by statement: if this script stops half-way, the\n-- migration it stopped in is half-applied; fix it by hand, then `retort stamp`.\n"
+        } else {
+            ""
+        },
     );
     for ddl in dialect.version_table_ddl(&project.config.version_table, &project.config.log_table())
     {
@@ -63,7 +68,10 @@ pub fn offline_script(
             script.summary(),
             script.path.display()
         ));
-        if script.transaction {
+        // MySQL commits each DDL statement by itself: a transaction around a migration
+        // would promise an atomicity the server does not give.
+        let wrap = script.transaction && dialect != Dialect::Mysql;
+        if wrap {
             out.push_str(d.begin_statement());
             out.push_str(";\n");
         }
@@ -93,7 +101,7 @@ pub fn offline_script(
             dialect,
             &history.log_sql(&script.revision, action, &actor, None, When::Now),
         );
-        if script.transaction {
+        if wrap {
             out.push_str("COMMIT;\n");
         }
         out.push('\n');
