@@ -10,7 +10,6 @@ use retort::{Config, Dialect};
 /// The databases a scenario runs on. A scenario is written once, as a function over
 /// `&TestProject`, and instantiated per database by [`db_test!`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // PostgreSQL and MySQL join `db_test!` when their drivers land.
 pub enum Backend {
     Sqlite,
     Postgres,
@@ -64,6 +63,10 @@ macro_rules! db_test {
             #[test]
             fn sqlite() {
                 scenario($crate::util::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                scenario($crate::util::Backend::Postgres)
             }
             #[test]
             fn mysql() {
@@ -229,6 +232,17 @@ impl TestProject {
         std::fs::read_to_string(self.path().join(rel)).expect("read")
     }
 
+    /// Sets a file's modification time `secs` seconds into the past (as a checkout from
+    /// long ago would have it), so the start-up cache may trust it.
+    pub fn age(&self, rel: &str, secs: u64) {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(self.path().join(rel))
+            .expect("open");
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+        file.set_modified(then).expect("set mtime");
+    }
+
     /// Writes `migrations/<nn>_<id>.sql` with a header and the given sections.
     pub fn migration(&self, id: &str, revises: &[&str], up: &str, down: Option<&str>) -> String {
         self.migration_with(id, revises, "", up, down)
@@ -266,6 +280,8 @@ impl TestProject {
         cmd.current_dir(self.path())
             .env("RETORT_TEST_URL", &self.url)
             .env("RETORT_ACTOR", "tester")
+            .env("XDG_CACHE_HOME", self.path().join(".cache"))
+            .env_remove("RETORT_NO_CACHE")
             .env_remove("DATABASE_URL")
             .env("NO_COLOR", "1");
         cmd

@@ -5,7 +5,9 @@
 //! lock, the audit log — lives in `migrator` and `history`, written once for all drivers.
 
 mod mysql;
+mod postgres;
 mod sqlite;
+mod tls;
 
 use std::fmt;
 use std::path::Path;
@@ -15,6 +17,7 @@ use crate::config::DatabaseUrl;
 use crate::dialect::Dialect;
 
 pub use mysql::MysqlConnection;
+pub use postgres::PostgresConnection;
 pub use sqlite::SqliteConnection;
 
 /// A parameter or a column value. Version-table columns are text or integers, so that is
@@ -160,7 +163,8 @@ pub trait Connection: Send {
 pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {
     match url.dialect() {
         Dialect::Mysql => MysqlConnection::check_url(url),
-        _ => Ok(()),
+        Dialect::Postgres => PostgresConnection::check_url(url),
+        Dialect::Sqlite => Ok(()),
     }
 }
 
@@ -178,8 +182,6 @@ pub fn connect(
             Ok(Box::new(SqliteConnection::open(&location, opts)?))
         }
         Dialect::Mysql => Ok(Box::new(MysqlConnection::connect(url, opts)?)),
-        other => Err(DbError::new(format!(
-            "{other} is not supported by this build of retort yet (SQLite only); `--sql` renders {other} scripts offline"
-        ))),
+        Dialect::Postgres => Ok(Box::new(PostgresConnection::connect(url, opts)?)),
     }
 }
