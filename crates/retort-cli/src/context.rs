@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
+use retort::history::AppliedRow;
 use retort::migrator::DbState;
-use retort::{Config, Connection, Error, LoadOptions, Migrator, Opened, Project};
+use retort::{Config, Connection, Error, LoadOptions, Migrator, Project};
 
 use crate::args::Global;
 
@@ -46,28 +47,35 @@ impl Context {
         })?)
     }
 
-    pub fn project(&self) -> Result<Project, Error> {
-        Project::load(self.config()?)
+    /// The loaded project. Leaked on purpose, as everything this module hands out that
+    /// grows with the number of revisions: the process ends when the command does, and
+    /// freeing 10,000 parsed migrations one by one would cost more than the command itself.
+    pub fn project(&self) -> Result<&'static Project, Error> {
+        Ok(Box::leak(Box::new(Project::load(self.config()?)?)))
     }
 
     /// The project and its database, loaded side by side.
-    pub fn open(&self) -> Result<Opened, Error> {
-        retort::open(self.config()?)
+    pub fn open(&self) -> Result<(&'static Project, Box<dyn Connection>), Error> {
+        let (project, conn, _) = self.open_with_rows()?;
+        Ok((project, conn))
     }
 
     /// The project and what its database has applied (read-only commands).
-    pub fn state(&self) -> Result<(Project, DbState), Error> {
-        let Opened {
-            project,
-            mut conn,
-            rows,
-        } = self.open()?;
-        let state = Migrator::new(&project, conn.as_mut()).state_from_rows(rows);
-        Ok((project, state))
+    pub fn state(&self) -> Result<(&'static Project, &'static DbState), Error> {
+        let (project, mut conn, rows) = self.open_with_rows()?;
+        let state = Migrator::new(project, conn.as_mut()).state_from_rows(rows);
+        Ok((project, Box::leak(Box::new(state))))
     }
 
-    #[allow(dead_code)]
-    pub fn connect(&self, project: &Project) -> Result<Box<dyn Connection>, Error> {
-        retort::connect(project)
+    fn open_with_rows(&self) -> Result<Opened<&'static Project>, Error> {
+        let opened = retort::open(self.config()?)?;
+        Ok((
+            Box::leak(Box::new(opened.project)),
+            opened.conn,
+            opened.rows,
+        ))
     }
 }
+
+/// A project, its connection and the version rows read at start.
+type Opened<P> = (P, Box<dyn Connection>, Vec<AppliedRow>);

@@ -80,7 +80,7 @@ impl Interrupted {
         let script = project.index_of(&row.revision).map(|i| project.script(i));
         let last = script.and_then(|s| {
             let (section, statements) =
-                crate::migrator::statements(s, direction, history.dialect).ok()?;
+                crate::migrator::statements(project, s, direction, history.dialect).ok()?;
             let stmt = statements.get(done.checked_sub(1)?)?;
             Some((stmt.text.clone(), section.first_line + stmt.line - 1))
         });

@@ -29,11 +29,27 @@ impl Project {
                     .into(),
             });
         }
-        let mut scripts = script::read_dir(dir)?;
+        let cache = script::cache_location(dir);
+        let mut scripts = script::read_dir_cached(dir, cache.as_deref())?;
         for s in &mut scripts {
             s.path = script::display_path(&s.path, &config.root);
         }
-        Project::from_scripts(config, scripts)
+        if cache.is_none() {
+            return Project::from_scripts(config, scripts);
+        }
+        match Project::from_scripts(config.clone(), scripts) {
+            Ok(project) => Ok(project),
+            // Cached headers carry no line numbers: read the files again so the error
+            // points at the line to fix.
+            Err(Error::Graph { .. }) => {
+                let mut scripts = script::read_dir(dir)?;
+                for s in &mut scripts {
+                    s.path = script::display_path(&s.path, &config.root);
+                }
+                Project::from_scripts(config, scripts)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Builds a project from scripts already in memory (embedded migrations, tests).

@@ -57,10 +57,8 @@ pub fn validate(ctx: &Context) -> Result<u8, Error> {
 }
 
 pub fn repair(ctx: &Context) -> Result<u8, Error> {
-    let retort::Opened {
-        project, mut conn, ..
-    } = ctx.open()?;
-    let repaired = Migrator::new(&project, conn.as_mut()).repair()?;
+    let (project, mut conn) = ctx.open()?;
+    let repaired = Migrator::new(project, conn.as_mut()).repair()?;
     if ctx.global.json {
         crate::output::json(&json!({
             "repaired": repaired.iter().map(|c| json!({

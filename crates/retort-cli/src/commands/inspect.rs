@@ -17,7 +17,7 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
         let current: Vec<_> = heads
             .iter()
             .map(|&i| {
-                let mut v = revision_json(&project, i);
+                let mut v = revision_json(project, i);
                 if let Some(r) = row(&project.script(i).revision) {
                     v["applied_at"] = json!(r.applied_at);
                     v["applied_by"] = json!(r.applied_by);
@@ -37,7 +37,7 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
         note!("no revision applied to {}", project.config.url()?.masked());
     }
     for &i in &heads {
-        data!("{}", revision_line(&project, i, &[]));
+        data!("{}", revision_line(project, i, &[]));
         if ctx.global.verbose {
             let s = project.script(i);
             data!("    path: {}", s.path.display());
@@ -108,7 +108,7 @@ pub fn history(ctx: &Context, range: Option<&str>, indicate_current: bool) -> Re
         let items: Vec<_> = selected
             .iter()
             .map(|&i| {
-                let mut v = revision_json(&project, i);
+                let mut v = revision_json(project, i);
                 if let Some(s) = &state {
                     v["applied"] = json!(s.applied[i]);
                     v["is_current"] = json!(current.contains(&i));
@@ -125,7 +125,7 @@ pub fn history(ctx: &Context, range: Option<&str>, indicate_current: bool) -> Re
         if current.contains(&i) {
             marks.push("current");
         }
-        out.push_str(&revision_line(&project, i, &marks));
+        out.push_str(&revision_line(project, i, &marks));
         out.push('\n');
         if ctx.global.verbose {
             let s = project.script(i);
@@ -152,12 +152,12 @@ pub fn heads(ctx: &Context) -> Result<u8, Error> {
     let project = ctx.project()?;
     let heads = project.graph.heads();
     if ctx.global.json {
-        let items: Vec<_> = heads.iter().map(|&i| revision_json(&project, i)).collect();
+        let items: Vec<_> = heads.iter().map(|&i| revision_json(project, i)).collect();
         crate::output::json(&json!({ "heads": items }));
         return Ok(0);
     }
     for &i in &heads {
-        data!("{}", revision_line(&project, i, &[]));
+        data!("{}", revision_line(project, i, &[]));
     }
     if heads.len() > 1 && !ctx.global.quiet {
         note!(
@@ -182,7 +182,7 @@ pub fn branches(ctx: &Context) -> Result<u8, Error> {
         let items: Vec<_> = points
             .iter()
             .map(|&i| {
-                let mut v = revision_json(&project, i);
+                let mut v = revision_json(project, i);
                 v["children"] = json!(graph
                     .children(i)
                     .iter()
@@ -195,9 +195,9 @@ pub fn branches(ctx: &Context) -> Result<u8, Error> {
         return Ok(0);
     }
     for &i in &points {
-        data!("{}", revision_line(&project, i, &["branchpoint"]));
+        data!("{}", revision_line(project, i, &["branchpoint"]));
         for &c in graph.children(i) {
-            data!("    -> {}", revision_line(&project, c, &[]));
+            data!("    -> {}", revision_line(project, c, &[]));
         }
     }
     Ok(0)
@@ -213,9 +213,9 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
         let items: Vec<_> = revs
             .iter()
             .map(|&i| {
-                let mut v = revision_json(&project, i);
-                v["sections"] = json!(project
-                    .script(i)
+                let mut v = revision_json(project, i);
+                let full = project.script(i).complete(project.root())?;
+                v["sections"] = json!(full
                     .sections
                     .iter()
                     .map(|s| json!({
@@ -225,14 +225,14 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
                         "sql": s.body.trim(),
                     }))
                     .collect::<Vec<_>>());
-                v
+                Ok(v)
             })
-            .collect();
+            .collect::<Result<Vec<_>, Error>>()?;
         crate::output::json(&json!({ "revisions": items }));
         return Ok(0);
     }
     for &i in &revs {
-        let s = project.script(i);
+        let s = &*project.script(i).complete(project.root())?;
         let g = &project.graph;
         let list = |v: &[String]| {
             if v.is_empty() {
@@ -312,7 +312,7 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
         crate::output::json(&json!({
             "url": url,
             "current": current.iter().map(|&i| graph.node(i).id.clone()).collect::<Vec<_>>(),
-            "pending": pending.iter().map(|&i| revision_json(&project, i)).collect::<Vec<_>>(),
+            "pending": pending.iter().map(|&i| revision_json(project, i)).collect::<Vec<_>>(),
             "changed": state.changed.iter().map(super::mismatch_json).collect::<Vec<_>>(),
             "missing_on_disk": state.missing,
             "running": state.running,
@@ -328,7 +328,7 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
             data!(
                 "{} {}",
                 paint(BOLD, "current: "),
-                revision_line(&project, i, &[])
+                revision_line(project, i, &[])
             );
         }
         if pending.is_empty() {

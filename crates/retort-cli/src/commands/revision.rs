@@ -52,7 +52,7 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     write_new(
         ctx,
-        &project,
+        project,
         args.message,
         args.rev_id,
         revises,
@@ -99,7 +99,7 @@ pub fn merge(
     let message = message.unwrap_or_else(|| format!("merge {}", parent_ids.join(", ")));
     write_new(
         ctx,
-        &project,
+        project,
         message,
         rev_id,
         parent_ids,

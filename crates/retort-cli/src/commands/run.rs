@@ -20,7 +20,7 @@ pub fn downgrade(ctx: &Context, args: RunArgs) -> Result<u8, Error> {
 
 fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Error> {
     if args.sql {
-        return offline(ctx, &ctx.project()?, &args, direction);
+        return offline(ctx, ctx.project()?, &args, direction);
     }
     if args.target.contains(':') {
         return Err(Error::Usage(format!(
@@ -29,12 +29,10 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
         )));
     }
     let target = super::parse_target(&args.target)?;
-    let retort::Opened {
-        project, mut conn, ..
-    } = ctx.open()?;
+    let (project, mut conn) = ctx.open()?;
     let url = project.config.url()?.masked();
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
-    let result = Migrator::new(&project, conn.as_mut())
+    let result = Migrator::new(project, conn.as_mut())
         .with_single_transaction(args.single_transaction)
         .upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
     reporter.finish();
@@ -114,12 +112,10 @@ fn offline(
 
 pub fn stamp(ctx: &Context, target: &str, purge: bool) -> Result<u8, Error> {
     let target = super::parse_target(target)?;
-    let retort::Opened {
-        project, mut conn, ..
-    } = ctx.open()?;
+    let (project, mut conn) = ctx.open()?;
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
     let result =
-        Migrator::new(&project, conn.as_mut()).stamp(&target, purge, &mut |e| reporter.event(e));
+        Migrator::new(project, conn.as_mut()).stamp(&target, purge, &mut |e| reporter.event(e));
     reporter.finish();
     let report = result?;
     if ctx.global.json {

@@ -344,3 +344,53 @@ db_test!(transaction_false_runs_outside_a_transaction, |p| {
         assert_eq!(p.applied().len(), 2);
     }
 });
+
+db_test!(start_up_cache_never_hides_an_edit, |p| {
+    let a = p.migration(
+        "c1c000000001",
+        &[],
+        "CREATE TABLE ca (id INTEGER);",
+        Some("DROP TABLE ca;"),
+    );
+    let b = p.migration(
+        "c1c000000002",
+        &["c1c000000001"],
+        "CREATE TABLE cb (id INTEGER);",
+        Some("DROP TABLE cb;"),
+    );
+    for rel in [&a, &b] {
+        p.age(rel, 3600);
+    }
+    p.ok(&["upgrade", "c1c000000001"]);
+    let cache_dir = p.path().join(".cache/retort");
+    let caches: Vec<_> = std::fs::read_dir(&cache_dir)
+        .expect("cache written")
+        .collect();
+    assert_eq!(caches.len(), 1);
+    // Served from the cache: the graph, the checksums, the SQL of a pending migration.
+    p.ok(&["validate"]);
+    assert!(p.ok(&["show", "c1c000000002"]).contains("CREATE TABLE cb"));
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.tables(), ["ca", "cb"]);
+    // An edit of the same length with the old modification time put back: the change
+    // time still gives it away.
+    let text = p.read(&a).replace(
+        "CREATE TABLE ca (id INTEGER);",
+        "CREATE TABLE ca (id BIGINT) ;",
+    );
+    assert_eq!(text.len(), p.read(&a).len());
+    p.write(&a, &text);
+    p.age(&a, 3600);
+    let (code, out, _) = p.run(&["validate"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("changed c1c000000001"), "{out}");
+    p.fails(&["downgrade", "base"], 2);
+    // A header edit shows at once too.
+    p.write(
+        &b,
+        &p.read(&b)
+            .replace("-- migration c1c000000002", "-- renamed migration"),
+    );
+    p.age(&b, 3600);
+    assert!(p.ok(&["heads"]).contains("renamed migration"));
+});

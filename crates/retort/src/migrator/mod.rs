@@ -48,10 +48,12 @@ struct Step<'p> {
 /// The section of `script` that runs in `direction` on `dialect`, split into statements;
 /// a missing section or a split error is a bad file (or an irreversible migration).
 pub(crate) fn statements(
+    project: &Project,
     script: &Script,
     direction: Direction,
     dialect: crate::dialect::Dialect,
-) -> Result<(&Section, Vec<Statement>), Error> {
+) -> Result<(Section, Vec<Statement>), Error> {
+    let script = script.complete(project.root())?;
     let Some(section) = script.section(direction, dialect) else {
         return Err(match direction {
             Direction::Down => Error::Irreversible {
@@ -73,7 +75,7 @@ pub(crate) fn statements(
             message: e.message.clone(),
         })
     })?;
-    Ok((section, statements))
+    Ok((section.clone(), statements))
 }
 
 /// Runs migrations of one project against one connection.
@@ -364,7 +366,7 @@ impl<'a> Migrator<'a> {
         plan.iter()
             .map(|&i| {
                 let script = self.project.script(i);
-                let (section, statements) = statements(script, direction, dialect)?;
+                let (section, statements) = statements(self.project, script, direction, dialect)?;
                 Ok(Step {
                     script,
                     statements,

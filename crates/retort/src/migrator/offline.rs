@@ -58,7 +58,7 @@ pub fn offline_script(
     }
     for (n, &i) in plan.iter().enumerate() {
         let script = project.script(i);
-        let (section, statements) = super::statements(script, direction, dialect)?;
+        let (section, statements) = super::statements(project, script, direction, dialect)?;
         out.push_str(&format!(
             "-- {} {}/{}: {} {} ({})\n",
             direction.name(),

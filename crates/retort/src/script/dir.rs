@@ -1,11 +1,12 @@
-//! Reading every migration of a folder. This is the start-up cost of every command, so
-//! files are read with as few system calls as possible (open, size, one read, close) and,
-//! for large folders, on all cores at once.
+//! Reading every migration of a folder: the start-up cost of every command. Files are
+//! read with as few system calls as possible, for large folders on all cores at once, and
+//! with the start-up cache (`cache.rs`) an unchanged file is not read at all.
 
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::cache::{self, Fingerprint};
 use super::{parse, Script, ScriptError};
 
 /// Below this many files, threads cost more than they save.
@@ -14,67 +15,160 @@ const PARALLEL_THRESHOLD: usize = 256;
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
+    read_dir_cached(dir, None)
+}
+
+/// As [`read_dir`], with the start-up cache at `cache_path` (see
+/// [`cache::location`]): unchanged files come from it without their SQL text
+/// ([`Script::complete`] reads it when needed), and the cache is rewritten when anything
+/// changed.
+pub fn read_dir_cached(dir: &Path, cache_path: Option<&Path>) -> Result<Vec<Script>, ScriptError> {
+    let files = list(dir)?;
+    let Some(cache_path) = cache_path else {
+        let paths: Vec<PathBuf> = files.iter().map(|(n, _)| dir.join(n)).collect();
+        return in_parallel(&paths, read_all);
+    };
+    let cache = cache::load(cache_path, dir);
+    // Through the directory entry, the metadata is looked up relative to the open folder
+    // (no walk of the whole path per file).
+    let fingerprints = in_parallel(&files, |chunk| {
+        chunk
+            .iter()
+            .map(|(_, entry)| {
+                // A symbolic link's own metadata says nothing about its target's content.
+                let meta = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => fs::metadata(entry.path()),
+                    _ => entry.metadata(),
+                };
+                meta.map(|m| Fingerprint::of(&m))
+                    .map_err(|e| io_err(&entry.path(), e))
+            })
+            .collect()
+    })?;
+    let names: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
+    // Both lists are in name order: walk them side by side, taking each trusted entry
+    // out of the cache (no copies) and noting the files to read.
+    let mut scripts: Vec<Option<Script>> = Vec::with_capacity(names.len());
+    let mut to_read: Vec<usize> = Vec::new();
+    let cached_count = cache.as_ref().map_or(0, |c| c.entries.len());
+    match cache {
+        Some(mut cache) => {
+            let entries = std::mem::take(&mut cache.entries);
+            let mut entries = entries.into_iter().peekable();
+            for (i, name) in names.iter().enumerate() {
+                while entries.next_if(|e| e.0 < *name).is_some() {}
+                match entries.next_if(|e| e.0 == *name) {
+                    Some((_, fp, script)) if cache.trusts(&fp, &fingerprints[i]) => {
+                        scripts.push(Some(script))
+                    }
+                    _ => {
+                        scripts.push(None);
+                        to_read.push(i);
+                    }
+                }
+            }
+        }
+        None => {
+            scripts.resize_with(names.len(), || None);
+            to_read.extend(0..names.len());
+        }
+    }
+    let paths: Vec<PathBuf> = to_read.iter().map(|&i| dir.join(&names[i])).collect();
+    let fresh = in_parallel(&paths, read_all)?;
+    for (i, script) in to_read.iter().zip(fresh) {
+        scripts[*i] = Some(script);
+    }
+    let scripts: Vec<Script> = scripts.into_iter().flatten().collect();
+    if !to_read.is_empty() || cached_count != names.len() {
+        let items: Vec<(&str, Fingerprint, &Script)> = names
+            .iter()
+            .zip(&fingerprints)
+            .zip(&scripts)
+            .map(|((name, fp), script)| (name.as_str(), *fp, script))
+            .collect();
+        cache::save(cache_path, &items);
+    }
+    Ok(scripts)
+}
+
+/// The migration files in `dir` (name and directory entry), sorted by name.
+fn list(dir: &Path) -> Result<Vec<(String, fs::DirEntry)>, ScriptError> {
     let entries = fs::read_dir(dir).map_err(|e| io_err(dir, e))?;
-    let mut paths = Vec::new();
+    let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io_err(dir, e))?;
         let name = entry.file_name();
-        let is_sql = Path::new(&name)
+        let Some(name) = name.to_str() else {
+            return Err(ScriptError {
+                path: entry.path(),
+                line: None,
+                message: "file name is not valid UTF-8".into(),
+            });
+        };
+        let is_sql = Path::new(name)
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("sql"));
-        let hidden = name.to_string_lossy().starts_with('.');
-        if is_sql && !hidden {
-            paths.push((name, entry.path()));
+        if is_sql && !name.starts_with('.') {
+            files.push((name.to_string(), entry));
         }
     }
-    // All in one folder: comparing the names is enough, and far cheaper than Path's
-    // component-wise ordering at 10,000 files.
-    paths.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let paths: Vec<PathBuf> = paths.into_iter().map(|(_, p)| p).collect();
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// Maps `f` over chunks of `items` on all cores (for large folders) and joins the results
+/// in order.
+fn in_parallel<I: Sync, T: Send>(
+    items: &[I],
+    f: impl Fn(&[I]) -> Result<Vec<T>, ScriptError> + Sync,
+) -> Result<Vec<T>, ScriptError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || paths.len() < PARALLEL_THRESHOLD {
-        return read_all(&paths);
+    if threads < 2 || items.len() < PARALLEL_THRESHOLD {
+        return f(items);
     }
-    let chunk = paths.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = paths
+        let workers: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || read_all(part)))
+            .map(|part| scope.spawn(|| f(part)))
             .collect();
-        let mut scripts = Vec::with_capacity(paths.len());
+        let mut out = Vec::with_capacity(items.len());
         for worker in workers {
             let part = worker.join().map_err(|_| ScriptError {
-                path: dir.to_path_buf(),
+                path: PathBuf::new(),
                 line: None,
                 message: "a reader thread panicked".into(),
             })??;
-            scripts.extend(part);
+            out.extend(part);
         }
-        Ok(scripts)
+        Ok(out)
     })
 }
 
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Script>, ScriptError> {
-    let mut scripts = Vec::with_capacity(paths.len());
     // Zeroed once and reused: a migration file almost always fits.
     let mut buf = vec![0u8; 64 * 1024];
     let mut large = Vec::new();
-    for path in paths {
-        let bytes = read_file(path, &mut buf, &mut large).map_err(|e| io_err(path, e))?;
-        let text = std::str::from_utf8(bytes).map_err(|e| ScriptError {
-            path: path.clone(),
-            line: Some(
-                bytes[..e.valid_up_to()]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1,
-            ),
-            message: "not valid UTF-8".into(),
-        })?;
-        scripts.push(parse(path, text)?);
-    }
-    Ok(scripts)
+    paths
+        .iter()
+        .map(|path| read_one(path, &mut buf, &mut large))
+        .collect()
+}
+
+fn read_one(path: &Path, buf: &mut [u8], large: &mut Vec<u8>) -> Result<Script, ScriptError> {
+    let bytes = read_file(path, buf, large).map_err(|e| io_err(path, e))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| ScriptError {
+        path: path.to_path_buf(),
+        line: Some(
+            bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1,
+        ),
+        message: "not valid UTF-8".into(),
+    })?;
+    parse(path, text)
 }
 
 /// Reads a whole file with one `read` when it fits in `buf`: a short read from a regular

@@ -1,18 +1,20 @@
 //! Migration files: parsing them (with line numbers for errors), reading a folder of them,
 //! and writing new ones. No database and no graph here: a [`Script`] is what one file says.
 
+mod cache;
 mod dir;
 mod parse;
 mod write;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::dialect::Dialect;
 
-pub use dir::read_dir;
+pub use cache::location as cache_location;
+pub use dir::{read_dir, read_dir_cached};
 pub use parse::{display_path, parse};
 pub use write::{file_name, render_new, slug, NewScript};
 
@@ -31,8 +33,11 @@ pub struct Script {
     /// The comment lines before the header keys.
     pub message: String,
     pub sections: Vec<Section>,
-    /// The line of each header key, so graph errors can point into the file.
+    /// The line of each header key, so graph errors can point into the file. Empty when
+    /// the script came from the start-up cache.
     pub key_lines: Vec<(String, usize)>,
+    /// `false` when the script came from the start-up cache without its SQL text.
+    pub has_bodies: bool,
 }
 
 /// Which way a section runs.
@@ -59,7 +64,11 @@ pub struct Section {
     pub dialect: Option<Dialect>,
     /// The file line of the body's first line: statement lines are offsets from it.
     pub first_line: usize,
+    /// The SQL text. Empty when the script came from the start-up cache: call
+    /// [`Script::complete`] before reading it.
     pub body: String,
+    /// [`checksum`] of the body, computed when the file is parsed (and kept in the cache).
+    pub sum: String,
 }
 
 impl Section {
@@ -67,7 +76,7 @@ impl Section {
     /// whitespace is ignored, so a checkout with CRLF (git autocrlf on Windows) or an editor
     /// that trims the last blank line does not look like an edited migration.
     pub fn checksum(&self) -> String {
-        checksum(&self.body)
+        self.sum.clone()
     }
 
     /// `true` when the section holds no SQL, only blank lines and `--` comments.
@@ -118,6 +127,23 @@ impl Script {
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, l)| *l)
+    }
+
+    /// This script with its SQL text, reading the file again if it came from the cache.
+    /// `root` is the project directory the script's path is relative to.
+    pub fn complete(&self, root: &Path) -> Result<std::borrow::Cow<'_, Script>, ScriptError> {
+        if self.has_bodies {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let full_path = root.join(&self.path);
+        let text = std::fs::read_to_string(&full_path).map_err(|e| ScriptError {
+            path: self.path.clone(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        let mut full = parse(&self.path, &text)?;
+        full.path = self.path.clone();
+        Ok(std::borrow::Cow::Owned(full))
     }
 
     /// The first line of the message, as listings show it.

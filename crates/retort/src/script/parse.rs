@@ -40,6 +40,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         message: String::new(),
         sections: Vec::new(),
         key_lines: Default::default(),
+        has_bodies: true,
     };
     let mut current: Option<(Direction, Option<Dialect>, usize, usize)> = None; // dir, dialect, marker line, body start byte
     let mut offset = 0;
@@ -48,11 +49,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
                  end: usize,
                  sections: &mut Vec<Section>| {
         if let Some((direction, dialect, marker_line, start)) = cur {
+            let body = &text[start..end];
             sections.push(Section {
                 direction,
                 dialect,
                 first_line: marker_line + 1,
-                body: text[start..end].to_string(),
+                sum: super::checksum(body),
+                body: body.to_string(),
             });
         }
     };

@@ -272,3 +272,81 @@ fn ids_and_labels() {
         .chars()
         .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
 }
+
+#[test]
+fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache/x.cache");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    };
+    write(
+        "1.sql",
+        "-- one\n-- revision: a1\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n",
+    );
+    write("2.sql", "-- two\n--\n-- with\ttab\n-- revision: a2\n-- revises: a1\n-- transaction: false\n-- migrate:up\nSELECT 3;\n");
+    let first = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    assert!(first.iter().all(|s| s.has_bodies));
+    assert!(cache.exists());
+    let second = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    assert!(
+        second.iter().all(|s| !s.has_bodies),
+        "served from the cache"
+    );
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(
+            (
+                &a.revision,
+                &a.revises,
+                &a.message,
+                a.transaction,
+                &a.created
+            ),
+            (
+                &b.revision,
+                &b.revises,
+                &b.message,
+                b.transaction,
+                &b.created
+            )
+        );
+        let sums = |s: &Script| {
+            s.sections
+                .iter()
+                .map(|x| (x.direction, x.dialect, x.first_line, x.sum.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sums(a), sums(b));
+        let full = b.complete(Path::new("")).unwrap();
+        assert_eq!(full.sections[0].body, a.sections[0].body);
+    }
+    // A changed file is read again; the other still comes from the cache.
+    write(
+        "2.sql",
+        "-- two changed\n-- revision: a2\n-- revises: a1\n-- migrate:up\nSELECT 4;\n",
+    );
+    let third = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    assert!(!third[0].has_bodies && third[1].has_bodies);
+    assert_eq!(third[1].message, "two changed");
+    // A file modified just now is never trusted to the cache.
+    std::fs::write(
+        dir.path().join("1.sql"),
+        "-- one\n-- revision: a1\n-- migrate:up\nSELECT 1;\n",
+    )
+    .unwrap();
+    read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    let fifth = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    assert!(fifth[0].has_bodies, "a fresh file is read, not cached");
+    assert!(!fifth[0].reversible(crate::dialect::Dialect::Sqlite));
+    // A corrupt cache counts as none.
+    std::fs::write(&cache, "garbage").unwrap();
+    assert_eq!(read_dir_cached(dir.path(), Some(&cache)).unwrap().len(), 2);
+}
