@@ -54,10 +54,9 @@ impl Context {
         Ok(Box::leak(Box::new(Project::load(self.config()?)?)))
     }
 
-    /// The project and its database, loaded side by side.
-    pub fn open(&self) -> Result<(&'static Project, Box<dyn Connection>), Error> {
-        let (project, conn, _) = self.open_with_rows()?;
-        Ok((project, conn))
+    /// The project and its database, loaded side by side, with the version rows read.
+    pub fn open(&self) -> Result<Opened<&'static Project>, Error> {
+        self.open_with_rows()
     }
 
     /// The project and what its database has applied (read-only commands).

@@ -30,10 +30,8 @@ impl Project {
             });
         }
         let cache = script::cache_location(dir);
-        let mut scripts = script::read_dir_cached(dir, cache.as_deref())?;
-        for s in &mut scripts {
-            s.path = script::display_path(&s.path, &config.root);
-        }
+        let shown = script::display_path(dir, &config.root);
+        let scripts = script::read_dir_cached(dir, &shown, cache.as_deref())?;
         if cache.is_none() {
             return Project::from_scripts(config, scripts);
         }
@@ -42,10 +40,7 @@ impl Project {
             // Cached headers carry no line numbers: read the files again so the error
             // points at the line to fix.
             Err(Error::Graph { .. }) => {
-                let mut scripts = script::read_dir(dir)?;
-                for s in &mut scripts {
-                    s.path = script::display_path(&s.path, &config.root);
-                }
+                let scripts = script::read_dir_cached(dir, &shown, None)?;
                 Project::from_scripts(config, scripts)
             }
             Err(e) => Err(e),

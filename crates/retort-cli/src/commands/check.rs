@@ -57,7 +57,7 @@ pub fn validate(ctx: &Context) -> Result<u8, Error> {
 }
 
 pub fn repair(ctx: &Context) -> Result<u8, Error> {
-    let (project, mut conn) = ctx.open()?;
+    let (project, mut conn, _) = ctx.open()?;
     let repaired = Migrator::new(project, conn.as_mut()).repair()?;
     if ctx.global.json {
         crate::output::json(&json!({

@@ -29,11 +29,12 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
         )));
     }
     let target = super::parse_target(&args.target)?;
-    let (project, mut conn) = ctx.open()?;
+    let (project, mut conn, rows) = ctx.open()?;
     let url = project.config.url()?.masked();
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
     let result = Migrator::new(project, conn.as_mut())
         .with_single_transaction(args.single_transaction)
+        .with_rows(rows)
         .upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
     reporter.finish();
     let report = result?;
@@ -112,7 +113,7 @@ fn offline(
 
 pub fn stamp(ctx: &Context, target: &str, purge: bool) -> Result<u8, Error> {
     let target = super::parse_target(target)?;
-    let (project, mut conn) = ctx.open()?;
+    let (project, mut conn, _) = ctx.open()?;
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
     let result =
         Migrator::new(project, conn.as_mut()).stamp(&target, purge, &mut |e| reporter.event(e));

@@ -27,12 +27,19 @@ impl Dialect {
 
     /// Accepts the section/config names and the common aliases users type.
     pub fn from_name(name: &str) -> Option<Dialect> {
-        match name.to_ascii_lowercase().as_str() {
-            "sqlite" | "sqlite3" => Some(Dialect::Sqlite),
-            "postgresql" | "postgres" | "pg" => Some(Dialect::Postgres),
-            "mysql" | "mariadb" => Some(Dialect::Mysql),
-            _ => None,
-        }
+        const NAMES: [(&str, Dialect); 7] = [
+            ("sqlite", Dialect::Sqlite),
+            ("sqlite3", Dialect::Sqlite),
+            ("postgresql", Dialect::Postgres),
+            ("postgres", Dialect::Postgres),
+            ("pg", Dialect::Postgres),
+            ("mysql", Dialect::Mysql),
+            ("mariadb", Dialect::Mysql),
+        ];
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, d)| *d)
     }
 }
 

@@ -85,6 +85,8 @@ pub struct Migrator<'a> {
     history: History,
     actor: String,
     single_transaction: bool,
+    /// Version rows read while the project loaded (see [`crate::open`]).
+    prefetched: Option<Vec<AppliedRow>>,
 }
 
 impl<'a> Migrator<'a> {
@@ -100,12 +102,21 @@ impl<'a> Migrator<'a> {
             history,
             actor: history::actor(),
             single_transaction: false,
+            prefetched: None,
         }
     }
 
     /// Overrides `applied_by` (default: `RETORT_ACTOR`, else `user@host`).
     pub fn with_actor(mut self, actor: impl Into<String>) -> Self {
         self.actor = actor.into();
+        self
+    }
+
+    /// Hands over the version rows read at start-up. Where the lock is each migration's
+    /// own transaction (SQLite), there is no session lock after which they must be read
+    /// again — every step re-checks its own row — so the run starts from these.
+    pub fn with_rows(mut self, rows: Vec<AppliedRow>) -> Self {
+        self.prefetched = Some(rows);
         self
     }
 
@@ -350,8 +361,15 @@ impl<'a> Migrator<'a> {
     /// Creates the tables, reads the state after taking the lock, and refuses to go on
     /// when files and database disagree.
     fn prepare(&mut self) -> Result<DbState, Error> {
-        self.ensure_tables()?;
-        let state = self.state()?;
+        let reusable = self.conn.lock_is_per_transaction();
+        let state = match self.prefetched.take() {
+            // Non-empty rows mean the tables exist already.
+            Some(rows) if reusable && !rows.is_empty() => self.state_from_rows(rows),
+            _ => {
+                self.ensure_tables()?;
+                self.state()?
+            }
+        };
         if !state.running.is_empty() {
             return Err(Error::Interrupted(state.interrupted.clone()));
         }

@@ -15,36 +15,34 @@ const PARALLEL_THRESHOLD: usize = 256;
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
-    read_dir_cached(dir, None)
+    read_dir_cached(dir, dir, None)
 }
 
 /// As [`read_dir`], with the start-up cache at `cache_path` (see
 /// [`cache::location`]): unchanged files come from it without their SQL text
 /// ([`Script::complete`] reads it when needed), and the cache is rewritten when anything
 /// changed.
-pub fn read_dir_cached(dir: &Path, cache_path: Option<&Path>) -> Result<Vec<Script>, ScriptError> {
+/// Each script's `path` is `shown` joined with its file name (the folder as messages
+/// should name it, e.g. relative to the project).
+pub fn read_dir_cached(
+    dir: &Path,
+    shown: &Path,
+    cache_path: Option<&Path>,
+) -> Result<Vec<Script>, ScriptError> {
     let files = list(dir)?;
+    let read = |names: &[&str]| in_parallel(names, |chunk| read_all(dir, shown, chunk));
     let Some(cache_path) = cache_path else {
-        let paths: Vec<PathBuf> = files.iter().map(|(n, _)| dir.join(n)).collect();
-        return in_parallel(&paths, read_all);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        return read(&names);
     };
-    let cache = cache::load(cache_path, dir);
-    // Through the directory entry, the metadata is looked up relative to the open folder
-    // (no walk of the whole path per file).
-    let fingerprints = in_parallel(&files, |chunk| {
-        chunk
-            .iter()
-            .map(|(_, entry)| {
-                // A symbolic link's own metadata says nothing about its target's content.
-                let meta = match entry.file_type() {
-                    Ok(t) if t.is_symlink() => fs::metadata(entry.path()),
-                    _ => entry.metadata(),
-                };
-                meta.map(|m| Fingerprint::of(&m))
-                    .map_err(|e| io_err(&entry.path(), e))
-            })
-            .collect()
-    })?;
+    // The cache is parsed on one thread while the others look up every file's metadata
+    // (through the directory entry: relative to the open folder, no walk of the whole path).
+    let (cache, fingerprints) = std::thread::scope(|scope| {
+        let loader = scope.spawn(|| cache::load(cache_path, shown));
+        let fingerprints = fingerprints(&files);
+        (loader.join().ok().flatten(), fingerprints)
+    });
+    let fingerprints = fingerprints?;
     let names: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
     // Both lists are in name order: walk them side by side, taking each trusted entry
     // out of the cache (no copies) and noting the files to read.
@@ -73,8 +71,8 @@ pub fn read_dir_cached(dir: &Path, cache_path: Option<&Path>) -> Result<Vec<Scri
             to_read.extend(0..names.len());
         }
     }
-    let paths: Vec<PathBuf> = to_read.iter().map(|&i| dir.join(&names[i])).collect();
-    let fresh = in_parallel(&paths, read_all)?;
+    let unread: Vec<&str> = to_read.iter().map(|&i| names[i].as_str()).collect();
+    let fresh = read(&unread)?;
     for (i, script) in to_read.iter().zip(fresh) {
         scripts[*i] = Some(script);
     }
@@ -89,6 +87,24 @@ pub fn read_dir_cached(dir: &Path, cache_path: Option<&Path>) -> Result<Vec<Scri
         cache::save(cache_path, &items);
     }
     Ok(scripts)
+}
+
+/// The fingerprint of every file, on all cores.
+fn fingerprints(files: &[(String, fs::DirEntry)]) -> Result<Vec<Fingerprint>, ScriptError> {
+    in_parallel(files, |chunk| {
+        chunk
+            .iter()
+            .map(|(_, entry)| {
+                // A symbolic link's own metadata says nothing about its target's content.
+                let meta = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => fs::metadata(entry.path()),
+                    _ => entry.metadata(),
+                };
+                meta.map(|m| Fingerprint::of(&m))
+                    .map_err(|e| io_err(&entry.path(), e))
+            })
+            .collect()
+    })
 }
 
 /// The migration files in `dir` (name and directory entry), sorted by name.
@@ -145,30 +161,30 @@ fn in_parallel<I: Sync, T: Send>(
     })
 }
 
-fn read_all(paths: &[PathBuf]) -> Result<Vec<Script>, ScriptError> {
+fn read_all(dir: &Path, shown: &Path, names: &[&str]) -> Result<Vec<Script>, ScriptError> {
     // Zeroed once and reused: a migration file almost always fits.
     let mut buf = vec![0u8; 64 * 1024];
     let mut large = Vec::new();
-    paths
+    names
         .iter()
-        .map(|path| read_one(path, &mut buf, &mut large))
+        .map(|name| {
+            let path = shown.join(name);
+            let bytes =
+                read_file(&dir.join(name), &mut buf, &mut large).map_err(|e| io_err(&path, e))?;
+            let text = std::str::from_utf8(bytes).map_err(|e| ScriptError {
+                path: path.clone(),
+                line: Some(
+                    bytes[..e.valid_up_to()]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count()
+                        + 1,
+                ),
+                message: "not valid UTF-8".into(),
+            })?;
+            parse(&path, text)
+        })
         .collect()
-}
-
-fn read_one(path: &Path, buf: &mut [u8], large: &mut Vec<u8>) -> Result<Script, ScriptError> {
-    let bytes = read_file(path, buf, large).map_err(|e| io_err(path, e))?;
-    let text = std::str::from_utf8(bytes).map_err(|e| ScriptError {
-        path: path.to_path_buf(),
-        line: Some(
-            bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1,
-        ),
-        message: "not valid UTF-8".into(),
-    })?;
-    parse(path, text)
 }
 
 /// Reads a whole file with one `read` when it fits in `buf`: a short read from a regular

@@ -293,10 +293,10 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
         "-- one\n-- revision: a1\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n",
     );
     write("2.sql", "-- two\n--\n-- with\ttab\n-- revision: a2\n-- revises: a1\n-- transaction: false\n-- migrate:up\nSELECT 3;\n");
-    let first = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    let first = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(first.iter().all(|s| s.has_bodies));
     assert!(cache.exists());
-    let second = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    let second = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(
         second.iter().all(|s| !s.has_bodies),
         "served from the cache"
@@ -333,7 +333,7 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
         "2.sql",
         "-- two changed\n-- revision: a2\n-- revises: a1\n-- migrate:up\nSELECT 4;\n",
     );
-    let third = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    let third = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(!third[0].has_bodies && third[1].has_bodies);
     assert_eq!(third[1].message, "two changed");
     // A file modified just now is never trusted to the cache.
@@ -342,11 +342,16 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
         "-- one\n-- revision: a1\n-- migrate:up\nSELECT 1;\n",
     )
     .unwrap();
-    read_dir_cached(dir.path(), Some(&cache)).unwrap();
-    let fifth = read_dir_cached(dir.path(), Some(&cache)).unwrap();
+    read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
+    let fifth = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(fifth[0].has_bodies, "a fresh file is read, not cached");
     assert!(!fifth[0].reversible(crate::dialect::Dialect::Sqlite));
     // A corrupt cache counts as none.
     std::fs::write(&cache, "garbage").unwrap();
-    assert_eq!(read_dir_cached(dir.path(), Some(&cache)).unwrap().len(), 2);
+    assert_eq!(
+        read_dir_cached(dir.path(), dir.path(), Some(&cache))
+            .unwrap()
+            .len(),
+        2
+    );
 }
