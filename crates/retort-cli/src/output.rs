@@ -17,9 +17,19 @@ pub const YELLOW: Style = AnsiColor::Yellow.on_default();
 pub const RED: Style = AnsiColor::Red.on_default().bold();
 pub const CYAN: Style = AnsiColor::Cyan.on_default();
 
-/// Styles `text` (anstream strips it again where colors are off).
+/// Styles `text`. Where stdout gets no colors (a pipe, NO_COLOR) nothing is added in the
+/// first place, which matters for listings of 10,000 revisions; anstream still strips
+/// whatever reaches a stream that takes no colors.
 pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    format!("{style}{text}{style:#}")
+    static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let color = *COLOR.get_or_init(|| {
+        anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+    });
+    if color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Prints a message line on stderr.

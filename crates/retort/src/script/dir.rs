@@ -29,20 +29,24 @@ pub fn read_dir_cached(
     shown: &Path,
     cache_path: Option<&Path>,
 ) -> Result<Vec<Script>, ScriptError> {
-    let files = list(dir)?;
     let read = |names: &[&str]| in_parallel(names, |chunk| read_all(dir, shown, chunk));
     let Some(cache_path) = cache_path else {
+        let files = list(dir)?;
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         return read(&names);
     };
-    // The cache is parsed on one thread while the others look up every file's metadata
-    // (through the directory entry: relative to the open folder, no walk of the whole path).
-    let (cache, fingerprints) = std::thread::scope(|scope| {
+    // The cache is parsed on one thread while this one lists the folder and the others
+    // look up every file's metadata (through the directory entry: relative to the open
+    // folder, no walk of the whole path).
+    let (cache, listed) = std::thread::scope(|scope| {
         let loader = scope.spawn(|| cache::load(cache_path, shown));
-        let fingerprints = fingerprints(&files);
-        (loader.join().ok().flatten(), fingerprints)
+        let listed = list(dir).and_then(|files| {
+            let fps = fingerprints(&files)?;
+            Ok((files, fps))
+        });
+        (loader.join().ok().flatten(), listed)
     });
-    let fingerprints = fingerprints?;
+    let (files, fingerprints) = listed?;
     let names: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
     // Both lists are in name order: walk them side by side, taking each trusted entry
     // out of the cache (no copies) and noting the files to read.
