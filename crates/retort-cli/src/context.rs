@@ -56,18 +56,18 @@ impl Context {
 
     /// The project and its database, loaded side by side, with the version rows read.
     pub fn open(&self) -> Result<Opened<&'static Project>, Error> {
-        self.open_with_rows()
+        self.open_with_rows(true)
     }
 
     /// The project and what its database has applied (read-only commands).
     pub fn state(&self) -> Result<(&'static Project, &'static DbState), Error> {
-        let (project, mut conn, rows) = self.open_with_rows()?;
+        let (project, mut conn, rows) = self.open_with_rows(false)?;
         let state = Migrator::new(project, conn.as_mut()).state_from_rows(rows);
         Ok((project, Box::leak(Box::new(state))))
     }
 
-    fn open_with_rows(&self) -> Result<Opened<&'static Project>, Error> {
-        let opened = retort::open(self.config()?)?;
+    fn open_with_rows(&self, create: bool) -> Result<Opened<&'static Project>, Error> {
+        let opened = retort::open_with(self.config()?, create)?;
         Ok((
             Box::leak(Box::new(opened.project)),
             opened.conn,

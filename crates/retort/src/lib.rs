@@ -56,7 +56,16 @@ pub struct Opened {
 /// doing them side by side takes the longer of the two instead of their sum. A problem
 /// with the files is reported before a problem with the database.
 pub fn open(config: Config) -> Result<Opened, Error> {
-    let opts = &config.connect_options();
+    open_with(config, true)
+}
+
+/// As [`open`]; `create: false` for commands that only read (see
+/// [`ConnectOptions::create`]).
+pub fn open_with(config: Config, create: bool) -> Result<Opened, Error> {
+    let opts = &crate::db::ConnectOptions {
+        create,
+        ..config.connect_options()
+    };
     let url = checked_url(&config)?;
     let root = config.root.clone();
     let history = history::History::new(url.dialect(), &config.version_table, &config.log_table());

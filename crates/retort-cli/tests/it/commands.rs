@@ -1,6 +1,7 @@
 //! Every everyday command, through the binary, with human and JSON output.
 
 use crate::db_test;
+use crate::util::Backend;
 
 fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
@@ -109,6 +110,11 @@ db_test!(current_history_show_status, |p| {
         out.is_empty() && err.contains("no revision applied"),
         "{out}{err}"
     );
+    // Read-only commands do not create a SQLite file that is not there.
+    p.run(&["status"]);
+    if p.backend == Backend::Sqlite {
+        assert!(!p.path().join("test.db").exists());
+    }
     // status --exit-code: 1 while something is pending.
     let (code, out, _) = p.run(&["status", "--exit-code"]);
     assert_eq!(code, 1, "{out}");

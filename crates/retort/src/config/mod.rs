@@ -308,6 +308,7 @@ impl Config {
                     .unwrap_or_default(),
                 self.version_table
             ),
+            create: true,
         }
     }
 

@@ -91,6 +91,10 @@ pub struct ConnectOptions {
     /// Names the migration lock: projects with different version tables in one database
     /// do not block each other.
     pub lock_name: String,
+    /// `false` for commands that only read: a SQLite file that does not exist is then
+    /// seen as an empty database instead of being created (a typo in a path must not
+    /// leave a new empty file behind).
+    pub create: bool,
 }
 
 impl Default for ConnectOptions {
@@ -100,6 +104,7 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             schema: None,
             lock_name: "retort:retort_version".into(),
+            create: true,
         }
     }
 }

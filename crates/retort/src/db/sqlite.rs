@@ -20,8 +20,13 @@ impl SqliteConnection {
     /// SQLite's lock is its write transaction, and waiting on it is waiting on the lock.
     pub fn open(location: &SqliteLocation, opts: &ConnectOptions) -> Result<Self, DbError> {
         let conn = match location {
-            SqliteLocation::Memory => rusqlite::Connection::open_in_memory(),
-            SqliteLocation::File(path) => rusqlite::Connection::open(path),
+            SqliteLocation::File(path) if opts.create || path.exists() => {
+                rusqlite::Connection::open(path)
+            }
+            // Read-only use of a file that does not exist: an empty database, not a new file.
+            SqliteLocation::Memory | SqliteLocation::File(_) => {
+                rusqlite::Connection::open_in_memory()
+            }
         }
         .map_err(err)?;
         let lock_timeout = opts.lock_timeout.max(Duration::from_millis(1));
