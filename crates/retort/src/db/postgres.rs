@@ -1426,6 +1426,7 @@ xTwPBj9LwqUk2BSZKD2D2HAgZvSEvcvyJVI=
             connect_timeout: Duration::from_secs(5),
             schema: None,
             lock_name: "retort:test".into(),
+            create: true,
         }
     }
 
