@@ -53,6 +53,15 @@ db_test!(failing_migration_leaves_the_database_unchanged, |p| {
             )
             .unwrap();
         assert_eq!(state[0][0].as_str(), Some("running:2"));
+        // The migration before it completed and says so.
+        assert_eq!(
+            p.version_rows()[0],
+            (
+                "e00000000001".into(),
+                p.version_rows()[0].1.clone(),
+                "applied".into()
+            )
+        );
         // Every later run refuses, naming the revision and the last statement that worked.
         for args in [&["upgrade", "head"][..], &["downgrade", "base"]] {
             let err = p.fails(args, 3);

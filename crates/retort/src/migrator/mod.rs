@@ -87,6 +87,11 @@ pub struct Migrator<'a> {
     single_transaction: bool,
     /// Version rows read while the project loaded (see [`crate::open`]).
     prefetched: Option<Vec<AppliedRow>>,
+    /// Statements that record the completion of the last migration run outside a
+    /// transaction, not sent yet: they commit together with the next migration's
+    /// `running` mark (one commit instead of two, which on MySQL is one fsync less per
+    /// migration), or at the end of the run.
+    pending_finish: Vec<String>,
 }
 
 impl<'a> Migrator<'a> {
@@ -103,6 +108,7 @@ impl<'a> Migrator<'a> {
             actor: history::actor(),
             single_transaction: false,
             prefetched: None,
+            pending_finish: Vec::new(),
         }
     }
 
@@ -461,6 +467,32 @@ impl<'a> Migrator<'a> {
         report: &mut RunReport,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<(), Error> {
+        let result = self.run_each(direction, steps, report, on_event);
+        let flushed = self.flush_pending();
+        result?;
+        flushed
+    }
+
+    /// Sends the pending completion record, if any, in a transaction of its own.
+    fn flush_pending(&mut self) -> Result<(), Error> {
+        if self.pending_finish.is_empty() {
+            return Ok(());
+        }
+        let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
+        batch.append(&mut self.pending_finish);
+        batch.push("COMMIT".into());
+        self.conn
+            .run_batch(&batch)
+            .map_err(Error::db("recording the migration"))
+    }
+
+    fn run_each(
+        &mut self,
+        direction: Direction,
+        steps: &[Step],
+        report: &mut RunReport,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), Error> {
         let total = steps.len();
         for (n, step) in steps.iter().enumerate() {
             let script = step.script;
@@ -514,6 +546,9 @@ impl<'a> Migrator<'a> {
         // Under --single-transaction the run's transaction is already open.
         let own_transaction = atomic && !self.single_transaction;
         let ctx = "recording the migration";
+        if atomic {
+            self.flush_pending()?;
+        }
         if own_transaction {
             self.conn
                 .begin()
@@ -571,10 +606,6 @@ impl<'a> Migrator<'a> {
             let now = history::now();
             let h = &self.history;
             let mut batch = Vec::with_capacity(4);
-            if !atomic {
-                // The row's final state and its audit row commit together.
-                batch.push(self.conn.dialect().sql().begin_statement().to_string());
-            }
             batch.push(match (direction, atomic) {
                 (Direction::Up, true) => h.insert_sql(
                     &AppliedRow {
@@ -591,7 +622,13 @@ impl<'a> Migrator<'a> {
                 (Direction::Down, _) => h.delete_sql(id),
             });
             batch.push(h.log_sql(id, action, &self.actor, Some(ms), When::At(&now)));
-            if !atomic || own_transaction {
+            if !atomic {
+                // The row's final state and its audit row commit together, with the next
+                // migration's mark or at the end of the run.
+                self.pending_finish = batch;
+                return Ok(true);
+            }
+            if own_transaction {
                 batch.push("COMMIT".to_string());
             }
             self.conn.run_batch(&batch).map_err(Error::db(ctx))?;
@@ -628,25 +665,28 @@ impl<'a> Migrator<'a> {
     /// crash leaves a visible mark that blocks the next run instead of a silent half-state.
     fn mark_running(&mut self, direction: Direction, step: &Step) -> Result<(), Error> {
         let id = step.script.revision.as_str();
-        let ctx = "marking the migration as running";
-        if direction == Direction::Down {
-            return self
+        let mark = match direction {
+            Direction::Down => self
                 .history
-                .set_state(self.conn, id, &history::progress_state(true, 0), 0)
-                .map_err(Error::db(ctx));
-        }
-        self.history
-            .insert(
-                self.conn,
+                .set_state_sql(id, &history::progress_state(true, 0), 0),
+            Direction::Up => self.history.insert_sql(
                 &AppliedRow {
                     revision: id.to_string(),
                     checksum: step.checksum.clone(),
-                    applied_at: history::now(),
+                    applied_at: String::new(),
                     applied_by: self.actor.clone(),
                     execution_ms: 0,
                     state: STATE_RUNNING.into(),
                 },
-            )
-            .map_err(Error::db(ctx))
+                When::At(&history::now()),
+            ),
+        };
+        let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
+        batch.append(&mut self.pending_finish);
+        batch.push(mark);
+        batch.push("COMMIT".into());
+        self.conn
+            .run_batch(&batch)
+            .map_err(Error::db("marking the migration as running"))
     }
 }
