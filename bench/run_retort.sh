@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Measure retort on the benchmark workloads (same keys as run_alembic.sh).
+#   run_retort.sh [w1] [w2] [w3] [w4]      (no argument: all four)
+# Settings (N, N_BIG, DBS, RUNS, ...) are read from the environment: see lib.sh. Also:
+#   RETORT   the binary (default ../target/release/retort; build it with
+#            `cargo build --release -p retort-cli` at the workspace root)
+#   FLOOR=1  W2 also times the floor on retort's own databases, right after each key:
+#            `sqlite3 DB 'SELECT revision FROM retort_version'`, into $RESULTS/floor/
+#            (run_startup.sh sets it)
+# W1 runs on every database of DBS (PostgreSQL also with --single-transaction); W3
+# (autogenerate) is skipped: retort has no autogenerate yet.
+# Results: results/retort/<key>.json (hyperfine), <key>.rss (peak RSS, kB), checks.tsv.
+source "$(dirname "$0")/lib.sh"
+TOOL=retort
+DB=bench_retort   # prefix of this script's database names
+RETORT=${RETORT:-../target/release/retort}
+if [[ $RETORT == */* ]]; then RETORT=$(realpath "$RETORT"); fi
+if ! command -v "$RETORT" >/dev/null; then
+  echo "run_retort.sh: no retort binary at $RETORT: build it (cargo build --release -p retort-cli)" \
+    "or set RETORT" >&2
+  exit 2
+fi
+export RETORT FLOOR=${FLOOR:-0}
+
+# project WORKLOAD -> the retort project converted from it (converted once)
+project() {
+  local dst="$WORK/retort/$(basename "$1")"
+  [ -f "$dst/retort.toml" ] || "$PY" to_retort.py "$1" "$dst"
+  echo "$dst"
+}
+
+# retort_cmd PROJECT ARGS... -> the command line (no shell syntax: hyperfine runs it directly)
+retort_cmd() { echo "$RETORT -C $1 ${*:2}"; }
+
+# sqlite_file NAME -> the absolute path of db.sh's SQLite file NAME
+sqlite_file() { realpath -m "$WORK/db/$1.sqlite"; }
+
+# use_db NAME: point retort.toml's ${BENCH_DB_URL} at SQLite database NAME (absolute path)
+use_db() { export BENCH_DB_URL; BENCH_DB_URL="sqlite:$(sqlite_file "$1")"; }
+
+# db_url DIALECT NAME -> the URL retort uses for database NAME (local sockets, as db.sh)
+db_url() {
+  case $1 in
+    sqlite) echo "sqlite:$(sqlite_file "$2")" ;;
+    postgresql) echo "postgres://$(id -un)@%2Fvar%2Frun%2Fpostgresql/$2" ;;
+    mysql) echo "mysql://root@localhost/$2?socket=${MYSQL_SOCKET:-/run/mysqld/mysqld.sock}" ;;
+  esac
+}
+
+# Expected table counts: the workload's, plus retort_version and retort_log, and on SQLite
+# its own sqlite_sequence (retort_log's id is AUTOINCREMENT): +3 there, +2 elsewhere, where
+# Alembic has +1.
+w1() {  # apply N migrations to an empty database
+  for db in $DBS; do
+    local proj extra=2; proj=$(project "$(linear_workload "$db" "$N")")
+    [ "$db" = sqlite ] && extra=3
+    export BENCH_DB_URL; BENCH_DB_URL=$(db_url "$db" "${DB}_w1")
+    measure $TOOL "w1-apply-$db-n$N" "$RUNS" "./db.sh reset $db ${DB}_w1" \
+      "$(retort_cmd "$proj" upgrade head)"
+    check $TOOL "w1-apply-$db-n$N" "tables=$(./db.sh tables "$db" "${DB}_w1")" \
+      "(expected $(( (N + 2) / 3 + extra )) with retort_version, retort_log)"
+    if [ "$db" = postgresql ]; then  # one transaction around the whole run, as the baseline's -onetxn
+      measure $TOOL "w1-apply-$db-n$N-onetxn" "$RUNS" "./db.sh reset $db ${DB}_w1" \
+        "$(retort_cmd "$proj" upgrade head --single-transaction)"
+      check $TOOL "w1-apply-$db-n$N-onetxn" "tables=$(./db.sh tables "$db" "${DB}_w1")" \
+        "(expected $(( (N + 2) / 3 + extra )))"
+    fi
+  done
+}
+
+w2() {  # no-op latency with the whole history applied (SQLite)
+  # a few ms each: one extra untimed run gives the peak RSS, so GNU time (about 1.5 ms)
+  # stays out of the timed runs, as for the baseline's floor
+  export RSS_EXTRA=1
+  for n in $N $N_BIG; do
+    # retort's no-op commands take milliseconds at either size: QUICK_RUNS runs after 2
+    # warm-ups at N_BIG too (Alembic's scripts use RUNS without warm-up there)
+    local wl proj name="${DB}_w2_n$n" runs=$QUICK_RUNS warmup=2 big=0
+    [ "$n" = "$N" ] || big=1
+    wl=$(linear_workload sqlite "$n"); proj=$(project "$wl")
+    use_db "$name"
+    if [ "$big" = 0 ]; then  # untimed: W1 times it
+      ./db.sh reset sqlite "$name"
+      $(retort_cmd "$proj" -q upgrade head)
+    elif [ "$TIME_BIG_APPLY" = 1 ] && measure_once $TOOL "w2-apply-sqlite-n$n" \
+        "./db.sh reset sqlite $name" "timeout $MAX_SECONDS $(retort_cmd "$proj" upgrade head)"; then
+      :
+    else  # the same schema through the baseline's script (untimed, so without fsync), stamped
+      [ "$TIME_BIG_APPLY" = 1 ] && check $TOOL "w2-apply-sqlite-n$n" "over $MAX_SECONDS s: not measured"
+      ./db.sh reset sqlite "$name"
+      { echo "PRAGMA synchronous = OFF;"; "$PY" to_script.py "$wl" up; } | ./db.sh exec sqlite "$name"
+      $(retort_cmd "$proj" -q stamp head)
+    fi
+    for cmd in heads history "upgrade head" current; do
+      w2_measure "$proj" "w2-${cmd/ /-}-sqlite-n$n" "$cmd" "$name"
+    done
+    check $TOOL "w2-sqlite-n$n" "current=$(current_of "$proj")" \
+      "rows=$(sqlite3 "$(sqlite_file "$name")" 'SELECT count(*) FROM retort_version')" \
+      "tables=$(./db.sh tables sqlite "$name")" \
+      "(expected $(manifest_head "$wl"), $n rows, $(( (n + 2) / 3 + 3 )) tables, +1 (bench_version) if set up by the baseline script)"
+    # Alembic's "first run after a deploy" deletes its bytecode caches: retort keeps none, so
+    # every run is such a run; the row times `heads` again, RUNS times without warm-up
+    measure $TOOL "w2-heads-nopyc-sqlite-n$n" "$RUNS" "" "$(retort_cmd "$proj" heads)"
+    # the same history stamped into a database that holds nothing but the version table
+    use_db "${name}_stamped"
+    ./db.sh reset sqlite "${name}_stamped"
+    $(retort_cmd "$proj" -q stamp head)
+    for cmd in heads history "upgrade head" current; do
+      w2_measure "$proj" "w2-${cmd/ /-}-sqlite-n$n-stamped" "$cmd" "${name}_stamped"
+    done
+    check $TOOL "w2-sqlite-n$n-stamped" "current=$(current_of "$proj")" \
+      "rows=$(sqlite3 "$(sqlite_file "${name}_stamped")" 'SELECT count(*) FROM retort_version')" \
+      "tables=$(./db.sh tables sqlite "${name}_stamped")" \
+      "(expected $(manifest_head "$wl"), $n rows, 3 tables)"
+  done
+  unset RSS_EXTRA
+}
+
+# w2_measure PROJECT KEY COMMAND DBNAME: time the command; with FLOOR=1, then the floor on
+# the same database file
+w2_measure() {
+  measure $TOOL "$2" "$runs" "" "$(retort_cmd "$1" "$3")" --warmup "$warmup"
+  if [ "$FLOOR" = 1 ]; then
+    measure floor "$2" "$runs" "" \
+      "sqlite3 $(sqlite_file "$4") 'SELECT revision FROM retort_version'" --warmup "$warmup"
+  fi
+}
+
+# current_of PROJECT -> the revision `retort current` reports (its line: "<parent> -> <rev> ...")
+current_of() {
+  $(retort_cmd "$1" current) 2>/dev/null | sed -n 's/^.* -> \([0-9a-f]\{12\}\).*$/\1/p' | paste -sd,
+}
+
+manifest_head() {
+  "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["migrations"][-1]["id"])' "$1/manifest.json"
+}
+
+w3() {  # autogenerate and check: not in retort yet
+  log "$TOOL w3: skipped: retort has no autogenerate / check yet"
+  check $TOOL "w3" "skipped: retort has no autogenerate yet"
+}
+
+w4() {  # downgrade base from head (SQLite); each run starts from a copy of a head database
+  local proj; proj=$(project "$(linear_workload sqlite "$N")")
+  use_db "${DB}_w4_head"
+  ./db.sh reset sqlite "${DB}_w4_head"
+  $(retort_cmd "$proj" -q upgrade head)
+  use_db "${DB}_w4"
+  measure $TOOL "w4-downgrade-sqlite-n$N" "$RUNS" \
+    "cp $WORK/db/${DB}_w4_head.sqlite $WORK/db/${DB}_w4.sqlite" "$(retort_cmd "$proj" downgrade base)"
+  check $TOOL "w4-downgrade-sqlite-n$N" "tables=$(./db.sh tables sqlite "${DB}_w4")" \
+    "rows=$(sqlite3 "$(sqlite_file "${DB}_w4")" 'SELECT count(*) FROM retort_version')" \
+    "(expected 3: retort_version, retort_log, sqlite_sequence; 0 rows)"
+}
+
+record_versions $TOOL
+for w in ${@:-w1 w2 w3 w4}; do "$w"; done
