@@ -163,6 +163,17 @@ pub trait Connection: Send {
     }
 }
 
+/// `60s`, `1.5s` or `300ms`: a timeout as the drivers' messages name it.
+pub(crate) fn human_duration(d: Duration) -> String {
+    if d.as_secs() == 0 {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 /// Checks a URL's options without connecting, so a typo in the URL is reported as bad
 /// input (exit 2) rather than as a failed connection.
 pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {

@@ -114,7 +114,7 @@ impl MysqlConnection {
              (another deploy?) holds it{holder}. Wait for it to finish and retry, or raise \
              the lock timeout; `SELECT IS_USED_LOCK('{quoted}')` shows the id of the \
              connection holding it",
-            HumanDuration(self.lock_timeout),
+            super::human_duration(self.lock_timeout),
             self.lock_name,
         ));
         e.lock_timeout = true;
@@ -474,7 +474,7 @@ fn connect_timeout_error(target: &Target, timeout: Duration) -> DbError {
         "no answer from the server at {} within {} (connect timeout); check the host, the \
          port and the firewall, or wait longer with ?connect_timeout=SECS",
         target.place(),
-        HumanDuration(timeout)
+        super::human_duration(timeout)
     ))
 }
 
@@ -687,22 +687,6 @@ fn lock_name(name: &str) -> String {
         cut -= 1;
     }
     format!("{}~{hash}", &name[..cut])
-}
-
-/// `60s`, `1.5s` or `300ms`, for messages.
-struct HumanDuration(Duration);
-
-impl fmt::Display for HumanDuration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        if d.subsec_millis() == 0 && d.as_secs() > 0 {
-            write!(f, "{}s", d.as_secs())
-        } else if d.as_secs() == 0 {
-            write!(f, "{}ms", d.as_millis())
-        } else {
-            write!(f, "{:.1}s", d.as_secs_f64())
-        }
-    }
 }
 
 #[cfg(test)]

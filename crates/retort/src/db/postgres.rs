@@ -519,17 +519,6 @@ fn lock_key(name: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
-/// `300ms`, `2s`, `1.5s` (as the MySQL driver writes them).
-fn human(d: Duration) -> String {
-    if d.as_secs() == 0 {
-        format!("{}ms", d.as_millis())
-    } else if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
-}
-
 /// The text of a server error: its message and SQLSTATE, then DETAIL, HINT, the internal
 /// query and CONTEXT lines when the server sent them (as psql shows them).
 fn server_text(db: &PgDbError) -> String {
@@ -622,7 +611,7 @@ impl Attempt<'_> {
     fn timed_out(&self) -> String {
         format!(
             "timed out after {} connecting to {} (connect_timeout): is the host reachable, the port right and the server up?",
-            human(self.timeout),
+            super::human_duration(self.timeout),
             self.server()
         )
     }
@@ -772,7 +761,7 @@ impl PostgresConnection {
                  (another deploy?) holds it{holder}. Wait for it to finish and retry, or raise \
                  the lock timeout; `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND \
                  classid = {hi} AND objid = {lo} AND objsubid = 1` shows the session holding it",
-                human(self.lock_timeout),
+                super::human_duration(self.lock_timeout),
             ),
             position: None,
             lock_timeout: true,
