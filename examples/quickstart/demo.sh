@@ -3,8 +3,7 @@
 # (examples/quickstart/quickstart.db) and shows its history.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cargo build -q -p retort-cli --manifest-path "$here/../../Cargo.toml"
-retort="$here/../../target/debug/retort"
-"$retort" -C "$here" upgrade head
-"$retort" -C "$here" history --indicate-current
-"$retort" -C "$here" status
+retort() { cargo run -q -p retort-cli --manifest-path "$here/../../Cargo.toml" -- -C "$here" "$@"; }
+retort upgrade head
+retort history --indicate-current
+retort status
