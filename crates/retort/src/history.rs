@@ -109,14 +109,6 @@ impl History {
         self.dialect.sql().quote_ident(&self.log_table)
     }
 
-    fn params(&self, n: usize) -> String {
-        let d = self.dialect.sql();
-        (1..=n)
-            .map(|i| d.placeholder(i))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     /// Creates both tables if missing (commands that write call this; readers don't).
     pub fn ensure(&self, conn: &mut dyn Connection) -> Result<(), DbError> {
         for ddl in self
@@ -156,23 +148,7 @@ impl History {
     }
 
     pub fn insert(&self, conn: &mut dyn Connection, row: &AppliedRow) -> Result<(), DbError> {
-        let sql = format!(
-            "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({})",
-            self.vt(),
-            self.params(6)
-        );
-        conn.execute(
-            &sql,
-            &[
-                Value::Text(row.revision.clone()),
-                Value::Text(row.checksum.clone()),
-                Value::Text(row.applied_at.clone()),
-                Value::Text(row.applied_by.clone()),
-                Value::Int(row.execution_ms),
-                Value::Text(row.state.clone()),
-            ],
-        )?;
-        Ok(())
+        conn.run(&self.insert_sql(row, When::At(&row.applied_at)))
     }
 
     /// Sets a row's state (`running` before a non-transactional migration, `applied` after
@@ -184,33 +160,11 @@ impl History {
         state: &str,
         execution_ms: i64,
     ) -> Result<(), DbError> {
-        let d = self.dialect.sql();
-        let sql = format!(
-            "UPDATE {} SET state = {}, execution_ms = {} WHERE revision = {}",
-            self.vt(),
-            d.placeholder(1),
-            d.placeholder(2),
-            d.placeholder(3)
-        );
-        conn.execute(
-            &sql,
-            &[
-                Value::Text(state.into()),
-                Value::Int(execution_ms),
-                Value::Text(revision.into()),
-            ],
-        )?;
-        Ok(())
+        conn.run(&self.set_state_sql(revision, state, execution_ms))
     }
 
     pub fn delete(&self, conn: &mut dyn Connection, revision: &str) -> Result<(), DbError> {
-        let sql = format!(
-            "DELETE FROM {} WHERE revision = {}",
-            self.vt(),
-            self.dialect.sql().placeholder(1)
-        );
-        conn.execute(&sql, &[Value::Text(revision.into())])?;
-        Ok(())
+        conn.run(&self.delete_sql(revision))
     }
 
     pub fn set_checksum(
@@ -243,24 +197,7 @@ impl History {
         by: &str,
         execution_ms: Option<i64>,
     ) -> Result<(), DbError> {
-        let sql = format!(
-            "INSERT INTO {} (revision, action, at, {}, execution_ms, tool_version) VALUES ({})",
-            self.lt(),
-            self.dialect.sql().quote_ident("by"),
-            self.params(6)
-        );
-        conn.execute(
-            &sql,
-            &[
-                Value::Text(revision.into()),
-                Value::Text(action.name().into()),
-                Value::Text(at.into()),
-                Value::Text(by.into()),
-                execution_ms.map_or(Value::Null, Value::Int),
-                Value::Text(TOOL_VERSION.into()),
-            ],
-        )?;
-        Ok(())
+        conn.run(&self.log_sql(revision, action, by, execution_ms, When::At(at)))
     }
 
     /// The audit log, oldest first (empty when the table does not exist).

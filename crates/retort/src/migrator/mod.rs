@@ -225,10 +225,7 @@ impl<'a> Migrator<'a> {
                     let id = script.revision.as_str();
                     let (was, will) = (state.applied[i], wanted[i]);
                     if will && (!was || purge) {
-                        let checksum = script
-                            .section(Direction::Up, dialect)
-                            .map(|s| s.checksum())
-                            .unwrap_or_default();
+                        let checksum = script.up_checksum(dialect);
                         m.history
                             .insert(
                                 m.conn,
@@ -250,10 +247,7 @@ impl<'a> Migrator<'a> {
                         }
                     } else if will && running.contains(&id) {
                         // Resolved by hand: the revision is applied as its file is now.
-                        let checksum = script
-                            .section(Direction::Up, dialect)
-                            .map(|s| s.checksum())
-                            .unwrap_or_default();
+                        let checksum = script.up_checksum(dialect);
                         m.history
                             .set_checksum(m.conn, id, &checksum)
                             .map_err(Error::db(ctx))?;

@@ -116,6 +116,14 @@ impl Script {
         pick(Some(dialect)).or_else(|| pick(None))
     }
 
+    /// The checksum of the up section that runs on `dialect` (what the version table
+    /// records); empty when the file has none for it.
+    pub fn up_checksum(&self, dialect: Dialect) -> String {
+        self.section(Direction::Up, dialect)
+            .map(Section::checksum)
+            .unwrap_or_default()
+    }
+
     /// `false` when downgrading through this migration is impossible on `dialect`.
     pub fn reversible(&self, dialect: Dialect) -> bool {
         self.section(Direction::Down, dialect).is_some()
