@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::graph::{Graph, GraphError, NodeSpec};
-use crate::script::{self, Script};
+use crate::graph::{Graph, GraphError, NodeRef};
+use crate::script::{self, Header, Script, Scripts};
 
 /// A loaded, validated project.
 #[derive(Debug)]
 pub struct Project {
     pub config: Config,
     /// In file-name order; `graph` node `i` is `scripts[i]`.
-    pub scripts: Vec<Script>,
+    scripts: Scripts,
     pub graph: Graph,
 }
 
@@ -33,15 +33,15 @@ impl Project {
         let shown = script::display_path(dir, &config.root);
         let scripts = script::read_dir_cached(dir, &shown, cache.as_deref())?;
         if cache.is_none() {
-            return Project::from_scripts(config, scripts);
+            return Project::from_set(config, scripts);
         }
-        match Project::from_scripts(config.clone(), scripts) {
+        match Project::from_set(config.clone(), scripts) {
             Ok(project) => Ok(project),
             // Cached headers carry no line numbers: read the files again so the error
             // points at the line to fix.
             Err(Error::Graph { .. }) => {
                 let scripts = script::read_dir_cached(dir, &shown, None)?;
-                Project::from_scripts(config, scripts)
+                Project::from_set(config, scripts)
             }
             Err(e) => Err(e),
         }
@@ -49,16 +49,11 @@ impl Project {
 
     /// Builds a project from scripts already in memory (embedded migrations, tests).
     pub fn from_scripts(config: Config, scripts: Vec<Script>) -> Result<Project, Error> {
-        let nodes = scripts
-            .iter()
-            .map(|s| NodeSpec {
-                id: s.revision.clone(),
-                revises: s.revises.clone(),
-                depends_on: s.depends_on.clone(),
-                branch_labels: s.branch_labels.clone(),
-            })
-            .collect();
-        let graph = Graph::new(nodes).map_err(|e| graph_error(&scripts, e))?;
+        Project::from_set(config, Scripts::from_vec(scripts))
+    }
+
+    fn from_set(config: Config, scripts: Scripts) -> Result<Project, Error> {
+        let graph = build_graph(&scripts).map_err(|e| graph_error(&scripts, e))?;
         Ok(Project {
             config,
             scripts,
@@ -66,8 +61,17 @@ impl Project {
         })
     }
 
+    /// The migration at graph index `index`.
+    ///
+    /// # Panics
+    /// If `index` is out of range; indices come from the graph.
     pub fn script(&self, index: usize) -> &Script {
-        &self.scripts[index]
+        self.scripts.get(index)
+    }
+
+    /// Every migration, in file-name order (graph index order).
+    pub fn scripts(&self) -> &Scripts {
+        &self.scripts
     }
 
     /// The revision index of an id, if it is on disk.
@@ -85,12 +89,50 @@ impl Project {
     }
 }
 
+/// The graph of `scripts`, built from their headers without copying them: one list of
+/// every id they mention, cut into each node's parts.
+fn build_graph(scripts: &Scripts) -> Result<Graph, GraphError> {
+    let headers: Vec<Header> = scripts.headers().collect();
+    let mut refs: Vec<&str> = Vec::with_capacity(headers.len() + headers.len() / 8);
+    let mut counts: Vec<[usize; 3]> = Vec::with_capacity(headers.len());
+    for h in &headers {
+        let mut count = [0; 3];
+        for (k, list) in [h.revises, h.depends_on, h.branch_labels]
+            .into_iter()
+            .enumerate()
+        {
+            let before = refs.len();
+            refs.extend(list.iter());
+            count[k] = refs.len() - before;
+        }
+        counts.push(count);
+    }
+    let mut rest = refs.as_slice();
+    let mut take = |k: usize| {
+        let (head, tail) = rest.split_at(k);
+        rest = tail;
+        head
+    };
+    let nodes: Vec<NodeRef> = headers
+        .iter()
+        .zip(&counts)
+        .map(|(h, [revises, depends_on, labels])| NodeRef {
+            id: h.revision,
+            revises: take(*revises),
+            depends_on: take(*depends_on),
+            branch_labels: take(*labels),
+        })
+        .collect();
+    Graph::from_refs(&nodes)
+}
+
 /// Points a graph error at the file and header line that cause it.
-fn graph_error(scripts: &[Script], error: GraphError) -> Error {
+fn graph_error(scripts: &Scripts, error: GraphError) -> Error {
     let at = |index: usize, key: &str| {
-        scripts
-            .get(index)
-            .map(|s| (Some(s.path.clone()), s.key_line(key)))
+        (index < scripts.len()).then(|| {
+            let s = scripts.get(index);
+            (Some(s.path.clone()), s.key_line(key))
+        })
     };
     let by_id = |id: &str, key: &str| {
         scripts
@@ -109,9 +151,12 @@ fn graph_error(scripts: &[Script], error: GraphError) -> Error {
     let (path, line) = place.unwrap_or((None, None));
     // A duplicate id names both files: the message alone cannot say which to renumber.
     let note = match &error {
-        GraphError::DuplicateId { first, .. } => scripts
-            .get(*first)
-            .map(|s| format!("the same id is already used by {}", s.path.display())),
+        GraphError::DuplicateId { first, .. } => (*first < scripts.len()).then(|| {
+            format!(
+                "the same id is already used by {}",
+                scripts.get(*first).path.display()
+            )
+        }),
         _ => None,
     };
     Error::Graph {

@@ -186,7 +186,7 @@ pub fn branches(ctx: &Context) -> Result<u8, Error> {
                 v["children"] = json!(graph
                     .children(i)
                     .iter()
-                    .map(|&c| graph.node(c).id.clone())
+                    .map(|&c| graph.id(c).to_string())
                     .collect::<Vec<_>>());
                 v
             })
@@ -255,7 +255,7 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
             list(
                 &g.children(i)
                     .iter()
-                    .map(|&c| g.node(c).id.clone())
+                    .map(|&c| g.id(c).to_string())
                     .collect::<Vec<_>>()
             )
         );
@@ -311,12 +311,12 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
     if ctx.global.json {
         crate::output::json(&json!({
             "url": url,
-            "current": current.iter().map(|&i| graph.node(i).id.clone()).collect::<Vec<_>>(),
+            "current": current.iter().map(|&i| graph.id(i).to_string()).collect::<Vec<_>>(),
             "pending": pending.iter().map(|&i| revision_json(project, i)).collect::<Vec<_>>(),
             "changed": state.changed.iter().map(super::mismatch_json).collect::<Vec<_>>(),
             "missing_on_disk": state.missing,
             "running": state.running,
-            "heads": graph.heads().iter().map(|&i| graph.node(i).id.clone()).collect::<Vec<_>>(),
+            "heads": graph.heads().iter().map(|&i| graph.id(i).to_string()).collect::<Vec<_>>(),
             "up_to_date": !attention,
         }));
     } else {

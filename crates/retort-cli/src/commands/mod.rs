@@ -75,29 +75,32 @@ pub fn mismatch_json(c: &retort::error::ChecksumMismatch) -> serde_json::Value {
 /// `rev (head) [labels], message` as listings show it; `marks` adds words like `current`.
 pub fn revision_line(project: &Project, i: usize, marks: &[&str]) -> String {
     use crate::output::{paint, BOLD, CYAN, DIM};
-    let s = project.script(i);
+    // From the header and the graph, not the whole script: `history` lists thousands.
+    let header = project.scripts().header(i);
     let mut tags: Vec<String> = Vec::new();
     if project.graph.children(i).is_empty() {
         tags.push("head".into());
     }
     tags.extend(marks.iter().map(|m| m.to_string()));
-    if !s.branch_labels.is_empty() {
-        tags.push(format!("labels: {}", s.branch_labels.join(", ")));
+    let labels: Vec<&str> = header.branch_labels.iter().collect();
+    if !labels.is_empty() {
+        tags.push(format!("labels: {}", labels.join(", ")));
     }
     let tags = if tags.is_empty() {
         String::new()
     } else {
         format!(" {}", paint(CYAN, format!("({})", tags.join(") ("))))
     };
-    let parents = if s.revises.is_empty() {
+    let parents: Vec<&str> = header.revises.iter().collect();
+    let parents = if parents.is_empty() {
         "<base>".to_string()
     } else {
-        s.revises.join(", ")
+        parents.join(", ")
     };
     format!(
         "{} -> {}{tags}, {}",
         paint(DIM, parents),
-        paint(BOLD, &s.revision),
-        s.summary()
+        paint(BOLD, header.revision),
+        project.scripts().summary(i)
     )
 }

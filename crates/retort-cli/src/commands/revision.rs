@@ -24,18 +24,18 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
                 if !args.splice {
                     return Err(Error::Usage(format!(
                         "{} is not a head; pass --splice to start a branch from it",
-                        graph.node(not_head).id
+                        graph.id(not_head)
                     )));
                 }
             }
-            revs.iter().map(|&i| graph.node(i).id.clone()).collect()
+            revs.iter().map(|&i| graph.id(i).to_string()).collect()
         }
         None => match graph.heads().as_slice() {
             [] => Vec::new(),
-            [one] => vec![graph.node(*one).id.clone()],
+            [one] => vec![graph.id(*one).to_string()],
             many => {
                 return Err(Error::Target(GraphError::MultipleHeads {
-                    heads: many.iter().map(|&i| graph.node(i).id.clone()).collect(),
+                    heads: many.iter().map(|&i| graph.id(i).to_string()).collect(),
                 }))
             }
         },
@@ -46,7 +46,7 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
         .map(|d| {
             graph
                 .resolve_id(d)
-                .map(|i| graph.node(i).id.clone())
+                .map(|i| graph.id(i).to_string())
                 .map_err(Error::Target)
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -90,12 +90,12 @@ pub fn merge(
             "a merge joins two or more revisions; got {}",
             parents
                 .iter()
-                .map(|&i| graph.node(i).id.as_str())
+                .map(|&i| graph.id(i))
                 .collect::<Vec<_>>()
                 .join(", ")
         )));
     }
-    let parent_ids: Vec<String> = parents.iter().map(|&i| graph.node(i).id.clone()).collect();
+    let parent_ids: Vec<String> = parents.iter().map(|&i| graph.id(i).to_string()).collect();
     let message = message.unwrap_or_else(|| format!("merge {}", parent_ids.join(", ")));
     write_new(
         ctx,
@@ -138,7 +138,7 @@ fn write_new(
         if let Some(owner) = graph.label_owner(label) {
             return Err(Error::Usage(format!(
                 "branch label {label} is already on revision {}",
-                graph.node(owner).id
+                graph.id(owner)
             )));
         }
     }

@@ -9,6 +9,10 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 mod plan;
 mod target;
@@ -265,6 +269,52 @@ impl fmt::Display for GraphError {
 
 impl std::error::Error for GraphError {}
 
+/// One migration as the graph reads it, borrowed from wherever the loader keeps it (the
+/// start-up cache's text, parsed files, test data), so building the graph copies nothing
+/// but the ids.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'a> {
+    pub id: &'a str,
+    pub revises: &'a [&'a str],
+    pub depends_on: &'a [&'a str],
+    pub branch_labels: &'a [&'a str],
+}
+
+/// Edge lists of every node in one allocation (compressed sparse rows): at 10,000
+/// revisions one `Vec` per node and list was most of the graph's build time.
+#[derive(Debug, Clone, Default)]
+struct Adjacency {
+    /// Node `i`'s list is `items[start[i]..start[i + 1]]`.
+    start: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Adjacency {
+    fn of(&self, i: usize) -> &[usize] {
+        &self.items[self.start[i]..self.start[i + 1]]
+    }
+
+    /// The reverse edges of `forward` over `n` nodes, each list in increasing source order.
+    fn reversed(forward: &Adjacency, n: usize) -> Adjacency {
+        let mut start = vec![0usize; n + 1];
+        for &to in &forward.items {
+            start[to + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut items = vec![0usize; forward.items.len()];
+        for from in 0..n {
+            for &to in forward.of(from) {
+                items[fill[to]] = from;
+                fill[to] += 1;
+            }
+        }
+        Adjacency { start, items }
+    }
+}
+
 /// The validated revision DAG. Built once per command from the loaded migrations; all
 /// queries work on `usize` input indices so planning never hashes strings per step.
 /// Accessors taking an index panic when it is out of range, like slice indexing: indices
@@ -272,14 +322,19 @@ impl std::error::Error for GraphError {}
 /// leniently instead: a missing entry means "not applied".
 #[derive(Debug, Clone)]
 pub struct Graph {
-    nodes: Vec<NodeSpec>,
-    index: HashMap<String, usize>,
+    /// Every id, concatenated in input order; id `i` ends at `id_end[i]`.
+    id_text: String,
+    id_end: Vec<usize>,
+    /// Exact-id lookup: node indices, hashed by their id.
+    index: HashTable<usize>,
+    hasher: DefaultHashBuilder,
     /// Node indices sorted by id, so a prefix lookup is a binary search plus the matches.
-    by_id: Vec<usize>,
-    parents: Vec<Vec<usize>>,
-    children: Vec<Vec<usize>>,
-    dependencies: Vec<Vec<usize>>,
-    dependents: Vec<Vec<usize>>,
+    /// Sorted on first use: most commands never resolve a prefix.
+    by_id: OnceLock<Vec<usize>>,
+    parents: Adjacency,
+    children: Adjacency,
+    dependencies: Adjacency,
+    dependents: Adjacency,
     labels: HashMap<String, usize>,
     topo: Vec<usize>,
 }
@@ -290,89 +345,129 @@ fn is_set(set: &[bool], i: usize) -> bool {
 }
 
 impl Graph {
+    /// [`Graph::from_refs`] for owned specs (tests, benchmarks, the version table).
+    pub fn new(nodes: Vec<NodeSpec>) -> Result<Graph, GraphError> {
+        let mut refs: Vec<&str> = Vec::new();
+        for node in &nodes {
+            refs.extend(node.revises.iter().map(String::as_str));
+            refs.extend(node.depends_on.iter().map(String::as_str));
+            refs.extend(node.branch_labels.iter().map(String::as_str));
+        }
+        let mut rest = refs.as_slice();
+        let mut take = |k: usize| {
+            let (head, tail) = rest.split_at(k);
+            rest = tail;
+            head
+        };
+        let specs: Vec<NodeRef> = nodes
+            .iter()
+            .map(|node| NodeRef {
+                id: &node.id,
+                revises: take(node.revises.len()),
+                depends_on: take(node.depends_on.len()),
+                branch_labels: take(node.branch_labels.len()),
+            })
+            .collect();
+        Graph::from_refs(&specs)
+    }
+
     /// Validates everything planning relies on (unique ids, known edges, unique labels,
     /// no cycles) up front, so later queries cannot fail on a malformed history.
     /// Repeated entries in one node's `revises` or `depends_on` count once.
-    pub fn new(nodes: Vec<NodeSpec>) -> Result<Graph, GraphError> {
+    pub fn from_refs(nodes: &[NodeRef]) -> Result<Graph, GraphError> {
         let n = nodes.len();
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(n);
+        let hasher = DefaultHashBuilder::default();
+        let mut id_text = String::with_capacity(nodes.iter().map(|node| node.id.len()).sum());
+        let mut id_end = Vec::with_capacity(n);
+        let mut index: HashTable<usize> = HashTable::with_capacity(n);
         for (i, node) in nodes.iter().enumerate() {
-            if let Some(&first) = index.get(node.id.as_str()) {
+            let hash = hasher.hash_one(node.id);
+            if let Some(&first) = index.find(hash, |&j| nodes[j].id == node.id) {
                 return Err(GraphError::DuplicateId {
-                    id: node.id.clone(),
+                    id: node.id.to_string(),
                     first,
                     second: i,
                 });
             }
-            index.insert(node.id.clone(), i);
+            index.insert_unique(hash, i, |&j| hasher.hash_one(nodes[j].id));
+            id_text.push_str(node.id);
+            id_end.push(id_text.len());
         }
+        let lookup = |id: &str| {
+            index
+                .find(hasher.hash_one(id), |&j| nodes[j].id == id)
+                .copied()
+        };
 
-        let mut parents = vec![Vec::new(); n];
-        let mut children = vec![Vec::new(); n];
-        let mut dependencies = vec![Vec::new(); n];
-        let mut dependents = vec![Vec::new(); n];
+        let mut parents = Adjacency::default();
+        let mut dependencies = Adjacency::default();
+        parents.start.reserve(n + 1);
+        dependencies.start.reserve(n + 1);
+        parents.start.push(0);
+        dependencies.start.push(0);
         // `mark[j] == stamp` means j was already added for the current node and list;
         // this dedupes in O(1) without clearing anything between nodes.
         let mut mark = vec![0usize; n];
         for (i, node) in nodes.iter().enumerate() {
             let stamp = 2 * i + 1;
-            for parent in &node.revises {
-                let Some(&p) = index.get(parent.as_str()) else {
+            for &parent in node.revises {
+                let Some(p) = lookup(parent) else {
                     return Err(GraphError::MissingParent {
                         index: i,
-                        id: node.id.clone(),
-                        parent: parent.clone(),
+                        id: node.id.to_string(),
+                        parent: parent.to_string(),
                     });
                 };
                 if mark[p] != stamp {
                     mark[p] = stamp;
-                    parents[i].push(p);
-                    children[p].push(i);
+                    parents.items.push(p);
                 }
             }
+            parents.start.push(parents.items.len());
             let stamp = stamp + 1;
-            for dependency in &node.depends_on {
-                let Some(&d) = index.get(dependency.as_str()) else {
+            for &dependency in node.depends_on {
+                let Some(d) = lookup(dependency) else {
                     return Err(GraphError::MissingDependency {
                         index: i,
-                        id: node.id.clone(),
-                        dependency: dependency.clone(),
+                        id: node.id.to_string(),
+                        dependency: dependency.to_string(),
                     });
                 };
                 if mark[d] != stamp {
                     mark[d] = stamp;
-                    dependencies[i].push(d);
-                    dependents[d].push(i);
+                    dependencies.items.push(d);
                 }
             }
+            dependencies.start.push(dependencies.items.len());
         }
+        let children = Adjacency::reversed(&parents, n);
+        let dependents = Adjacency::reversed(&dependencies, n);
 
         let mut labels: HashMap<String, usize> = HashMap::new();
         for (i, node) in nodes.iter().enumerate() {
-            for label in &node.branch_labels {
-                match labels.get(label.as_str()) {
+            for &label in node.branch_labels {
+                match labels.get(label) {
                     Some(&owner) if owner != i => {
                         return Err(GraphError::DuplicateBranchLabel {
-                            label: label.clone(),
-                            first: nodes[owner].id.clone(),
-                            second: node.id.clone(),
+                            label: label.to_string(),
+                            first: nodes[owner].id.to_string(),
+                            second: node.id.to_string(),
                         });
                     }
                     Some(_) => {}
                     None => {
-                        labels.insert(label.clone(), i);
+                        labels.insert(label.to_string(), i);
                     }
                 }
             }
         }
 
-        let mut by_id: Vec<usize> = (0..n).collect();
-        by_id.sort_unstable_by(|&a, &b| nodes[a].id.cmp(&nodes[b].id));
-
         let mut graph = Graph {
-            nodes,
+            id_text,
+            id_end,
             index,
-            by_id,
+            hasher,
+            by_id: OnceLock::new(),
             parents,
             children,
             dependencies,
@@ -390,14 +485,14 @@ impl Graph {
     fn kahn(&self) -> Result<Vec<usize>, GraphError> {
         let n = self.len();
         let mut indegree: Vec<usize> = (0..n)
-            .map(|i| self.parents[i].len() + self.dependencies[i].len())
+            .map(|i| self.parents.of(i).len() + self.dependencies.of(i).len())
             .collect();
         let mut ready: BinaryHeap<Reverse<usize>> =
             (0..n).filter(|&i| indegree[i] == 0).map(Reverse).collect();
         let mut order = Vec::with_capacity(n);
         while let Some(Reverse(v)) = ready.pop() {
             order.push(v);
-            for &s in self.children[v].iter().chain(&self.dependents[v]) {
+            for &s in self.children.of(v).iter().chain(self.dependents.of(v)) {
                 indegree[s] -= 1;
                 if indegree[s] == 0 {
                     ready.push(Reverse(s));
@@ -430,9 +525,11 @@ impl Graph {
             }
             position[current] = path.len();
             path.push(current);
-            let next = self.parents[current]
+            let next = self
+                .parents
+                .of(current)
                 .iter()
-                .chain(&self.dependencies[current])
+                .chain(self.dependencies.of(current))
                 .copied()
                 .find(|&p| indegree[p] > 0);
             match next {
@@ -447,61 +544,56 @@ impl Graph {
         if let Some(min_at) = (0..cycle.len()).min_by_key(|&k| cycle[k]) {
             cycle.rotate_left(min_at);
         }
-        cycle
-            .into_iter()
-            .map(|i| self.nodes[i].id.clone())
-            .collect()
+        self.ids(&cycle)
     }
 
     /// The length every applied set and bitset in this API has.
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.id_end.len()
     }
 
     /// An empty history is valid: a fresh project has no migrations yet.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.id_end.is_empty()
     }
 
-    /// The migration at input index `i`, so callers can map plans back to their files.
+    /// The id of the migration at input index `i`, so callers can show plans.
     ///
     /// # Panics
     /// If `i >= len()`; indices come from this graph, never from user input.
-    pub fn node(&self, i: usize) -> &NodeSpec {
-        &self.nodes[i]
-    }
-
-    /// All migrations in input order, for callers that render or re-index them.
-    pub fn nodes(&self) -> &[NodeSpec] {
-        &self.nodes
+    pub fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.id_end[i - 1] };
+        &self.id_text[start..self.id_end[i]]
     }
 
     /// Exact-id lookup for data that must not be guessed at (e.g. the version table);
     /// user-typed ids go through [`Graph::resolve_id`].
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index
+            .find(self.hasher.hash_one(id), |&j| self.id(j) == id)
+            .copied()
     }
 
     /// Revisions `i` revises (deduplicated, in the order written): what must be applied
     /// before it and what a `REV-N` walk steps back to.
     pub fn parents(&self, i: usize) -> &[usize] {
-        &self.parents[i]
+        self.parents.of(i)
     }
 
     /// Revisions that revise `i`; `depends_on` edges are deliberately excluded because
     /// they do not continue a branch.
     pub fn children(&self, i: usize) -> &[usize] {
-        &self.children[i]
+        self.children.of(i)
     }
 
     /// Revisions `i` depends on (ordering only, across branches).
     pub fn dependencies(&self, i: usize) -> &[usize] {
-        &self.dependencies[i]
+        self.dependencies.of(i)
     }
 
     /// Revisions that depend on `i`: they must be un-applied before `i` is.
     pub fn dependents(&self, i: usize) -> &[usize] {
-        &self.dependents[i]
+        self.dependents.of(i)
     }
 
     /// The one deterministic application order every plan is a subsequence of, so that
@@ -516,7 +608,7 @@ impl Graph {
         self.topo
             .iter()
             .copied()
-            .filter(|&i| self.children[i].is_empty())
+            .filter(|&i| self.children.of(i).is_empty())
             .collect()
     }
 
@@ -525,7 +617,7 @@ impl Graph {
         self.topo
             .iter()
             .copied()
-            .filter(|&i| self.parents[i].is_empty())
+            .filter(|&i| self.parents.of(i).is_empty())
             .collect()
     }
 
@@ -553,13 +645,12 @@ impl Graph {
         if let Some(i) = self.index_of(prefix) {
             return Ok(i);
         }
-        let start = self
-            .by_id
-            .partition_point(|&i| self.nodes[i].id.as_str() < prefix);
-        let mut matches = self.by_id[start..]
+        let by_id = self.by_id();
+        let start = by_id.partition_point(|&i| self.id(i) < prefix);
+        let mut matches = by_id[start..]
             .iter()
             .copied()
-            .take_while(|&i| self.nodes[i].id.starts_with(prefix));
+            .take_while(|&i| self.id(i).starts_with(prefix));
         let Some(first) = matches.next() else {
             return Err(GraphError::UnknownRevision {
                 given: prefix.to_string(),
@@ -568,18 +659,26 @@ impl Graph {
         let Some(second) = matches.next() else {
             return Ok(first);
         };
-        let mut candidates = vec![self.nodes[first].id.clone(), self.nodes[second].id.clone()];
+        let mut candidates = vec![self.id(first).to_string(), self.id(second).to_string()];
         let mut total = 2;
         for i in matches {
             total += 1;
             if candidates.len() < MAX_LISTED_CANDIDATES {
-                candidates.push(self.nodes[i].id.clone());
+                candidates.push(self.id(i).to_string());
             }
         }
         Err(GraphError::AmbiguousPrefix {
             prefix: prefix.to_string(),
             candidates,
             total,
+        })
+    }
+
+    fn by_id(&self) -> &[usize] {
+        self.by_id.get_or_init(|| {
+            let mut by_id: Vec<usize> = (0..self.len()).collect();
+            by_id.sort_unstable_by(|&a, &b| self.id(a).cmp(self.id(b)));
+            by_id
         })
     }
 
@@ -599,11 +698,13 @@ impl Graph {
     /// from another): what stamping or downgrading *to* `of` must drop.
     pub fn strict_descendants(&self, of: &[usize]) -> Vec<bool> {
         let n = self.len();
-        let seeds = of
-            .iter()
-            .copied()
-            .filter(|&i| i < n)
-            .flat_map(|i| self.children[i].iter().chain(&self.dependents[i]).copied());
+        let seeds = of.iter().copied().filter(|&i| i < n).flat_map(|i| {
+            self.children
+                .of(i)
+                .iter()
+                .chain(self.dependents.of(i))
+                .copied()
+        });
         self.reach(seeds, Direction::Down)
     }
 
@@ -625,9 +726,9 @@ impl Graph {
         }
         while let Some(v) = stack.pop() {
             let (a, b): (&[usize], &[usize]) = match direction {
-                Direction::Up => (&self.parents[v], &self.dependencies[v]),
-                Direction::Down => (&self.children[v], &self.dependents[v]),
-                Direction::Children => (&self.children[v], &[]),
+                Direction::Up => (self.parents.of(v), self.dependencies.of(v)),
+                Direction::Down => (self.children.of(v), self.dependents.of(v)),
+                Direction::Children => (self.children.of(v), &[]),
             };
             for &w in a.iter().chain(b) {
                 if !seen[w] {
@@ -646,7 +747,7 @@ impl Graph {
             .iter()
             .copied()
             .filter(|&i| {
-                is_set(applied, i) && !self.children[i].iter().any(|&c| is_set(applied, c))
+                is_set(applied, i) && !self.children.of(i).iter().any(|&c| is_set(applied, c))
             })
             .collect()
     }
@@ -656,8 +757,8 @@ impl Graph {
     pub fn ids(&self, indices: &[usize]) -> Vec<String> {
         indices
             .iter()
-            .filter_map(|&i| self.nodes.get(i))
-            .map(|node| node.id.clone())
+            .filter(|&&i| i < self.len())
+            .map(|&i| self.id(i).to_string())
             .collect()
     }
 }
@@ -789,7 +890,7 @@ mod tests {
     fn accessors() {
         let g = merged();
         let mg = g.index_of("mg").unwrap();
-        assert_eq!(g.node(mg).id, "mg");
+        assert_eq!(g.id(mg), "mg");
         assert_eq!(ids(&g, g.parents(mg)), ["m2", "b2"]);
         let r1 = g.index_of("r1").unwrap();
         assert_eq!(ids(&g, g.children(r1)), ["b1", "m1"]);
@@ -1173,13 +1274,13 @@ mod tests {
         );
         assert_eq!(
             g.resolve(&Target::RevRelative {
-                rev: g.node(0).id.clone(),
+                rev: g.id(0).to_string(),
                 delta: 9_999
             }),
             Ok(vec![n - 1])
         );
         for i in (0..n).step_by(7) {
-            assert_eq!(g.resolve_id(&g.node(i).id[..10]), Ok(i));
+            assert_eq!(g.resolve_id(&g.id(i)[..10]), Ok(i));
         }
 
         // Many branches and merges, plus cross-branch dependencies, shuffled input.

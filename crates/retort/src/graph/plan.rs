@@ -72,7 +72,7 @@ impl Graph {
                 [only] => current = *only,
                 many => {
                     return Err(GraphError::AmbiguousWalk {
-                        from: self.node(current).id.clone(),
+                        from: self.id(current).to_string(),
                         candidates: self.sorted_ids(many),
                     })
                 }
@@ -112,7 +112,7 @@ impl Graph {
             Ok(r)
         } else {
             Err(GraphError::NotInBranch {
-                rev: self.node(r).id.clone(),
+                rev: self.id(r).to_string(),
                 label: label.to_string(),
             })
         }
@@ -248,7 +248,7 @@ impl Graph {
                 };
                 if !is_set(applied, r) {
                     return Err(GraphError::NotApplied {
-                        rev: self.node(r).id.clone(),
+                        rev: self.id(r).to_string(),
                     });
                 }
                 let drop = self.strict_descendants(&[r]);

@@ -88,7 +88,7 @@ fn random_applied(g: &Graph, rng: &mut Rng) -> Vec<bool> {
 }
 
 fn rev(g: &Graph, i: usize) -> Target {
-    Target::Rev(g.node(i).id.clone())
+    Target::Rev(g.id(i).to_string())
 }
 
 fn is_closed(g: &Graph, set: &[bool]) -> bool {
@@ -148,12 +148,12 @@ proptest! {
     fn prefixes_resolve_like_a_linear_scan((raw, seed) in case()) {
         let g = build(&raw, seed).graph;
         for i in 0..g.len() {
-            let id = g.node(i).id.clone();
+            let id = g.id(i).to_string();
             prop_assert_eq!(g.resolve_id(&id), Ok(i));
             for len in [1, 2, 3] {
                 let prefix = &id[..len];
                 let matching: Vec<usize> =
-                    (0..g.len()).filter(|&j| g.node(j).id.starts_with(prefix)).collect();
+                    (0..g.len()).filter(|&j| g.id(j).starts_with(prefix)).collect();
                 match g.resolve_id(prefix) {
                     Ok(j) => prop_assert_eq!(matching, vec![j]),
                     Err(_) => prop_assert!(matching.len() > 1),
@@ -286,11 +286,11 @@ proptest! {
         ];
         for i in 0..g.len() {
             targets.push(rev(&g, i));
-            for label in &g.node(i).branch_labels {
-                targets.push(Target::LabelHead(label.clone()));
-                let j = rng.below(g.len());
-                targets.push(Target::LabelRev { label: label.clone(), rev: g.node(j).id.clone() });
-            }
+        }
+        for label in g.branch_labels() {
+            targets.push(Target::LabelHead(label.clone()));
+            let j = rng.below(g.len());
+            targets.push(Target::LabelRev { label, rev: g.id(j).to_string() });
         }
         for target in &targets {
             for purge in [false, true] {

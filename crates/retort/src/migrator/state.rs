@@ -7,7 +7,6 @@ use crate::error::Interrupted;
 use crate::error::{ChecksumMismatch, Error};
 use crate::history::{parse_progress, AppliedRow, History};
 use crate::project::Project;
-use crate::script::Direction;
 
 /// The version table read and compared with the project.
 #[derive(Debug, Clone)]
@@ -57,17 +56,14 @@ impl DbState {
                 continue;
             };
             applied[i] = true;
-            let script = project.script(i);
-            if let Some(section) = script.section(Direction::Up, history.dialect) {
-                let on_disk = section.checksum();
-                if on_disk != row.checksum {
-                    changed.push(ChecksumMismatch {
-                        revision: row.revision.clone(),
-                        path: script.path.clone(),
-                        applied: row.checksum.clone(),
-                        on_disk,
-                    });
-                }
+            let on_disk = project.scripts().up_checksum(i, history.dialect);
+            if let Some(on_disk) = on_disk.filter(|sum| *sum != row.checksum) {
+                changed.push(ChecksumMismatch {
+                    revision: row.revision.clone(),
+                    path: project.script(i).path.clone(),
+                    applied: row.checksum.clone(),
+                    on_disk: on_disk.to_string(),
+                });
             }
         }
         DbState {

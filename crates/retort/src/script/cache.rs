@@ -9,6 +9,7 @@
 //! (it may have been edited in the same clock tick), so an edited migration cannot hide
 //! behind the cache. Anything unreadable or unexpected makes the cache count as absent.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,105 +77,240 @@ pub fn location(dir: &Path) -> Option<PathBuf> {
     Some(base.join("retort").join(format!("{}.cache", &key[..24])))
 }
 
-/// A loaded cache: entries in file-name order, and when the cache was written.
+/// A byte range of the cache's text.
+pub(super) type Span = std::ops::Range<usize>;
+
+/// A loaded cache: its text, kept whole, and where each file's fields are in it. Nothing is
+/// copied out until a command asks for a script ([`Cache::script`]): at 10,000 files,
+/// building every `Script` up front cost more than everything else the cache saves.
 pub(super) struct Cache {
     written_ns: i128,
-    pub(super) entries: Vec<(String, Fingerprint, Script)>,
+    pub(super) text: String,
+    /// In file-name order.
+    pub(super) entries: Vec<Entry>,
 }
+
+/// One file's record in the cache text.
+pub(super) struct Entry {
+    pub(super) name: Span,
+    pub(super) fingerprint: Fingerprint,
+    /// The whole record (its `F` line and `S` lines), to write back unchanged.
+    record: Span,
+    /// The header fields after the fingerprint, in the order [`save`] writes them.
+    fields: [Span; 7],
+    /// The `S` lines, validated at load.
+    sections: Span,
+}
+
+/// Header fields of [`Entry::fields`].
+pub(super) const REVISION: usize = 0;
+pub(super) const REVISES: usize = 1;
+pub(super) const DEPENDS_ON: usize = 2;
+pub(super) const BRANCH_LABELS: usize = 3;
+const CREATED: usize = 4;
+const TRANSACTION: usize = 5;
+const MESSAGE: usize = 6;
 
 impl Cache {
     /// Whether a cached entry still describes the file now fingerprinted `now`.
     pub(super) fn trusts(&self, cached: &Fingerprint, now: &Fingerprint) -> bool {
         cached == now && now.mtime_ns < self.written_ns - RACY_NS
     }
+
+    /// The text of entry `k`'s record, to copy into a new cache.
+    pub(super) fn record(&self, k: usize) -> &str {
+        &self.text[self.entries[k].record.clone()]
+    }
+
+    pub(super) fn name(&self, entry: &Entry) -> &str {
+        &self.text[entry.name.clone()]
+    }
+
+    /// A header field as written (list fields comma-separated; ids and labels are
+    /// validated when a file is parsed and never need escaping).
+    pub(super) fn field(&self, entry: &Entry, k: usize) -> &str {
+        &self.text[entry.fields[k].clone()]
+    }
+
+    /// The first line of an entry's message ([`Script::summary`]).
+    pub(super) fn summary(&self, entry: &Entry) -> Cow<'_, str> {
+        let message = self.field(entry, MESSAGE);
+        if message.contains('\\') {
+            Cow::Owned(unescape(message).lines().next().unwrap_or("").to_string())
+        } else {
+            Cow::Borrowed(message)
+        }
+    }
+
+    /// The checksum of the up section that runs on `dialect` ([`Script::up_checksum`]).
+    pub(super) fn up_sum(&self, entry: &Entry, dialect: Dialect) -> Option<&str> {
+        let mut generic = None;
+        for line in self.text[entry.sections.clone()].split('\n') {
+            let mut f = line.split('\t').skip(1);
+            if f.next() != Some("up") {
+                continue;
+            }
+            let on = f.next();
+            let sum = f.nth(1);
+            if on == Some(dialect.name()) {
+                return sum;
+            }
+            if on == Some("-") {
+                generic = sum;
+            }
+        }
+        generic
+    }
+
+    /// The script an entry describes, without its SQL text.
+    pub(super) fn script(&self, entry: &Entry, dir: &Path) -> Script {
+        let field = |k: usize| self.field(entry, k);
+        let list = |k: usize| {
+            field(k)
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        Script {
+            path: dir.join(self.name(entry)),
+            revision: field(REVISION).to_string(),
+            revises: list(REVISES),
+            depends_on: list(DEPENDS_ON),
+            branch_labels: list(BRANCH_LABELS),
+            created: Some(unescape(field(CREATED))).filter(|c| !c.is_empty()),
+            transaction: field(TRANSACTION) == "1",
+            message: unescape(field(MESSAGE)),
+            sections: self.text[entry.sections.clone()]
+                .split('\n')
+                .filter_map(section)
+                .collect(),
+            key_lines: Vec::new(),
+            has_bodies: false,
+        }
+    }
+}
+
+/// An `S` line's fields after the tag; `None` when malformed.
+fn section(line: &str) -> Option<Section> {
+    let mut f = line.strip_prefix("S\t")?.split('\t');
+    let direction = match f.next()? {
+        "up" => Direction::Up,
+        "down" => Direction::Down,
+        _ => return None,
+    };
+    let dialect = match f.next()? {
+        "-" => None,
+        name => Some(Dialect::from_name(name)?),
+    };
+    let first_line = f.next()?.parse().ok()?;
+    let sum = f.next()?;
+    let well_formed =
+        sum.len() == 64 && sum.bytes().all(|b| b.is_ascii_hexdigit()) && f.next().is_none();
+    well_formed.then(|| Section {
+        direction,
+        dialect,
+        first_line,
+        sum: sum.to_string(),
+        body: String::new(),
+    })
 }
 
 /// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
-pub(super) fn load(path: &Path, dir: &Path) -> Option<Cache> {
+/// Every record is validated here, so [`Cache::script`] cannot fail later.
+pub(super) fn load(path: &Path) -> Option<Cache> {
     let text = fs::read_to_string(path).ok()?;
-    let mut lines = text.split('\n');
-    let mut head = lines.next()?.split('\t');
+    let header_end = text.find('\n')?;
+    let mut head = text[..header_end].split('\t');
     if head.next()? != MAGIC || head.next()? != crate::history::TOOL_VERSION {
         return None;
     }
     let written_ns: i128 = head.next()?.parse().ok()?;
-    let mut entries = Vec::new();
-    let mut current: Option<(String, Fingerprint, Script)> = None;
-    for line in lines {
-        let mut f = line.split('\t');
-        match f.next()? {
-            "F" => {
-                if let Some(entry) = current.take() {
-                    entries.push(entry);
-                }
-                let name = unescape(f.next()?);
-                let fp = Fingerprint {
-                    len: f.next()?.parse().ok()?,
-                    mtime_ns: f.next()?.parse().ok()?,
-                    ctime_ns: f.next()?.parse().ok()?,
-                    ino: f.next()?.parse().ok()?,
-                };
-                let script = Script {
-                    path: dir.join(&name),
-                    revision: unescape(f.next()?),
-                    revises: list(f.next()?),
-                    depends_on: list(f.next()?),
-                    branch_labels: list(f.next()?),
-                    created: Some(unescape(f.next()?)).filter(|c| !c.is_empty()),
-                    transaction: f.next()? == "1",
-                    message: unescape(f.next()?),
-                    sections: Vec::new(),
-                    key_lines: Vec::new(),
-                    has_bodies: false,
-                };
-                current = Some((name, fp, script));
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut at = header_end + 1;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |k| at + k);
+        let line = &text[at..end];
+        let next = (end + 1).min(text.len());
+        if let Some(rest) = line.strip_prefix("F\t") {
+            let mut spans = fields(rest, at + 2);
+            let mut next_span = || spans.next();
+            let name = next_span()?;
+            let mut number = || text[next_span()?].parse::<i128>().ok();
+            let fingerprint = Fingerprint {
+                len: u64::try_from(number()?).ok()?,
+                mtime_ns: number()?,
+                ctime_ns: number()?,
+                ino: u64::try_from(number()?).ok()?,
+            };
+            let fields: [Span; 7] = std::array::from_fn(|_| spans.next().unwrap_or(0..0));
+            if spans.next().is_some() || fields[MESSAGE].start == 0 {
+                return None;
             }
-            "S" => {
-                let (_, _, script) = current.as_mut()?;
-                script.sections.push(Section {
-                    direction: match f.next()? {
-                        "up" => Direction::Up,
-                        "down" => Direction::Down,
-                        _ => return None,
-                    },
-                    dialect: match f.next()? {
-                        "-" => None,
-                        name => Some(Dialect::from_name(name)?),
-                    },
-                    first_line: f.next()?.parse().ok()?,
-                    sum: f.next()?.to_string(),
-                    body: String::new(),
-                });
-            }
-            "" => {}
-            _ => return None,
+            entries.push(Entry {
+                name,
+                fingerprint,
+                record: at..next,
+                fields,
+                sections: next..next,
+            });
+        } else if line.starts_with("S\t") {
+            section(line)?;
+            let entry = entries.last_mut()?;
+            entry.sections.end = end;
+            entry.record.end = next;
+        } else if !line.is_empty() {
+            return None;
         }
-    }
-    if let Some(entry) = current.take() {
-        entries.push(entry);
+        at = next;
     }
     // Entries are written in name order; if they were not, the merge in dir.rs would just
     // find fewer of them and read those files again.
     Some(Cache {
         written_ns,
+        text,
         entries,
     })
 }
 
-/// Writes the cache atomically (a temporary file renamed over the old one). Failure is
-/// not an error: the next run just reads the files again.
-pub(super) fn save(path: &Path, items: &[(&str, Fingerprint, &Script)]) {
-    let _ = try_save(path, items);
+/// The tab-separated fields of `line` (which starts at `offset` in the text), as spans.
+fn fields(line: &str, offset: usize) -> impl Iterator<Item = Span> + '_ {
+    let mut start = 0;
+    line.split('\t').map(move |field| {
+        let span = offset + start..offset + start + field.len();
+        start += field.len() + 1;
+        span
+    })
 }
 
-fn try_save(path: &Path, items: &[(&str, Fingerprint, &Script)]) -> std::io::Result<()> {
-    let mut out = String::with_capacity(items.len() * 200);
+/// One file of a cache being written: a record copied from the old cache, or a file just
+/// read.
+pub(super) enum Record<'a> {
+    Copied(&'a str),
+    Read(&'a str, Fingerprint, &'a Script),
+}
+
+/// Writes the cache atomically (a temporary file renamed over the old one). Failure is
+/// not an error: the next run just reads the files again.
+pub(super) fn save(path: &Path, records: &[Record]) {
+    let _ = try_save(path, records);
+}
+
+fn try_save(path: &Path, records: &[Record]) -> std::io::Result<()> {
+    let mut out = String::with_capacity(records.len() * 330);
     let now = ns_since_epoch(SystemTime::now());
     out.push_str(&format!(
         "{MAGIC}\t{}\t{now}\n",
         crate::history::TOOL_VERSION
     ));
-    for (name, fp, s) in items {
+    for record in records {
+        let (name, fp, s) = match record {
+            Record::Copied(text) => {
+                out.push_str(text);
+                continue;
+            }
+            Record::Read(name, fp, s) => (name, fp, s),
+        };
         out.push_str(&format!(
             "F\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             escape(name),
@@ -210,15 +346,6 @@ fn try_save(path: &Path, items: &[(&str, Fingerprint, &Script)]) -> std::io::Res
     fs::rename(&tmp, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
-}
-
-fn list(field: &str) -> Vec<String> {
-    let text = unescape(field);
-    if text.is_empty() {
-        Vec::new()
-    } else {
-        text.split(',').map(str::to_string).collect()
-    }
 }
 
 fn escape(text: &str) -> String {

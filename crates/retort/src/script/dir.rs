@@ -6,8 +6,9 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::cache::{self, Fingerprint};
-use super::{parse, Script, ScriptError};
+use super::cache::{self, Fingerprint, Record};
+use super::set::Source;
+use super::{parse, Script, ScriptError, Scripts};
 
 /// Below this many files, threads cost more than they save.
 const PARALLEL_THRESHOLD: usize = 256;
@@ -15,7 +16,9 @@ const PARALLEL_THRESHOLD: usize = 256;
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
-    read_dir_cached(dir, dir, None)
+    let files = list(dir)?;
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    in_parallel(&names, |chunk| read_all(dir, dir, chunk))
 }
 
 /// As [`read_dir`], with the start-up cache at `cache_path` (see
@@ -28,18 +31,18 @@ pub fn read_dir_cached(
     dir: &Path,
     shown: &Path,
     cache_path: Option<&Path>,
-) -> Result<Vec<Script>, ScriptError> {
+) -> Result<Scripts, ScriptError> {
     let read = |names: &[&str]| in_parallel(names, |chunk| read_all(dir, shown, chunk));
     let Some(cache_path) = cache_path else {
         let files = list(dir)?;
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        return read(&names);
+        return Ok(Scripts::from_vec(read(&names)?));
     };
-    // The cache is parsed on one thread while this one lists the folder and the others
+    // The cache is loaded on one thread while this one lists the folder and the others
     // look up every file's metadata (through the directory entry: relative to the open
     // folder, no walk of the whole path).
     let (cache, listed) = std::thread::scope(|scope| {
-        let loader = scope.spawn(|| cache::load(cache_path, shown));
+        let loader = scope.spawn(|| cache::load(cache_path));
         let listed = list(dir).and_then(|files| {
             let fps = fingerprints(&files)?;
             Ok((files, fps))
@@ -47,50 +50,56 @@ pub fn read_dir_cached(
         (loader.join().ok().flatten(), listed)
     });
     let (files, fingerprints) = listed?;
-    let names: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
-    // Both lists are in name order: walk them side by side, taking each trusted entry
-    // out of the cache (no copies) and noting the files to read.
-    let mut scripts: Vec<Option<Script>> = Vec::with_capacity(names.len());
-    let mut to_read: Vec<usize> = Vec::new();
-    let cached_count = cache.as_ref().map_or(0, |c| c.entries.len());
-    match cache {
-        Some(mut cache) => {
-            let entries = std::mem::take(&mut cache.entries);
-            let mut entries = entries.into_iter().peekable();
-            for (i, name) in names.iter().enumerate() {
-                while entries.next_if(|e| e.0 < *name).is_some() {}
-                match entries.next_if(|e| e.0 == *name) {
-                    Some((_, fp, script)) if cache.trusts(&fp, &fingerprints[i]) => {
-                        scripts.push(Some(script))
-                    }
-                    _ => {
-                        scripts.push(None);
-                        to_read.push(i);
-                    }
-                }
-            }
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    // Both lists are in name order: walk them side by side, noting for each file its
+    // trusted cache entry, or that it must be read.
+    let mut trusted: Vec<Option<usize>> = Vec::with_capacity(names.len());
+    if let Some(cache) = &cache {
+        let mut entries = cache.entries.iter().enumerate().peekable();
+        for (name, fp) in names.iter().zip(&fingerprints) {
+            while entries.next_if(|(_, e)| cache.name(e) < *name).is_some() {}
+            let found = entries.next_if(|(_, e)| cache.name(e) == *name);
+            trusted.push(found.and_then(|(k, e)| cache.trusts(&e.fingerprint, fp).then_some(k)));
         }
-        None => {
-            scripts.resize_with(names.len(), || None);
-            to_read.extend(0..names.len());
-        }
+    } else {
+        trusted.resize(names.len(), None);
     }
-    let unread: Vec<&str> = to_read.iter().map(|&i| names[i].as_str()).collect();
-    let fresh = read(&unread)?;
-    for (i, script) in to_read.iter().zip(fresh) {
-        scripts[*i] = Some(script);
+    let unread: Vec<&str> = names
+        .iter()
+        .zip(&trusted)
+        .filter(|(_, source)| source.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    let mut fresh = read(&unread)?.into_iter();
+    let all_trusted = unread.is_empty();
+    let same_files = cache
+        .as_ref()
+        .is_some_and(|c| c.entries.len() == names.len());
+    let mut sources: Vec<Source> = Vec::with_capacity(names.len());
+    for source in trusted {
+        sources.push(
+            match (source, source.map_or_else(|| fresh.next(), |_| None)) {
+                (Some(k), _) => Source::Cached(k),
+                (None, Some(script)) => Source::Read(Box::new(script)),
+                // `read` returns one script per name it was given.
+                (None, None) => unreachable!("fewer scripts read than files to read"),
+            },
+        );
     }
-    let scripts: Vec<Script> = scripts.into_iter().flatten().collect();
-    if !to_read.is_empty() || cached_count != names.len() {
-        let items: Vec<(&str, Fingerprint, &Script)> = names
+    if !(all_trusted && same_files) {
+        // Trusted records are copied as they are; only files just read are written anew.
+        let records: Vec<Record> = names
             .iter()
             .zip(&fingerprints)
-            .zip(&scripts)
-            .map(|((name, fp), script)| (name.as_str(), *fp, script))
+            .zip(&sources)
+            .filter_map(|((name, fp), source)| match source {
+                Source::Cached(k) => cache.as_ref().map(|c| Record::Copied(c.record(*k))),
+                Source::Read(script) => Some(Record::Read(name, *fp, script)),
+            })
             .collect();
-        cache::save(cache_path, &items);
+        cache::save(cache_path, &records);
     }
-    Ok(scripts)
+    Ok(Scripts::assemble(cache, shown.to_path_buf(), sources))
 }
 
 /// The fingerprint of every file, on all cores.

@@ -4,6 +4,7 @@
 mod cache;
 mod dir;
 mod parse;
+mod set;
 mod write;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use crate::dialect::Dialect;
 pub use cache::location as cache_location;
 pub use dir::{read_dir, read_dir_cached};
 pub use parse::{display_path, parse};
+pub use set::{Header, Refs, Scripts};
 pub use write::{file_name, render_new, slug, NewScript};
 
 /// One migration file, as written.

@@ -292,7 +292,7 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
         "1.sql",
         "-- one\n-- revision: a1\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n",
     );
-    write("2.sql", "-- two\n--\n-- with\ttab\n-- revision: a2\n-- revises: a1\n-- transaction: false\n-- migrate:up\nSELECT 3;\n");
+    write("2.sql", "-- two\n--\n-- with\ttab\n-- revision: a2\n-- revises: a1\n-- transaction: false\n-- migrate:up\nSELECT 3;\n-- migrate:up postgresql\nSELECT 33;\n");
     let first = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(first.iter().all(|s| s.has_bodies));
     assert!(cache.exists());
@@ -301,7 +301,7 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
         second.iter().all(|s| !s.has_bodies),
         "served from the cache"
     );
-    for (a, b) in first.iter().zip(&second) {
+    for (k, (a, b)) in first.iter().zip(second.iter()).enumerate() {
         assert_eq!(
             (
                 &a.revision,
@@ -325,6 +325,14 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(sums(a), sums(b));
+        assert_eq!(second.summary(k), a.summary());
+        for dialect in crate::dialect::Dialect::ALL {
+            let direct = second.up_checksum(k, dialect).map(str::to_string);
+            assert_eq!(
+                direct,
+                a.section(Direction::Up, dialect).map(|x| x.sum.clone())
+            );
+        }
         let full = b.complete(Path::new("")).unwrap();
         assert_eq!(full.sections[0].body, a.sections[0].body);
     }
@@ -346,6 +354,14 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
     let fifth = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(fifth[0].has_bodies, "a fresh file is read, not cached");
     assert!(!fifth[0].reversible(crate::dialect::Dialect::Sqlite));
+    // A cache with one malformed section line counts as none.
+    let text = std::fs::read_to_string(&cache).unwrap();
+    std::fs::write(&cache, text.replacen("S\tup\t-\t", "S\tup\t-\tx", 1)).unwrap();
+    let reread = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
+    assert!(
+        reread.iter().all(|s| s.has_bodies),
+        "read again, not cached"
+    );
     // A corrupt cache counts as none.
     std::fs::write(&cache, "garbage").unwrap();
     assert_eq!(
