@@ -306,14 +306,20 @@ impl When<'_> {
     }
 }
 
-fn applied_row(r: Vec<Value>) -> AppliedRow {
-    let text = |i: usize| r.get(i).and_then(Value::as_str).unwrap_or("").to_string();
+/// Moves the row's strings out rather than copying them: `current` at 10,000 applied
+/// revisions reads 50,000 of them.
+fn applied_row(mut r: Vec<Value>) -> AppliedRow {
+    let execution_ms = r.get(4).and_then(Value::as_i64).unwrap_or(0);
+    let mut text = |i: usize| match r.get_mut(i) {
+        Some(Value::Text(s)) => std::mem::take(s),
+        _ => String::new(),
+    };
     AppliedRow {
         revision: text(0),
         checksum: text(1),
         applied_at: text(2),
         applied_by: text(3),
-        execution_ms: r.get(4).and_then(Value::as_i64).unwrap_or(0),
+        execution_ms,
         state: text(5),
     }
 }
