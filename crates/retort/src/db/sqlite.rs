@@ -106,7 +106,10 @@ impl Connection for SqliteConnection {
                     ValueRef::Integer(n) => Value::Int(n),
                     ValueRef::Real(f) => Value::Text(f.to_string()),
                     ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        Value::Text(String::from_utf8_lossy(t).into_owned())
+                        Value::Text(match std::str::from_utf8(t) {
+                            Ok(text) => text.to_string(),
+                            Err(_) => String::from_utf8_lossy(t).into_owned(),
+                        })
                     }
                 });
             }

@@ -126,19 +126,18 @@ fn list(dir: &Path) -> Result<Vec<(String, fs::DirEntry)>, ScriptError> {
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io_err(dir, e))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
+        let Ok(name) = entry.file_name().into_string() else {
             return Err(ScriptError {
                 path: entry.path(),
                 line: None,
                 message: "file name is not valid UTF-8".into(),
             });
         };
-        let is_sql = Path::new(name)
+        let is_sql = Path::new(&name)
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("sql"));
         if is_sql && !name.starts_with('.') {
-            files.push((name.to_string(), entry));
+            files.push((name, entry));
         }
     }
     files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
