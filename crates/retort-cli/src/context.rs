@@ -70,11 +70,48 @@ impl Context {
         let opened = retort::open_with(self.config()?, create)?;
         Ok((
             Box::leak(Box::new(opened.project)),
-            opened.conn,
+            Conn(Some(opened.conn)),
             opened.rows,
         ))
     }
 }
 
 /// A project, its connection and the version rows read at start.
-type Opened<P> = (P, Box<dyn Connection>, Vec<AppliedRow>);
+type Opened<P> = (P, Conn, Vec<AppliedRow>);
+
+/// The command's connection. A server connection is closed properly when the command
+/// ends (the server would log an abrupt disconnect); a SQLite one is abandoned to the
+/// process exit, because closing a database with 10,000 tables frees its parsed schema
+/// one object at a time, and nothing is pending: every transaction has committed or
+/// rolled back by then (and an unfinished one is rolled back by SQLite's journal).
+pub struct Conn(Option<Box<dyn Connection>>);
+
+impl std::ops::Deref for Conn {
+    type Target = Box<dyn Connection>;
+
+    fn deref(&self) -> &Self::Target {
+        match &self.0 {
+            Some(conn) => conn,
+            None => unreachable!("a connection is only taken when dropped"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match &mut self.0 {
+            Some(conn) => conn,
+            None => unreachable!("a connection is only taken when dropped"),
+        }
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            if conn.dialect() == retort::dialect::Dialect::Sqlite {
+                std::mem::forget(conn);
+            }
+        }
+    }
+}
