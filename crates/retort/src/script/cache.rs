@@ -8,6 +8,8 @@
 //! modification time is within two seconds of the cache's own writing is never trusted
 //! (it may have been edited in the same clock tick), so an edited migration cannot hide
 //! behind the cache. Anything unreadable or unexpected makes the cache count as absent.
+//! The folder itself is fingerprinted the same way: while it is unchanged, no entry was
+//! added, removed or renamed, and its list of names is the cache's, so it is not listed.
 
 use std::borrow::Cow;
 use std::fs;
@@ -19,7 +21,7 @@ use crate::dialect::Dialect;
 
 use super::{Direction, Script, Section};
 
-const MAGIC: &str = "retort-cache 1";
+const MAGIC: &str = "retort-cache 2";
 /// Files modified this close to the cache's writing are read again.
 const RACY_NS: i64 = 2_000_000_000;
 
@@ -54,6 +56,22 @@ impl Fingerprint {
             ino,
         }
     }
+
+    /// The same fingerprint as [`Fingerprint::of`], from a `statx` result.
+    #[cfg(target_os = "linux")]
+    pub(super) fn of_statx(st: &rustix::fs::Statx) -> Fingerprint {
+        let ns = |t: &rustix::fs::StatxTimestamp| {
+            t.tv_sec
+                .saturating_mul(1_000_000_000)
+                .saturating_add(i64::from(t.tv_nsec))
+        };
+        Fingerprint {
+            len: st.stx_size,
+            mtime_ns: ns(&st.stx_mtime),
+            ctime_ns: ns(&st.stx_ctime),
+            ino: st.stx_ino,
+        }
+    }
 }
 
 /// Nanoseconds since 1970, saturating outside 1678–2262.
@@ -86,6 +104,8 @@ pub fn location(dir: &Path) -> Option<PathBuf> {
 /// building every `Script` up front cost more than everything else the cache saves.
 pub(super) struct Cache {
     written_ns: i64,
+    /// The migrations folder's own fingerprint when it was listed for this cache.
+    folder: Fingerprint,
     pub(super) text: String,
     /// In file-name order.
     pub(super) entries: Vec<Entry>,
@@ -114,6 +134,14 @@ const TRANSACTION: usize = 5;
 const MESSAGE: usize = 6;
 
 impl Cache {
+    /// Whether the cache's list of file names is still the folder's, now fingerprinted
+    /// `now`: creating, removing or renaming an entry changes a folder's modification
+    /// and change times, and no tool can set a change time back. The folder must also
+    /// have been listed two seconds before the cache was written (see [`RACY_NS`]).
+    pub(super) fn trusts_folder(&self, now: &Fingerprint) -> bool {
+        self.trusts(&self.folder, now)
+    }
+
     /// Whether a cached entry still describes the file now fingerprinted `now`.
     pub(super) fn trusts(&self, cached: &Fingerprint, now: &Fingerprint) -> bool {
         cached == now && now.mtime_ns < self.written_ns - RACY_NS
@@ -247,6 +275,16 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
         return None;
     }
     let written_ns: i64 = head.next()?.parse().ok()?;
+    let mut number = || head.next()?.parse::<i64>().ok();
+    let folder = Fingerprint {
+        len: u64::try_from(number()?).ok()?,
+        mtime_ns: number()?,
+        ctime_ns: number()?,
+        ino: u64::try_from(number()?).ok()?,
+    };
+    if head.next().is_some() {
+        return None;
+    }
     let mut entries: Vec<Entry> = Vec::new();
     let mut at = header_end + 1;
     while at < text.len() {
@@ -295,6 +333,7 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
     // find fewer of them and read those files again.
     Some(Cache {
         written_ns,
+        folder,
         text,
         entries,
     })
@@ -315,18 +354,29 @@ pub(super) enum Record<'a> {
     Read(&'a str, Fingerprint, &'a Script),
 }
 
-/// Writes the cache atomically (a temporary file renamed over the old one). Failure is
-/// not an error: the next run just reads the files again.
-pub(super) fn save(path: &Path, records: &[Record]) {
-    let _ = try_save(path, records);
+/// Writes the cache atomically (a temporary file renamed over the old one). `folder` is
+/// the folder's fingerprint from before it was listed. Failure is not an error: the next
+/// run just reads the files again.
+pub(super) fn save(path: &Path, folder: Fingerprint, records: &[Record]) {
+    let _ = try_save(path, folder, records);
 }
 
-fn try_save(path: &Path, records: &[Record]) -> std::io::Result<()> {
+/// Whether a file or folder last modified at `fp` is old enough for a cache written now
+/// to trust it.
+pub(super) fn settled(fp: &Fingerprint) -> bool {
+    fp.mtime_ns < ns_since_epoch(SystemTime::now()) - RACY_NS
+}
+
+fn try_save(path: &Path, folder: Fingerprint, records: &[Record]) -> std::io::Result<()> {
     let mut out = String::with_capacity(records.len() * 330);
     let now = ns_since_epoch(SystemTime::now());
     out.push_str(&format!(
-        "{MAGIC}\t{}\t{now}\n",
-        crate::history::TOOL_VERSION
+        "{MAGIC}\t{}\t{now}\t{}\t{}\t{}\t{}\n",
+        crate::history::TOOL_VERSION,
+        folder.len,
+        folder.mtime_ns,
+        folder.ctime_ns,
+        folder.ino,
     ));
     for record in records {
         let (name, fp, s) = match record {
@@ -430,7 +480,7 @@ mod tests {
             ctime_ns: 3,
             ino: 4,
         };
-        save(&path, &[Record::Read("1.sql", fp, &script)]);
+        save(&path, fp, &[Record::Read("1.sql", fp, &script)]);
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.trim_end_matches('\n')).unwrap();
         let cache = load(&path).unwrap();

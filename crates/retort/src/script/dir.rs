@@ -38,19 +38,31 @@ pub fn read_dir_cached(
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         return Ok(Scripts::from_vec(read(&names)?));
     };
-    // The cache is loaded on one thread while this one lists the folder and the others
-    // look up every file's metadata (through the directory entry: relative to the open
-    // folder, no walk of the whole path).
-    let (cache, listed) = std::thread::scope(|scope| {
-        let loader = scope.spawn(|| cache::load(cache_path));
-        let listed = list(dir).and_then(|files| {
-            let fps = fingerprints(&files)?;
-            Ok((files, fps))
-        });
-        (loader.join().ok().flatten(), listed)
+    // The folder's fingerprint comes before its listing, so an entry added while it is
+    // listed makes the next run list it again.
+    let folder = fs::metadata(dir)
+        .map(|m| Fingerprint::of(&m))
+        .map_err(|e| io_err(dir, e))?;
+    let cache = cache::load(cache_path);
+    let unchanged = cache.as_ref().filter(|c| c.trusts_folder(&folder));
+    // An unchanged folder holds the cache's files: ask about each of them (all cores)
+    // instead of listing it, the slowest step at 10,000 files. Anything unexpected (a
+    // file gone since) and the folder is listed after all.
+    let known = unchanged.and_then(|cache| {
+        let names: Vec<&str> = cache.entries.iter().map(|e| cache.name(e)).collect();
+        let fps = fingerprints_by_name(dir, &names).ok()?;
+        Some((names, fps))
     });
-    let (files, fingerprints) = listed?;
-    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    let files: Vec<(String, fs::DirEntry)>;
+    let listed = known.is_none();
+    let (names, fingerprints) = match known {
+        Some(known) => known,
+        None => {
+            files = list(dir)?;
+            let fps = fingerprints(&files)?;
+            (files.iter().map(|(n, _)| n.as_str()).collect(), fps)
+        }
+    };
     // Both lists are in name order: walk them side by side, noting for each file its
     // trusted cache entry, or that it must be read.
     let mut trusted: Vec<Option<usize>> = Vec::with_capacity(names.len());
@@ -71,10 +83,13 @@ pub fn read_dir_cached(
         .map(|(name, _)| *name)
         .collect();
     let mut fresh = read(&unread)?.into_iter();
-    let all_trusted = unread.is_empty();
     let same_files = cache
         .as_ref()
         .is_some_and(|c| c.entries.len() == names.len());
+    let changed = !unread.is_empty() || !same_files;
+    // A folder listed (changed, or too recently to be trusted) is recorded once it has
+    // settled, so that the next run need not list it.
+    let refresh = listed && cache::settled(&folder);
     let mut sources: Vec<Source> = Vec::with_capacity(names.len());
     for source in trusted {
         sources.push(
@@ -86,7 +101,7 @@ pub fn read_dir_cached(
             },
         );
     }
-    if !(all_trusted && same_files) {
+    if changed || refresh {
         // Trusted records are copied as they are; only files just read are written anew.
         let records: Vec<Record> = names
             .iter()
@@ -97,9 +112,50 @@ pub fn read_dir_cached(
                 Source::Read(script) => Some(Record::Read(name, *fp, script)),
             })
             .collect();
-        cache::save(cache_path, &records);
+        cache::save(cache_path, folder, &records);
     }
-    Ok(Scripts::assemble(cache, shown.to_path_buf(), sources))
+    Ok(Scripts::assemble(
+        cache,
+        shown.to_path_buf(),
+        sources,
+        listed,
+    ))
+}
+
+/// The fingerprint of each named file in `dir`, on all cores: one `statx` per file,
+/// relative to the open folder (no walk of the whole path), following symbolic links as
+/// [`fingerprints`] does.
+#[cfg(target_os = "linux")]
+fn fingerprints_by_name(dir: &Path, names: &[&str]) -> Result<Vec<Fingerprint>, ScriptError> {
+    use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let folder = rustix::fs::open(dir, flags, Mode::empty()).map_err(|e| io_err(dir, e.into()))?;
+    let mask = StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::INO;
+    in_parallel(names, |chunk| {
+        chunk
+            .iter()
+            .map(|name| {
+                rustix::fs::statx(&folder, *name, AtFlags::empty(), mask)
+                    .map(|st| Fingerprint::of_statx(&st))
+                    .map_err(|e| io_err(&dir.join(name), e.into()))
+            })
+            .collect()
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn fingerprints_by_name(dir: &Path, names: &[&str]) -> Result<Vec<Fingerprint>, ScriptError> {
+    in_parallel(names, |chunk| {
+        chunk
+            .iter()
+            .map(|name| {
+                let path = dir.join(name);
+                fs::metadata(&path)
+                    .map(|m| Fingerprint::of(&m))
+                    .map_err(|e| io_err(&path, e))
+            })
+            .collect()
+    })
 }
 
 /// The fingerprint of every file, on all cores.

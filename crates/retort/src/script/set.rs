@@ -18,6 +18,8 @@ pub struct Scripts {
     /// The folder as messages name it: cached scripts' paths are built from it.
     shown: PathBuf,
     slots: Vec<Slot>,
+    /// Whether the folder was listed (or, unchanged, known from the cache).
+    listed: bool,
 }
 
 /// Where one file's script comes from, as `read_dir_cached` decides it.
@@ -77,11 +79,17 @@ impl Scripts {
                 .into_iter()
                 .map(|s| Slot::Read(Box::new(s)))
                 .collect(),
+            listed: true,
         }
     }
 
     /// Assembles a folder's scripts, cached entries referring to `cache`.
-    pub(super) fn assemble(cache: Option<Cache>, shown: PathBuf, sources: Vec<Source>) -> Scripts {
+    pub(super) fn assemble(
+        cache: Option<Cache>,
+        shown: PathBuf,
+        sources: Vec<Source>,
+        listed: bool,
+    ) -> Scripts {
         let slots = sources
             .into_iter()
             .map(|source| match source {
@@ -97,7 +105,14 @@ impl Scripts {
             cache,
             shown,
             slots,
+            listed,
         }
+    }
+
+    /// Whether the folder had to be listed: `false` when it was unchanged since the
+    /// start-up cache was written, which then knew its files.
+    pub fn listed_folder(&self) -> bool {
+        self.listed
     }
 
     pub fn len(&self) -> usize {

@@ -371,3 +371,93 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
         2
     );
 }
+
+/// Sets a file's or folder's modification time an hour back, as if it were old.
+fn age(path: &Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+}
+
+#[test]
+fn an_unchanged_folder_is_not_listed_and_every_change_to_it_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache/x.cache");
+    let folder = dir.path().join("m");
+    std::fs::create_dir(&folder).unwrap();
+    let write = |name: &str, text: &str| {
+        std::fs::write(folder.join(name), text).unwrap();
+        age(&folder.join(name));
+        age(&folder);
+    };
+    let read = || read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
+    let ids = |s: &Scripts| s.iter().map(|s| s.revision.clone()).collect::<Vec<_>>();
+    write("1.sql", "-- revision: a1\n-- migrate:up\nSELECT 1;\n");
+    write(
+        "2.sql",
+        "-- revision: a2\n-- revises: a1\n-- migrate:up\nSELECT 2;\n",
+    );
+    assert!(read().listed_folder(), "no cache yet");
+    let second = read();
+    assert!(
+        !second.listed_folder(),
+        "unchanged folder, known from the cache"
+    );
+    assert_eq!(ids(&second), ["a1", "a2"]);
+    assert!(second.iter().all(|s| !s.has_bodies));
+
+    // Removed, even with the folder's modification time put back exactly: its change
+    // time moved.
+    let mtime = std::fs::metadata(&folder).unwrap().modified().unwrap();
+    std::fs::remove_file(folder.join("2.sql")).unwrap();
+    std::fs::File::open(&folder)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&folder).unwrap().modified().unwrap(),
+        mtime
+    );
+    let third = read();
+    assert!(third.listed_folder());
+    assert_eq!(ids(&third), ["a1"]);
+    assert!(!read().listed_folder(), "recorded again once listed");
+
+    // Added.
+    write(
+        "3.sql",
+        "-- revision: a3\n-- revises: a1\n-- migrate:up\nSELECT 3;\n",
+    );
+    let fourth = read();
+    assert!(fourth.listed_folder());
+    assert_eq!(ids(&fourth), ["a1", "a3"]);
+
+    // Renamed.
+    std::fs::rename(folder.join("1.sql"), folder.join("0.sql")).unwrap();
+    age(&folder);
+    let fifth = read();
+    assert!(fifth.listed_folder());
+    assert_eq!(fifth[0].path, folder.join("0.sql"));
+    assert!(!read().listed_folder());
+
+    // Edited in place: the folder is unchanged, the file is read again.
+    let before = std::fs::metadata(folder.join("3.sql")).unwrap();
+    std::fs::write(
+        folder.join("3.sql"),
+        "-- revision: a3\n-- revises: a1\n-- migrate:up\nSELECT 33;\n",
+    )
+    .unwrap();
+    age(&folder.join("3.sql"));
+    let sixth = read();
+    assert!(!sixth.listed_folder());
+    assert!(sixth[1].has_bodies, "the edited file is read, not cached");
+    assert_eq!(sixth[1].sections[0].body.trim(), "SELECT 33;");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let after = std::fs::metadata(folder.join("3.sql")).unwrap();
+        assert_eq!(before.ino(), after.ino(), "really edited in place");
+    }
+}
