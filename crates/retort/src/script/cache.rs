@@ -267,8 +267,6 @@ fn section(line: &str) -> Option<Section> {
 /// Every record is validated here, so [`Cache::script`] cannot fail later.
 pub(super) fn load(path: &Path) -> Option<Cache> {
     let text = fs::read_to_string(path).ok()?;
-    // Offsets are 32-bit.
-    let text_len = u32::try_from(text.len()).ok()?;
     let header_end = text.find('\n')?;
     let mut head = text[..header_end].split('\t');
     if head.next()? != MAGIC || head.next()? != crate::history::TOOL_VERSION {
@@ -285,13 +283,62 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
     if head.next().is_some() {
         return None;
     }
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut at = header_end + 1;
-    while at < text.len() {
-        let end = text[at..].find('\n').map_or(text.len(), |k| at + k);
-        let line = &text[at..end];
+    let entries = parse_in_parallel(&text, header_end + 1)?;
+    // Entries are written in name order; if they were not, the merge in dir.rs would just
+    // find fewer of them and read those files again.
+    Some(Cache {
+        written_ns,
+        folder,
+        text,
+        entries,
+    })
+}
+
+/// Below this many bytes of records, a second thread costs more than it saves.
+pub(super) const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// The records of `text` from `start` on, parsed in as many pieces as there are cores
+/// (each piece starts at an `F` line), joined in order.
+fn parse_in_parallel(text: &str, start: usize) -> Option<Vec<Entry>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let len = text.len() - start;
+    if threads < 2 || len < PARALLEL_BYTES {
+        return parse_records(text, start, text.len());
+    }
+    let mut cuts = vec![start];
+    for k in 1..threads {
+        let from = (start + len * k / threads).max(*cuts.last()?);
+        if let Some(at) = text[from..].find("\nF\t") {
+            cuts.push(from + at + 1);
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    std::thread::scope(|scope| {
+        let pieces: Vec<_> = cuts
+            .windows(2)
+            .map(|w| scope.spawn(move || parse_records(text, w[0], w[1])))
+            .collect();
+        let mut entries = Vec::new();
+        for piece in pieces {
+            entries.extend(piece.join().ok()??);
+        }
+        Some(entries)
+    })
+}
+
+/// The records of `text[start..end]`, which starts at an `F` line (or is empty); `None`
+/// when any line is malformed.
+fn parse_records(text: &str, start: usize, end: usize) -> Option<Vec<Entry>> {
+    // Offsets are 32-bit.
+    let text_len = u32::try_from(text.len()).ok()?;
+    let mut entries: Vec<Entry> = Vec::with_capacity((end - start) / 256);
+    let mut at = start;
+    while at < end {
+        let line_end = text[at..end].find('\n').map_or(end, |k| at + k);
+        let line = &text[at..line_end];
         // One past the line's newline (the text's end when the last line has none).
-        let next = end + 1;
+        let next = line_end + 1;
         if let Some(rest) = line.strip_prefix("F\t") {
             let mut starts = field_starts(rest, at + 2, next);
             let name_start = starts.next()?;
@@ -329,14 +376,7 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
         }
         at = next;
     }
-    // Entries are written in name order; if they were not, the merge in dir.rs would just
-    // find fewer of them and read those files again.
-    Some(Cache {
-        written_ns,
-        folder,
-        text,
-        entries,
-    })
+    Some(entries)
 }
 
 /// Where each tab-separated field of `line` starts (`line` starts at `offset` in the

@@ -461,3 +461,50 @@ fn an_unchanged_folder_is_not_listed_and_every_change_to_it_is_seen() {
         assert_eq!(before.ino(), after.ino(), "really edited in place");
     }
 }
+
+/// A cache large enough to be parsed in pieces on several threads gives back every
+/// record, in order.
+#[test]
+fn a_large_cache_is_read_back_whole_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache/x.cache");
+    let folder = dir.path().join("m");
+    std::fs::create_dir(&folder).unwrap();
+    let n = 2000;
+    for i in 0..n {
+        let name = format!("{i:05}_m.sql");
+        let revises = if i == 0 {
+            String::new()
+        } else {
+            format!("-- revises: r{:05}\n", i - 1)
+        };
+        let text = format!(
+            "-- migration number {i}, with a message long enough to fill the cache\n\
+             -- revision: r{i:05}\n{revises}-- migrate:up\nCREATE TABLE t{i} (id INT);\n\
+             -- migrate:down\nDROP TABLE t{i};\n"
+        );
+        std::fs::write(folder.join(&name), text).unwrap();
+        age(&folder.join(&name));
+    }
+    age(&folder);
+    let first = read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
+    let size = std::fs::metadata(&cache).unwrap().len();
+    assert!(
+        size > 2 * super::cache::PARALLEL_BYTES as u64,
+        "{size} bytes: in pieces"
+    );
+    let second = read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
+    assert!(!second.listed_folder());
+    assert_eq!(second.len(), n);
+    for i in 0..n {
+        assert!(!second[i].has_bodies);
+        assert_eq!(second[i].revision, first[i].revision);
+        assert_eq!(second[i].revises, first[i].revises);
+        assert_eq!(second.summary(i), first[i].summary());
+        assert_eq!(second[i].sections, {
+            let mut s = first[i].sections.clone();
+            s.iter_mut().for_each(|x| x.body.clear());
+            s
+        });
+    }
+}
