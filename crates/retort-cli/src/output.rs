@@ -21,14 +21,30 @@ pub const CYAN: Style = AnsiColor::Cyan.on_default();
 /// first place, which matters for listings of 10,000 revisions; anstream still strips
 /// whatever reaches a stream that takes no colors.
 pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let color = *COLOR.get_or_init(|| {
-        anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-    });
-    if color {
+    if stdout_color() {
         format!("{style}{text}{style:#}")
     } else {
         text.to_string()
+    }
+}
+
+/// Whether stdout takes colors (a terminal, no NO_COLOR; or CLICOLOR_FORCE).
+fn stdout_color() -> bool {
+    static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *COLOR.get_or_init(|| {
+        anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+    })
+}
+
+/// Prints a block of data on stdout. Without colors it is written as it is: nothing
+/// painted it, and scanning a 10,000-line listing for escapes to strip costs a millisecond.
+/// A closed pipe (`retort history | head`) is not an error.
+pub fn print_data(text: &str) {
+    if stdout_color() {
+        anstream::print!("{text}");
+    } else {
+        use std::io::Write;
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
 }
 
@@ -46,8 +62,9 @@ macro_rules! data {
 
 /// Prints one JSON document on stdout.
 pub fn json(value: &serde_json::Value) {
-    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
-    anstream::println!("{text}");
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+    text.push('\n');
+    print_data(&text);
 }
 
 pub fn millis(d: Duration) -> String {

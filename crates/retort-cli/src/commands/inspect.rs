@@ -144,7 +144,7 @@ pub fn history(ctx: &Context, range: Option<&str>, indicate_current: bool) -> Re
             }
         }
     }
-    anstream::print!("{out}");
+    crate::output::print_data(&out);
     Ok(0)
 }
 
