@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use retort::graph::{Graph, NodeSpec, Target};
+use retort::graph::{Graph, NodeRef, NodeSpec, Target};
 use retort::script;
 
 /// Median of `runs` timings of `f`.
@@ -77,6 +77,68 @@ fn branchy(n: usize) -> Vec<NodeSpec> {
     nodes
 }
 
+/// The ids of `specs` laid out as the start-up cache holds them: one text, each node's
+/// id and lists side by side. Each entry: (id, revises, depends_on, labels) as ranges.
+struct Packed {
+    text: String,
+    nodes: Vec<[std::ops::Range<usize>; 4]>,
+}
+
+fn pack(specs: &[NodeSpec]) -> Packed {
+    let mut text = String::new();
+    let mut nodes = Vec::with_capacity(specs.len());
+    for s in specs {
+        let mut put = |items: &[String]| {
+            let start = text.len();
+            text.push_str(&items.join(","));
+            start..text.len()
+        };
+        let id = put(std::slice::from_ref(&s.id));
+        nodes.push([
+            id,
+            put(&s.revises),
+            put(&s.depends_on),
+            put(&s.branch_labels),
+        ]);
+    }
+    Packed { text, nodes }
+}
+
+/// The graph of packed nodes built as `Project` builds it from the cache: one list of
+/// every id mentioned, cut into each node's parts, then [`Graph::from_refs`].
+fn build_from_refs(p: &Packed) -> Result<Graph, retort::graph::GraphError> {
+    let list = |r: &std::ops::Range<usize>| p.text[r.clone()].split(',').filter(|x| !x.is_empty());
+    let mut refs: Vec<&str> = Vec::with_capacity(p.nodes.len());
+    let mut counts: Vec<[usize; 3]> = Vec::with_capacity(p.nodes.len());
+    for [_, revises, depends_on, labels] in &p.nodes {
+        let mut count = [0; 3];
+        for (k, r) in [revises, depends_on, labels].into_iter().enumerate() {
+            let before = refs.len();
+            refs.extend(list(r));
+            count[k] = refs.len() - before;
+        }
+        counts.push(count);
+    }
+    let mut rest = refs.as_slice();
+    let mut take = |k: usize| {
+        let (head, tail) = rest.split_at(k);
+        rest = tail;
+        head
+    };
+    let nodes: Vec<NodeRef> = p
+        .nodes
+        .iter()
+        .zip(&counts)
+        .map(|([id, ..], [r, d, l])| NodeRef {
+            id: &p.text[id.clone()],
+            revises: take(*r),
+            depends_on: take(*d),
+            branch_labels: take(*l),
+        })
+        .collect();
+    Graph::from_refs(&nodes)
+}
+
 fn main() {
     let sizes = [1_000usize, 10_000];
     let mut rows: Vec<(String, Vec<Duration>)> = Vec::new();
@@ -110,9 +172,10 @@ fn main() {
                 branch_labels: s.branch_labels,
             })
             .collect();
+        let packed = pack(&linear);
         add(
             "graph: build (linear)",
-            time(11, || Graph::new(linear.clone())),
+            time(11, || build_from_refs(&packed)),
         );
         let g = Graph::new(linear.clone()).expect("linear graph");
         let none = vec![false; n];
@@ -139,9 +202,10 @@ fn main() {
             time(11, || g.resolve_id(&format!("{:012x}", n / 2))),
         );
         let b = branchy(n);
+        let packed_b = pack(&b);
         add(
             "graph: build (branches + merges)",
-            time(11, || Graph::new(b.clone())),
+            time(11, || build_from_refs(&packed_b)),
         );
         let gb = Graph::new(b).expect("branchy graph");
         add(
