@@ -125,6 +125,12 @@ impl History {
         if !conn.table_exists(&self.version_table)? {
             return Ok(Vec::new());
         }
+        self.read_existing(conn)
+    }
+
+    /// Every version row of a table known to exist (just created if it was missing), without
+    /// asking the catalog first.
+    pub fn read_existing(&self, conn: &mut dyn Connection) -> Result<Vec<AppliedRow>, DbError> {
         let rows = conn.query(
             &format!(
                 "SELECT revision, checksum, applied_at, applied_by, execution_ms, state FROM {}",

@@ -78,6 +78,17 @@ impl fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
+/// Which part of [`Connection::run_batch_then`] failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchError {
+    /// One of retort's own statements (or the exchange before any answer came back): the
+    /// migration's statement did not run, unless the connection was lost after the server
+    /// had the whole query (then whatever `ours` recorded says what may have happened).
+    Ours(DbError),
+    /// The migration's statement, after all of retort's had succeeded.
+    Statement(DbError),
+}
+
 /// How to connect, beyond the URL.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -124,6 +135,18 @@ pub trait Connection: Send {
             self.run(sql)?;
         }
         Ok(())
+    }
+
+    /// Runs retort's own statements (`ours`: literal values, one result each, as for
+    /// [`Connection::run_batch`]) and then one statement of a migration, in that order, as
+    /// one round trip where the driver can. The migration's statement runs only if all of
+    /// retort's succeeded (a server stops a multi-statement query at its first error), so
+    /// what `ours` records — a `running` mark, how far a migration got — is committed
+    /// before the statement starts, exactly as with two separate calls. The default makes
+    /// those two calls.
+    fn run_batch_then(&mut self, ours: &[String], statement: &str) -> Result<(), BatchError> {
+        self.run_batch(ours).map_err(BatchError::Ours)?;
+        self.run(statement).map_err(BatchError::Statement)
     }
 
     /// Runs one statement with parameters (placeholders as [`Dialect::placeholder`]

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::config::DatabaseUrl;
 use crate::dialect::Dialect;
 
-use super::{ConnectOptions, Connection, DbError, Value};
+use super::{BatchError, ConnectOptions, Connection, DbError, Value};
 
 /// The longest lock name MySQL 5.7+ accepts (`GET_LOCK` fails with error 3057 beyond it;
 /// MariaDB has no such limit, but one rule for both keeps the name the same on either).
@@ -30,6 +30,11 @@ const MAX_LOCK_NAME: usize = 64;
 /// While waiting for the lock with less than a second left, how often to ask again
 /// (`GET_LOCK` is only given whole seconds: MySQL and MariaDB differ on fractions).
 const LOCK_POLL: Duration = Duration::from_millis(25);
+
+/// A migration statement up to this size travels in one query with retort's statements
+/// before it ([`Connection::run_batch_then`]); a longer one is sent on its own, so that
+/// retort's few hundred bytes can never push it past the server's `max_allowed_packet`.
+const MAX_MERGED_STATEMENT: usize = 64 * 1024;
 
 /// A session on a MySQL or MariaDB server, with its database selected.
 pub struct MysqlConnection {
@@ -144,6 +149,44 @@ impl Connection for MysqlConnection {
             return Ok(());
         }
         self.run(&statements.join(";\n"))
+    }
+
+    /// One round trip: `ours` and the statement go as one multi-statement query, the
+    /// statement last. The server runs them in order and stops at the first error; each of
+    /// retort's statements has exactly one result, so the index of the result carrying the
+    /// error says whose it is (the migration's statement may have several, like a `CALL`,
+    /// but nothing follows it). Error positions and messages are the server's own, per
+    /// statement, as with [`Connection::run`].
+    fn run_batch_then(&mut self, ours: &[String], statement: &str) -> Result<(), BatchError> {
+        if ours.is_empty() {
+            return self.run(statement).map_err(BatchError::Statement);
+        }
+        if statement.len() > MAX_MERGED_STATEMENT {
+            self.run_batch(ours).map_err(BatchError::Ours)?;
+            return self.run(statement).map_err(BatchError::Statement);
+        }
+        let mut sql = ours.join(";\n");
+        sql.push_str(";\n");
+        sql.push_str(statement);
+        // An error in the first result comes from `query_iter` itself.
+        let mut result = self
+            .conn
+            .query_iter(sql)
+            .map_err(|e| BatchError::Ours(error(e)))?;
+        let mut index = 0;
+        while let Some(set) = result.iter() {
+            for row in set {
+                if let Err(e) = row {
+                    return Err(if index < ours.len() {
+                        BatchError::Ours(error(e))
+                    } else {
+                        BatchError::Statement(error(e))
+                    });
+                }
+            }
+            index += 1;
+        }
+        Ok(())
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
@@ -1006,6 +1049,114 @@ mod tests {
             vec![vec![Value::Int(1)], vec![Value::Int(2)]]
         );
         c.run_batch(&[]).unwrap();
+    }
+
+    /// The migrator's round trip outside a transaction: its bookkeeping, committed, then the
+    /// migration's statement, which runs only if the bookkeeping did; errors say whose.
+    #[test]
+    fn run_batch_then_runs_ours_first_and_names_the_failing_side() {
+        let Some(db) = TestDb::create() else { return };
+        let mut c = db.connect();
+        c.run("CREATE TABLE v (id INT PRIMARY KEY, state VARCHAR(16) NOT NULL)")
+            .unwrap();
+        let ours = |id: i32| {
+            vec![
+                "START TRANSACTION".to_string(),
+                format!("INSERT INTO v VALUES ({id}, 'running')"),
+                "COMMIT".to_string(),
+            ]
+        };
+        let ids = |c: &mut MysqlConnection, sql: &str| c.query(sql, &[]).unwrap();
+
+        c.run_batch_then(&ours(1), "CREATE TABLE t1 (id INT)")
+            .unwrap();
+        assert!(c.table_exists("t1").unwrap());
+        assert_eq!(
+            ids(&mut c, "SELECT id, state FROM v"),
+            vec![vec![Value::Int(1), text("running")]]
+        );
+
+        // One of ours fails (a duplicate key): the statement did not run, and the
+        // transaction ours opened is still open (the caller rolls it back).
+        let e = c
+            .run_batch_then(
+                &[
+                    "START TRANSACTION".to_string(),
+                    "INSERT INTO v VALUES (2, 'running')".to_string(),
+                    "INSERT INTO v VALUES (1, 'running')".to_string(),
+                    "COMMIT".to_string(),
+                ],
+                "CREATE TABLE t2 (id INT)",
+            )
+            .unwrap_err();
+        let BatchError::Ours(e) = e else {
+            panic!("{e:?}")
+        };
+        assert!(e.message.contains("(MySQL error 1062"), "{e}");
+        c.rollback().unwrap();
+        assert!(!c.table_exists("t2").unwrap());
+        assert_eq!(ids(&mut c, "SELECT id FROM v").len(), 1);
+        // The very first of ours fails: the error comes with the query's first answer.
+        let e = c
+            .run_batch_then(&["SELEC 1".to_string()], "CREATE TABLE t2 (id INT)")
+            .unwrap_err();
+        assert!(matches!(e, BatchError::Ours(_)), "{e:?}");
+        assert!(!c.table_exists("t2").unwrap());
+
+        // The statement fails: ours were committed before it ran. The server's message
+        // counts lines within the statement, not within the whole query.
+        let e = c
+            .run_batch_then(&ours(3), "CREATE TABLE t3 (\n  id INT,\n  x INT,,\n)")
+            .unwrap_err();
+        let BatchError::Statement(e) = e else {
+            panic!("{e:?}")
+        };
+        assert!(e.message.contains("(MySQL error 1064"), "{e}");
+        assert!(e.message.contains("at line 3"), "{e}");
+        c.rollback().unwrap(); // changes nothing: ours committed
+        assert_eq!(ids(&mut c, "SELECT id FROM v ORDER BY id").len(), 2);
+        assert!(!c.table_exists("t3").unwrap());
+
+        // Statements with bodies, result sets, and an error after a result set.
+        c.run_batch_then(
+            &ours(4),
+            "CREATE PROCEDURE p(IN k INT)\nBEGIN\n  SELECT k;\n  SELECT k + 1;\n  \
+             IF k < 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'negative'; END IF;\nEND",
+        )
+        .unwrap();
+        c.run_batch_then(&ours(5), "CALL p(1)").unwrap();
+        let e = c.run_batch_then(&ours(6), "CALL p(-1)").unwrap_err();
+        assert_eq!(
+            e,
+            BatchError::Statement(DbError::new("negative (MySQL error 1644, SQLSTATE 45000)"))
+        );
+        assert_eq!(ids(&mut c, "SELECT id FROM v").len(), 5);
+
+        // Nothing of ours: the statement alone. A long statement goes in a round trip of
+        // its own, after ours.
+        c.run_batch_then(&[], "CREATE TABLE t7 (note MEDIUMTEXT)")
+            .unwrap();
+        let long = format!(
+            "INSERT INTO t7 VALUES ('{}')",
+            "x".repeat(MAX_MERGED_STATEMENT)
+        );
+        c.run_batch_then(&ours(8), &long).unwrap();
+        assert_eq!(ids(&mut c, "SELECT id FROM v").len(), 6);
+        assert_eq!(
+            ids(&mut c, "SELECT LENGTH(note) FROM t7"),
+            vec![vec![Value::Int(MAX_MERGED_STATEMENT as i64)]]
+        );
+        let e = c
+            .run_batch_then(&ours(9), &format!("{long} trailing garbage"))
+            .unwrap_err();
+        assert!(matches!(e, BatchError::Statement(_)), "{e:?}");
+        assert_eq!(ids(&mut c, "SELECT id FROM v").len(), 7);
+        let e = c.run_batch_then(&ours(9), &long).unwrap_err();
+        assert!(matches!(e, BatchError::Ours(_)), "{e:?}");
+        c.rollback().unwrap();
+        assert_eq!(ids(&mut c, "SELECT LENGTH(note) FROM t7").len(), 1);
+        // The session is still usable.
+        assert_eq!(ids(&mut c, "SELECT 1"), vec![vec![Value::Int(1)]]);
     }
 
     #[test]

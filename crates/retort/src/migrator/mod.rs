@@ -12,7 +12,7 @@ pub use event::Event;
 pub use offline::offline_script;
 pub use state::DbState;
 
-use crate::db::Connection;
+use crate::db::{BatchError, Connection};
 use crate::error::{ChecksumMismatch, Error, MigrationFailure};
 use crate::graph::Target;
 use crate::history::{self, Action, AppliedRow, History, When, STATE_APPLIED, STATE_RUNNING};
@@ -142,6 +142,16 @@ impl<'a> Migrator<'a> {
         DbState::read(self.project, self.conn, &self.history)
     }
 
+    /// The state right after [`Migrator::ensure_tables`]: the version table exists, so it
+    /// is read without asking the catalog whether it does.
+    fn state_of_ensured(&mut self) -> Result<DbState, Error> {
+        let rows = self
+            .history
+            .read_existing(self.conn)
+            .map_err(Error::db("reading the version table"))?;
+        Ok(DbState::compare(self.project, rows, &self.history))
+    }
+
     /// The state from version rows already read (see [`crate::open`]).
     pub fn state_from_rows(&self, rows: Vec<AppliedRow>) -> DbState {
         DbState::compare(self.project, rows, &self.history)
@@ -195,7 +205,7 @@ impl<'a> Migrator<'a> {
     ) -> Result<StampReport, Error> {
         self.locked(on_event, |m, on_event| {
             m.ensure_tables()?;
-            let state = m.state()?;
+            let state = m.state_of_ensured()?;
             if !purge && !state.missing.is_empty() {
                 return Err(Error::MissingOnDisk {
                     dir: m.project.migrations_dir(),
@@ -297,7 +307,7 @@ impl<'a> Migrator<'a> {
     pub fn repair(&mut self) -> Result<Vec<ChecksumMismatch>, Error> {
         self.locked(&mut |_| {}, |m, _| {
             m.ensure_tables()?;
-            let state = m.state()?;
+            let state = m.state_of_ensured()?;
             let now = history::now();
             m.transaction(|m| {
                 for c in &state.changed {
@@ -367,7 +377,7 @@ impl<'a> Migrator<'a> {
             Some(rows) if reusable && !rows.is_empty() => self.state_from_rows(rows),
             _ => {
                 self.ensure_tables()?;
-                self.state()?
+                self.state_of_ensured()?
             }
         };
         if !state.running.is_empty() {
@@ -558,12 +568,27 @@ impl<'a> Migrator<'a> {
                     return Ok(false);
                 }
             }
-            if !atomic {
-                self.mark_running(direction, step)?;
-            }
+            // Outside a transaction, what must be committed before a statement starts —
+            // the `running` mark (with the previous migration's completion) before the
+            // first, how far the migration got before each later one — travels in the
+            // same round trip as that statement, ahead of it: the server commits it first
+            // and runs the statement only if that worked.
+            let mut before = if atomic {
+                Vec::new()
+            } else {
+                self.running_mark(direction, step)
+            };
             let n = step.statements.len();
             for (k, stmt) in step.statements.iter().enumerate() {
-                if let Err(error) = self.conn.run(&stmt.text) {
+                let ran = self.conn.run_batch_then(&before, &stmt.text);
+                if let Err(BatchError::Ours(e)) = ran {
+                    return Err(Error::db(if k == 0 {
+                        "marking the migration as running"
+                    } else {
+                        "recording progress"
+                    })(e));
+                }
+                if let Err(BatchError::Statement(error)) = ran {
                     if !atomic && k == 0 {
                         // Nothing took effect: take the in-progress mark back, so the
                         // database is as it was and the next run is not blocked.
@@ -587,14 +612,20 @@ impl<'a> Migrator<'a> {
                         last_committed,
                     })));
                 }
-                // Outside a transaction, record how far it got (not after the last
-                // statement: the final update below says `applied`).
-                if !atomic && k + 1 < n {
+                // Outside a transaction, record how far it got, with the next statement
+                // (not after the last statement: the final update below says `applied`).
+                before = if !atomic && k + 1 < n {
                     let state = history::progress_state(direction == Direction::Down, k + 1);
-                    self.history
-                        .set_state(self.conn, id, &state, 0)
-                        .map_err(Error::db("recording progress"))?;
-                }
+                    vec![self.history.set_state_sql(id, &state, 0)]
+                } else {
+                    Vec::new()
+                };
+            }
+            if !before.is_empty() {
+                // A migration without statements: the mark still goes first.
+                self.conn
+                    .run_batch(&before)
+                    .map_err(Error::db("marking the migration as running"))?;
             }
             let ms = i64::try_from(t0.elapsed().as_millis()).unwrap_or(i64::MAX);
             let now = history::now();
@@ -645,7 +676,7 @@ impl<'a> Migrator<'a> {
         }
     }
 
-    /// Undoes [`Migrator::mark_running`] when the migration's first statement failed.
+    /// Takes back the [`Migrator::running_mark`] when the migration's first statement failed.
     fn unmark_running(&mut self, direction: Direction, id: &str) -> Result<(), Error> {
         let ctx = "clearing the in-progress mark";
         match direction {
@@ -657,7 +688,9 @@ impl<'a> Migrator<'a> {
 
     /// Before a migration that cannot be rolled back runs, its row says `running`, so a
     /// crash leaves a visible mark that blocks the next run instead of a silent half-state.
-    fn mark_running(&mut self, direction: Direction, step: &Step) -> Result<(), Error> {
+    /// The transaction that writes it (with the pending completion record of the migration
+    /// before, if any), to be sent ahead of the migration's first statement.
+    fn running_mark(&mut self, direction: Direction, step: &Step) -> Vec<String> {
         let id = step.script.revision.as_str();
         let mark = match direction {
             Direction::Down => self
@@ -679,8 +712,6 @@ impl<'a> Migrator<'a> {
         batch.append(&mut self.pending_finish);
         batch.push(mark);
         batch.push("COMMIT".into());
-        self.conn
-            .run_batch(&batch)
-            .map_err(Error::db("marking the migration as running"))
+        batch
     }
 }
