@@ -204,12 +204,16 @@ def main():
         sides.append((label, run))
 
     results, logs = {}, {}
+    # put back at the end
+    log_on, log_file = sql("SELECT @@general_log, @@general_log_file").strip().split("\t")
     for name, run in sides:
         results[name], log = measure(name, db, run, a.log_dir)
         logs[name] = log_summary(log)
         # the empty run's busiest connection is a snapshot's own: nothing to subtract
         results[name]["~round trips (client requests)"] = logs[name][2] if name != "empty" else 0
     subprocess.run(CLI + ["-e", f"DROP DATABASE IF EXISTS {db}"], check=True)
+    sql(f"SET GLOBAL general_log_file = '{log_file}'")
+    sql(f"SET GLOBAL general_log = {int(log_on)}")
 
     empty = results.pop("empty")
     names = list(results)
