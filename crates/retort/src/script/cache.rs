@@ -263,9 +263,22 @@ fn section(line: &str) -> Option<Section> {
     })
 }
 
+/// A loaded cache, and when its folder was unchanged, the fingerprint of each of its files
+/// now (in entry order).
+pub(super) struct Loaded {
+    pub(super) cache: Cache,
+    pub(super) fingerprints: Option<Vec<Fingerprint>>,
+}
+
+/// Fingerprints one file of the migrations folder by name; `None` when it cannot.
+pub(super) type StatByName<'a> = &'a (dyn Fn(&str) -> Option<Fingerprint> + Sync);
+
 /// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
-/// Every record is validated here, so [`Cache::script`] cannot fail later.
-pub(super) fn load(path: &Path) -> Option<Cache> {
+/// Every record is validated here, so [`Cache::script`] cannot fail later. When the folder,
+/// fingerprinted `folder` now, is unchanged since the cache was written
+/// ([`Cache::trusts_folder`]), each of its files is fingerprinted with `stat` as its record
+/// is parsed, on the same threads (`fingerprints` is `None` if any could not be).
+pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Option<Loaded> {
     let text = fs::read_to_string(path).ok()?;
     let header_end = text.find('\n')?;
     let mut head = text[..header_end].split('\t');
@@ -274,7 +287,7 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
     }
     let written_ns: i64 = head.next()?.parse().ok()?;
     let mut number = || head.next()?.parse::<i64>().ok();
-    let folder = Fingerprint {
+    let recorded = Fingerprint {
         len: u64::try_from(number()?).ok()?,
         mtime_ns: number()?,
         ctime_ns: number()?,
@@ -283,14 +296,21 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
     if head.next().is_some() {
         return None;
     }
-    let entries = parse_in_parallel(&text, header_end + 1)?;
+    let mut cache = Cache {
+        written_ns,
+        folder: recorded,
+        text: String::new(),
+        entries: Vec::new(),
+    };
+    let stat = cache.trusts_folder(folder).then_some(stat);
+    let (entries, fingerprints) = parse_in_parallel(&text, header_end + 1, stat)?;
     // Entries are written in name order; if they were not, the merge in dir.rs would just
     // find fewer of them and read those files again.
-    Some(Cache {
-        written_ns,
-        folder,
-        text,
-        entries,
+    cache.text = text;
+    cache.entries = entries;
+    Some(Loaded {
+        cache,
+        fingerprints,
     })
 }
 
@@ -298,12 +318,27 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
 pub(super) const PARALLEL_BYTES: usize = 256 * 1024;
 
 /// The records of `text` from `start` on, parsed in as many pieces as there are cores
-/// (each piece starts at an `F` line), joined in order.
-fn parse_in_parallel(text: &str, start: usize) -> Option<Vec<Entry>> {
+/// (each piece starts at an `F` line), joined in order; with `stat`, each piece's files
+/// are fingerprinted by the thread that parsed it, right after.
+fn parse_in_parallel(
+    text: &str,
+    start: usize,
+    stat: Option<StatByName>,
+) -> Option<(Vec<Entry>, Option<Vec<Fingerprint>>)> {
+    let piece = |from: usize, to: usize| {
+        let entries = parse_records(text, from, to)?;
+        let fingerprints = stat.and_then(|stat| {
+            entries
+                .iter()
+                .map(|e| stat(&text[e.name.0 as usize..e.name.1 as usize]))
+                .collect::<Option<Vec<_>>>()
+        });
+        Some((entries, fingerprints))
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let len = text.len() - start;
     if threads < 2 || len < PARALLEL_BYTES {
-        return parse_records(text, start, text.len());
+        return piece(start, text.len());
     }
     let mut cuts = vec![start];
     for k in 1..threads {
@@ -315,15 +350,22 @@ fn parse_in_parallel(text: &str, start: usize) -> Option<Vec<Entry>> {
     cuts.push(text.len());
     cuts.dedup();
     std::thread::scope(|scope| {
+        let piece = &piece;
         let pieces: Vec<_> = cuts
             .windows(2)
-            .map(|w| scope.spawn(move || parse_records(text, w[0], w[1])))
+            .map(|w| scope.spawn(move || piece(w[0], w[1])))
             .collect();
         let mut entries = Vec::new();
+        let mut fingerprints = stat.map(|_| Vec::new());
         for piece in pieces {
-            entries.extend(piece.join().ok()??);
+            let (more, fps) = piece.join().ok()??;
+            entries.extend(more);
+            fingerprints = fingerprints.zip(fps).map(|(mut all, fps)| {
+                all.extend(fps);
+                all
+            });
         }
-        Some(entries)
+        Some((entries, fingerprints))
     })
 }
 
@@ -523,7 +565,8 @@ mod tests {
         save(&path, fp, &[Record::Read("1.sql", fp, &script)]);
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.trim_end_matches('\n')).unwrap();
-        let cache = load(&path).unwrap();
+        let never = |_: &str| None;
+        let cache = load(&path, &fp, &never).unwrap().cache;
         let entry = &cache.entries[0];
         assert_eq!(cache.name(entry), "1.sql");
         assert_eq!(entry.fingerprint, fp);

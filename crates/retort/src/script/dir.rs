@@ -43,15 +43,17 @@ pub fn read_dir_cached(
     let folder = fs::metadata(dir)
         .map(|m| Fingerprint::of(&m))
         .map_err(|e| io_err(dir, e))?;
-    let cache = cache::load(cache_path);
-    let unchanged = cache.as_ref().filter(|c| c.trusts_folder(&folder));
-    // An unchanged folder holds the cache's files: ask about each of them (all cores)
-    // instead of listing it, the slowest step at 10,000 files. Anything unexpected (a
-    // file gone since) and the folder is listed after all.
-    let known = unchanged.and_then(|cache| {
+    // An unchanged folder holds the cache's files: each is fingerprinted by name as the
+    // cache is parsed (all cores) instead of listing the folder, the slowest step at
+    // 10,000 files. Anything unexpected (a file gone since) and it is listed after all.
+    let stat = stat_by_name(dir);
+    let (cache, known) = match cache::load(cache_path, &folder, &stat) {
+        Some(loaded) => (Some(loaded.cache), loaded.fingerprints),
+        None => (None, None),
+    };
+    let known = cache.as_ref().zip(known).map(|(cache, fps)| {
         let names: Vec<&str> = cache.entries.iter().map(|e| cache.name(e)).collect();
-        let fps = fingerprints_by_name(dir, &names).ok()?;
-        Some((names, fps))
+        (names, fps)
     });
     let files: Vec<(String, fs::DirEntry)>;
     let listed = known.is_none();
@@ -122,40 +124,27 @@ pub fn read_dir_cached(
     ))
 }
 
-/// The fingerprint of each named file in `dir`, on all cores: one `statx` per file,
-/// relative to the open folder (no walk of the whole path), following symbolic links as
-/// [`fingerprints`] does.
+/// Fingerprints a file of `dir` by name: one `statx` relative to the open folder (no walk
+/// of the whole path), following symbolic links as [`fingerprints`] does.
 #[cfg(target_os = "linux")]
-fn fingerprints_by_name(dir: &Path, names: &[&str]) -> Result<Vec<Fingerprint>, ScriptError> {
+fn stat_by_name(dir: &Path) -> impl Fn(&str) -> Option<Fingerprint> + Sync {
     use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let folder = rustix::fs::open(dir, flags, Mode::empty()).map_err(|e| io_err(dir, e.into()))?;
+    let folder = rustix::fs::open(dir, flags, Mode::empty()).ok();
     let mask = StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::INO;
-    in_parallel(names, |chunk| {
-        chunk
-            .iter()
-            .map(|name| {
-                rustix::fs::statx(&folder, *name, AtFlags::empty(), mask)
-                    .map(|st| Fingerprint::of_statx(&st))
-                    .map_err(|e| io_err(&dir.join(name), e.into()))
-            })
-            .collect()
-    })
+    move |name| {
+        let st = rustix::fs::statx(folder.as_ref()?, name, AtFlags::empty(), mask).ok()?;
+        Some(Fingerprint::of_statx(&st))
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn fingerprints_by_name(dir: &Path, names: &[&str]) -> Result<Vec<Fingerprint>, ScriptError> {
-    in_parallel(names, |chunk| {
-        chunk
-            .iter()
-            .map(|name| {
-                let path = dir.join(name);
-                fs::metadata(&path)
-                    .map(|m| Fingerprint::of(&m))
-                    .map_err(|e| io_err(&path, e))
-            })
-            .collect()
-    })
+fn stat_by_name(dir: &Path) -> impl Fn(&str) -> Option<Fingerprint> + Sync + '_ {
+    move |name| {
+        fs::metadata(dir.join(name))
+            .ok()
+            .map(|m| Fingerprint::of(&m))
+    }
 }
 
 /// The fingerprint of every file, on all cores.
