@@ -32,10 +32,13 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
     let (project, mut conn, rows) = ctx.open()?;
     let url = project.config.url()?.masked();
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
-    let result = Migrator::new(project, conn.as_mut())
-        .with_single_transaction(args.single_transaction)
-        .with_rows(rows)
-        .upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
+    // Leaked, like everything that grows with the number of revisions (see context.rs).
+    let migrator = Box::leak(Box::new(
+        Migrator::new(project, conn.as_mut())
+            .with_single_transaction(args.single_transaction)
+            .with_rows(rows),
+    ));
+    let result = migrator.upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
     reporter.finish();
     let report = result?;
     if ctx.global.json {
