@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use retort::graph::{Graph, NodeRef, NodeSpec, Target};
+use retort::graph::{Graph, NodeRefs, NodeSpec, Target};
 use retort::script;
 
 /// Median of `runs` timings of `f`.
@@ -104,39 +104,19 @@ fn pack(specs: &[NodeSpec]) -> Packed {
     Packed { text, nodes }
 }
 
-/// The graph of packed nodes built as `Project` builds it from the cache: one list of
-/// every id mentioned, cut into each node's parts, then [`Graph::from_refs`].
+/// The graph of packed nodes built as `Project` builds it from the cache.
 fn build_from_refs(p: &Packed) -> Result<Graph, retort::graph::GraphError> {
     let list = |r: &std::ops::Range<usize>| p.text[r.clone()].split(',').filter(|x| !x.is_empty());
-    let mut refs: Vec<&str> = Vec::with_capacity(p.nodes.len());
-    let mut counts: Vec<[usize; 3]> = Vec::with_capacity(p.nodes.len());
-    for [_, revises, depends_on, labels] in &p.nodes {
-        let mut count = [0; 3];
-        for (k, r) in [revises, depends_on, labels].into_iter().enumerate() {
-            let before = refs.len();
-            refs.extend(list(r));
-            count[k] = refs.len() - before;
-        }
-        counts.push(count);
+    let mut refs = NodeRefs::with_capacity(p.nodes.len());
+    for [id, revises, depends_on, labels] in &p.nodes {
+        refs.push(
+            &p.text[id.clone()],
+            list(revises),
+            list(depends_on),
+            list(labels),
+        );
     }
-    let mut rest = refs.as_slice();
-    let mut take = |k: usize| {
-        let (head, tail) = rest.split_at(k);
-        rest = tail;
-        head
-    };
-    let nodes: Vec<NodeRef> = p
-        .nodes
-        .iter()
-        .zip(&counts)
-        .map(|([id, ..], [r, d, l])| NodeRef {
-            id: &p.text[id.clone()],
-            revises: take(*r),
-            depends_on: take(*d),
-            branch_labels: take(*l),
-        })
-        .collect();
-    Graph::from_refs(&nodes)
+    refs.build()
 }
 
 fn main() {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::graph::{Graph, GraphError, NodeRef};
-use crate::script::{self, Header, Script, Scripts};
+use crate::graph::{Graph, GraphError, NodeRefs};
+use crate::script::{self, Script, Scripts};
 
 /// A loaded, validated project.
 #[derive(Debug)]
@@ -89,41 +89,18 @@ impl Project {
     }
 }
 
-/// The graph of `scripts`, built from their headers without copying them: one list of
-/// every id they mention, cut into each node's parts.
+/// The graph of `scripts`, built from their headers without copying them.
 fn build_graph(scripts: &Scripts) -> Result<Graph, GraphError> {
-    let headers: Vec<Header> = scripts.headers().collect();
-    let mut refs: Vec<&str> = Vec::with_capacity(headers.len() + headers.len() / 8);
-    let mut counts: Vec<[usize; 3]> = Vec::with_capacity(headers.len());
-    for h in &headers {
-        let mut count = [0; 3];
-        for (k, list) in [h.revises, h.depends_on, h.branch_labels]
-            .into_iter()
-            .enumerate()
-        {
-            let before = refs.len();
-            refs.extend(list.iter());
-            count[k] = refs.len() - before;
-        }
-        counts.push(count);
+    let mut refs = NodeRefs::with_capacity(scripts.len());
+    for h in scripts.headers() {
+        refs.push(
+            h.revision,
+            h.revises.iter(),
+            h.depends_on.iter(),
+            h.branch_labels.iter(),
+        );
     }
-    let mut rest = refs.as_slice();
-    let mut take = |k: usize| {
-        let (head, tail) = rest.split_at(k);
-        rest = tail;
-        head
-    };
-    let nodes: Vec<NodeRef> = headers
-        .iter()
-        .zip(&counts)
-        .map(|(h, [revises, depends_on, labels])| NodeRef {
-            id: h.revision,
-            revises: take(*revises),
-            depends_on: take(*depends_on),
-            branch_labels: take(*labels),
-        })
-        .collect();
-    Graph::from_refs(&nodes)
+    refs.build()
 }
 
 /// Points a graph error at the file and header line that cause it.

@@ -344,31 +344,83 @@ fn is_set(set: &[bool], i: usize) -> bool {
     set.get(i).copied().unwrap_or(false)
 }
 
-impl Graph {
-    /// [`Graph::from_refs`] for owned specs (tests, benchmarks, the version table).
-    pub fn new(nodes: Vec<NodeSpec>) -> Result<Graph, GraphError> {
-        let mut refs: Vec<&str> = Vec::new();
-        for node in &nodes {
-            refs.extend(node.revises.iter().map(String::as_str));
-            refs.extend(node.depends_on.iter().map(String::as_str));
-            refs.extend(node.branch_labels.iter().map(String::as_str));
+/// Collects borrowed nodes for [`Graph::from_refs`] without a `Vec` per node: every list's
+/// items go into one `Vec`, cut into each node's parts when the graph is built.
+#[derive(Default)]
+pub struct NodeRefs<'a> {
+    ids: Vec<&'a str>,
+    items: Vec<&'a str>,
+    /// How many items each node's revises, depends_on and branch_labels have.
+    counts: Vec<[usize; 3]>,
+}
+
+impl<'a> NodeRefs<'a> {
+    pub fn with_capacity(nodes: usize) -> NodeRefs<'a> {
+        NodeRefs {
+            ids: Vec::with_capacity(nodes),
+            items: Vec::with_capacity(nodes + nodes / 8),
+            counts: Vec::with_capacity(nodes),
         }
-        let mut rest = refs.as_slice();
+    }
+
+    /// Adds the next node, in input order.
+    pub fn push(
+        &mut self,
+        id: &'a str,
+        revises: impl IntoIterator<Item = &'a str>,
+        depends_on: impl IntoIterator<Item = &'a str>,
+        branch_labels: impl IntoIterator<Item = &'a str>,
+    ) {
+        let count = |items: &mut Vec<&'a str>, list: &mut dyn Iterator<Item = &'a str>| {
+            let before = items.len();
+            items.extend(list);
+            items.len() - before
+        };
+        let counts = [
+            count(&mut self.items, &mut revises.into_iter()),
+            count(&mut self.items, &mut depends_on.into_iter()),
+            count(&mut self.items, &mut branch_labels.into_iter()),
+        ];
+        self.ids.push(id);
+        self.counts.push(counts);
+    }
+
+    /// The graph of the nodes pushed ([`Graph::from_refs`]).
+    pub fn build(&self) -> Result<Graph, GraphError> {
+        let mut rest = self.items.as_slice();
         let mut take = |k: usize| {
             let (head, tail) = rest.split_at(k);
             rest = tail;
             head
         };
-        let specs: Vec<NodeRef> = nodes
+        let nodes: Vec<NodeRef> = self
+            .ids
             .iter()
-            .map(|node| NodeRef {
-                id: &node.id,
-                revises: take(node.revises.len()),
-                depends_on: take(node.depends_on.len()),
-                branch_labels: take(node.branch_labels.len()),
+            .zip(&self.counts)
+            .map(|(id, [revises, depends_on, labels])| NodeRef {
+                id,
+                revises: take(*revises),
+                depends_on: take(*depends_on),
+                branch_labels: take(*labels),
             })
             .collect();
-        Graph::from_refs(&specs)
+        Graph::from_refs(&nodes)
+    }
+}
+
+impl Graph {
+    /// [`Graph::from_refs`] for owned specs (tests, benchmarks, the version table).
+    pub fn new(nodes: Vec<NodeSpec>) -> Result<Graph, GraphError> {
+        let mut refs = NodeRefs::with_capacity(nodes.len());
+        for node in &nodes {
+            refs.push(
+                &node.id,
+                node.revises.iter().map(String::as_str),
+                node.depends_on.iter().map(String::as_str),
+                node.branch_labels.iter().map(String::as_str),
+            );
+        }
+        refs.build()
     }
 
     /// Validates everything planning relies on (unique ids, known edges, unique labels,

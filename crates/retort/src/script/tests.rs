@@ -381,12 +381,19 @@ fn age(path: &Path) {
         .unwrap();
 }
 
-#[test]
-fn an_unchanged_folder_is_not_listed_and_every_change_to_it_is_seen() {
+/// A temporary directory (kept alive by the first value) with a cache path and an empty
+/// migrations folder in it.
+fn cache_and_folder() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache/x.cache");
     let folder = dir.path().join("m");
     std::fs::create_dir(&folder).unwrap();
+    (dir, cache, folder)
+}
+
+#[test]
+fn an_unchanged_folder_is_not_listed_and_every_change_to_it_is_seen() {
+    let (_dir, cache, folder) = cache_and_folder();
     let write = |name: &str, text: &str| {
         std::fs::write(folder.join(name), text).unwrap();
         age(&folder.join(name));
@@ -466,10 +473,7 @@ fn an_unchanged_folder_is_not_listed_and_every_change_to_it_is_seen() {
 /// record, in order.
 #[test]
 fn a_large_cache_is_read_back_whole_and_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("cache/x.cache");
-    let folder = dir.path().join("m");
-    std::fs::create_dir(&folder).unwrap();
+    let (_dir, cache, folder) = cache_and_folder();
     let n = 2000;
     for i in 0..n {
         let name = format!("{i:05}_m.sql");
