@@ -158,9 +158,19 @@ pub trait Connection: Send {
 
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so two processes serialise at the start of a migration rather than deadlock later.
-    fn begin(&mut self) -> Result<(), DbError>;
-    fn commit(&mut self) -> Result<(), DbError>;
-    fn rollback(&mut self) -> Result<(), DbError>;
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.run(self.dialect().sql().begin_statement())
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.run("COMMIT")
+    }
+
+    /// Outside a transaction: a no-op on MySQL and MariaDB, a warning on PostgreSQL; the
+    /// SQLite driver checks first, since there it is an error.
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.run("ROLLBACK")
+    }
 
     /// Whether a table of the current schema exists; read-only commands ask before they
     /// read the version table, so they never create it.

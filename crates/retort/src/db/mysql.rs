@@ -215,19 +215,6 @@ impl Connection for MysqlConnection {
         }
     }
 
-    fn begin(&mut self) -> Result<(), DbError> {
-        self.run("START TRANSACTION")
-    }
-
-    fn commit(&mut self) -> Result<(), DbError> {
-        self.run("COMMIT")
-    }
-
-    /// `ROLLBACK` outside a transaction is a no-op on MySQL and MariaDB, not an error.
-    fn rollback(&mut self) -> Result<(), DbError> {
-        self.run("ROLLBACK")
-    }
-
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
         let rows = self.query(
             "SELECT 1 FROM information_schema.tables \

@@ -1283,19 +1283,6 @@ impl Connection for PostgresConnection {
             .collect()
     }
 
-    fn begin(&mut self) -> Result<(), DbError> {
-        self.run("BEGIN")
-    }
-
-    fn commit(&mut self) -> Result<(), DbError> {
-        self.run("COMMIT")
-    }
-
-    fn rollback(&mut self) -> Result<(), DbError> {
-        // Outside a transaction the server only warns: no error to hide.
-        self.run("ROLLBACK")
-    }
-
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
         let rows = self.query(
             "SELECT 1 FROM pg_catalog.pg_class c \

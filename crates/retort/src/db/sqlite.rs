@@ -122,10 +122,6 @@ impl Connection for SqliteConnection {
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)
     }
 
-    fn commit(&mut self) -> Result<(), DbError> {
-        self.conn.execute_batch("COMMIT").map_err(err)
-    }
-
     fn rollback(&mut self) -> Result<(), DbError> {
         if self.conn.is_autocommit() {
             return Ok(());
