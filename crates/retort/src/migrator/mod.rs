@@ -493,12 +493,19 @@ impl<'a> Migrator<'a> {
         if self.pending_finish.is_empty() {
             return Ok(());
         }
-        let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
-        batch.append(&mut self.pending_finish);
-        batch.push("COMMIT".into());
+        let batch = self.with_pending(None);
         self.conn
             .run_batch(&batch)
             .map_err(Error::db("recording the migration"))
+    }
+
+    /// One transaction: the pending completion record (taken out), then `more`.
+    fn with_pending(&mut self, more: Option<String>) -> Vec<String> {
+        let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
+        batch.append(&mut self.pending_finish);
+        batch.extend(more);
+        batch.push("COMMIT".into());
+        batch
     }
 
     fn run_each(
@@ -719,10 +726,6 @@ impl<'a> Migrator<'a> {
                 When::At(&history::now()),
             ),
         };
-        let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
-        batch.append(&mut self.pending_finish);
-        batch.push(mark);
-        batch.push("COMMIT".into());
-        batch
+        self.with_pending(Some(mark))
     }
 }
