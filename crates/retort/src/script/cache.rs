@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::dialect::Dialect;
 
-use super::{Direction, Script, Section};
+use super::{Direction, Refs, Script, Section};
 
 const MAGIC: &str = "retort-cache 2";
 /// Files modified this close to the cache's writing are read again.
@@ -57,6 +57,17 @@ impl Fingerprint {
         }
     }
 
+    /// A fingerprint from its four fields as the cache writes them (see `Display`).
+    fn parse<'t>(mut fields: impl Iterator<Item = &'t str>) -> Option<Fingerprint> {
+        let mut number = || fields.next()?.parse::<i64>().ok();
+        Some(Fingerprint {
+            len: u64::try_from(number()?).ok()?,
+            mtime_ns: number()?,
+            ctime_ns: number()?,
+            ino: u64::try_from(number()?).ok()?,
+        })
+    }
+
     /// The same fingerprint as [`Fingerprint::of`], from a `statx` result.
     #[cfg(target_os = "linux")]
     pub(super) fn of_statx(st: &rustix::fs::Statx) -> Fingerprint {
@@ -71,6 +82,17 @@ impl Fingerprint {
             ctime_ns: ns(&st.stx_ctime),
             ino: st.stx_ino,
         }
+    }
+}
+
+/// The four fields of a fingerprint, tab-separated, as the cache holds them.
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}\t{}\t{}\t{}",
+            self.len, self.mtime_ns, self.ctime_ns, self.ino
+        )
     }
 }
 
@@ -202,13 +224,7 @@ impl Cache {
     /// The script an entry describes, without its SQL text.
     pub(super) fn script(&self, entry: &Entry, dir: &Path) -> Script {
         let field = |k: usize| self.field(entry, k);
-        let list = |k: usize| {
-            field(k)
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
-        };
+        let list = |k: usize| Refs::Joined(field(k)).iter().map(str::to_string).collect();
         Script {
             path: dir.join(self.name(entry)),
             revision: field(REVISION).to_string(),
@@ -286,13 +302,7 @@ pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Optio
         return None;
     }
     let written_ns: i64 = head.next()?.parse().ok()?;
-    let mut number = || head.next()?.parse::<i64>().ok();
-    let recorded = Fingerprint {
-        len: u64::try_from(number()?).ok()?,
-        mtime_ns: number()?,
-        ctime_ns: number()?,
-        ino: u64::try_from(number()?).ok()?,
-    };
+    let recorded = Fingerprint::parse(head.by_ref())?;
     if head.next().is_some() {
         return None;
     }
@@ -386,17 +396,12 @@ fn parse_records(text: &str, start: usize, end: usize) -> Option<Vec<Entry>> {
             let name_start = starts.next()?;
             let fp_start = starts.next()?;
             let name = (name_start as u32, fp_start as u32 - 1);
-            let number = |start: usize, end: usize| text[start..end - 1].parse::<i64>().ok();
             let mut bounds = [fp_start; 5];
             for bound in bounds.iter_mut().skip(1) {
                 *bound = starts.next()?;
             }
-            let fingerprint = Fingerprint {
-                len: u64::try_from(number(bounds[0], bounds[1])?).ok()?,
-                mtime_ns: number(bounds[1], bounds[2])?,
-                ctime_ns: number(bounds[2], bounds[3])?,
-                ino: u64::try_from(number(bounds[3], bounds[4])?).ok()?,
-            };
+            let fingerprint =
+                Fingerprint::parse((0..4).map(|k| &text[bounds[k]..bounds[k + 1] - 1]))?;
             let mut fields = [bounds[4] as u32; 8];
             for field in fields.iter_mut().skip(1) {
                 *field = starts.next()? as u32;
@@ -453,12 +458,8 @@ fn try_save(path: &Path, folder: Fingerprint, records: &[Record]) -> std::io::Re
     let mut out = String::with_capacity(records.len() * 330);
     let now = ns_since_epoch(SystemTime::now());
     out.push_str(&format!(
-        "{MAGIC}\t{}\t{now}\t{}\t{}\t{}\t{}\n",
+        "{MAGIC}\t{}\t{now}\t{folder}\n",
         crate::history::TOOL_VERSION,
-        folder.len,
-        folder.mtime_ns,
-        folder.ctime_ns,
-        folder.ino,
     ));
     for record in records {
         let (name, fp, s) = match record {
@@ -469,12 +470,8 @@ fn try_save(path: &Path, folder: Fingerprint, records: &[Record]) -> std::io::Re
             Record::Read(name, fp, s) => (name, fp, s),
         };
         out.push_str(&format!(
-            "F\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            "F\t{}\t{fp}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
             escape(name),
-            fp.len,
-            fp.mtime_ns,
-            fp.ctime_ns,
-            fp.ino,
             escape(&s.revision),
             escape(&s.revises.join(",")),
             escape(&s.depends_on.join(",")),

@@ -16,9 +16,14 @@ const PARALLEL_THRESHOLD: usize = 256;
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
+    read_listed(dir, dir)
+}
+
+/// [`read_dir`], each script's path being `shown` joined with its file name.
+fn read_listed(dir: &Path, shown: &Path) -> Result<Vec<Script>, ScriptError> {
     let files = list(dir)?;
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    in_parallel(&names, |chunk| read_all(dir, dir, chunk))
+    in_parallel(&names, |chunk| read_all(dir, shown, chunk))
 }
 
 /// As [`read_dir`], with the start-up cache at `cache_path` (see
@@ -34,9 +39,7 @@ pub fn read_dir_cached(
 ) -> Result<Scripts, ScriptError> {
     let read = |names: &[&str]| in_parallel(names, |chunk| read_all(dir, shown, chunk));
     let Some(cache_path) = cache_path else {
-        let files = list(dir)?;
-        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        return Ok(Scripts::from_vec(read(&names)?));
+        return Ok(Scripts::from_vec(read_listed(dir, shown)?));
     };
     // The folder's fingerprint comes before its listing, so an entry added while it is
     // listed makes the next run list it again.
