@@ -91,13 +91,8 @@ w2() {  # no-op latency with the whole history applied (SQLite)
       { echo "PRAGMA synchronous = OFF;"; "$PY" to_script.py "$wl" up; } | ./db.sh exec sqlite "$name"
       $(retort_cmd "$proj" -q stamp head)
     fi
-    for cmd in heads history "upgrade head" current; do
-      w2_measure "$proj" "w2-${cmd/ /-}-sqlite-n$n" "$cmd" "$name"
-    done
-    check $TOOL "w2-sqlite-n$n" "current=$(current_of "$proj")" \
-      "rows=$(sqlite3 "$(sqlite_file "$name")" 'SELECT count(*) FROM retort_version')" \
-      "tables=$(./db.sh tables sqlite "$name")" \
-      "(expected $(manifest_head "$wl"), $n rows, $(( (n + 2) / 3 + 3 )) tables, +1 (bench_version) if set up by the baseline script)"
+    w2_commands "$proj" "$wl" "$n" "$name" "" \
+      "$(( (n + 2) / 3 + 3 )) tables, +1 (bench_version) if set up by the baseline script"
     # Alembic's "first run after a deploy" deletes its bytecode caches: retort keeps none, so
     # every run is such a run; the row times `heads` again, RUNS times without warm-up
     measure $TOOL "w2-heads-nopyc-sqlite-n$n" "$RUNS" "" "$(retort_cmd "$proj" heads)"
@@ -105,15 +100,22 @@ w2() {  # no-op latency with the whole history applied (SQLite)
     use_db "${name}_stamped"
     ./db.sh reset sqlite "${name}_stamped"
     $(retort_cmd "$proj" -q stamp head)
-    for cmd in heads history "upgrade head" current; do
-      w2_measure "$proj" "w2-${cmd/ /-}-sqlite-n$n-stamped" "$cmd" "${name}_stamped"
-    done
-    check $TOOL "w2-sqlite-n$n-stamped" "current=$(current_of "$proj")" \
-      "rows=$(sqlite3 "$(sqlite_file "${name}_stamped")" 'SELECT count(*) FROM retort_version')" \
-      "tables=$(./db.sh tables sqlite "${name}_stamped")" \
-      "(expected $(manifest_head "$wl"), $n rows, 3 tables)"
+    w2_commands "$proj" "$wl" "$n" "${name}_stamped" -stamped "3 tables"
   done
   unset RSS_EXTRA
+}
+
+# w2_commands PROJECT WORKLOAD N DBNAME SUFFIX EXPECTED_TABLES: the four no-op commands timed
+# on database DBNAME (keys w2-<command>-sqlite-n<N><SUFFIX>), then what it holds checked
+w2_commands() {
+  local proj=$1 wl=$2 n=$3 db=$4 suffix=$5 tables=$6
+  for cmd in heads history "upgrade head" current; do
+    w2_measure "$proj" "w2-${cmd/ /-}-sqlite-n$n$suffix" "$cmd" "$db"
+  done
+  check $TOOL "w2-sqlite-n$n$suffix" "current=$(current_of "$proj")" \
+    "rows=$(sqlite3 "$(sqlite_file "$db")" 'SELECT count(*) FROM retort_version')" \
+    "tables=$(./db.sh tables sqlite "$db")" \
+    "(expected $(manifest_head "$wl"), $n rows, $tables)"
 }
 
 # w2_measure PROJECT KEY COMMAND DBNAME: time the command; with FLOOR=1, then the floor on
