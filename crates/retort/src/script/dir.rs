@@ -69,17 +69,28 @@ pub fn read_dir_cached(
         }
     };
     // Both lists are in name order: walk them side by side, noting for each file its
-    // trusted cache entry, or that it must be read.
+    // trusted cache entry, or that it must be read. When the names are the cache's own
+    // (its folder unchanged), entry `k` is file `k`.
     let mut trusted: Vec<Option<usize>> = Vec::with_capacity(names.len());
-    if let Some(cache) = &cache {
-        let mut entries = cache.entries.iter().enumerate().peekable();
-        for (name, fp) in names.iter().zip(&fingerprints) {
-            while entries.next_if(|(_, e)| cache.name(e) < *name).is_some() {}
-            let found = entries.next_if(|(_, e)| cache.name(e) == *name);
-            trusted.push(found.and_then(|(k, e)| cache.trusts(&e.fingerprint, fp).then_some(k)));
+    match &cache {
+        Some(cache) if !listed => trusted.extend(
+            cache
+                .entries
+                .iter()
+                .zip(&fingerprints)
+                .enumerate()
+                .map(|(k, (e, fp))| cache.trusts(&e.fingerprint, fp).then_some(k)),
+        ),
+        Some(cache) => {
+            let mut entries = cache.entries.iter().enumerate().peekable();
+            for (name, fp) in names.iter().zip(&fingerprints) {
+                while entries.next_if(|(_, e)| cache.name(e) < *name).is_some() {}
+                let found = entries.next_if(|(_, e)| cache.name(e) == *name);
+                trusted
+                    .push(found.and_then(|(k, e)| cache.trusts(&e.fingerprint, fp).then_some(k)));
+            }
         }
-    } else {
-        trusted.resize(names.len(), None);
+        None => trusted.resize(names.len(), None),
     }
     let unread: Vec<&str> = names
         .iter()
