@@ -59,12 +59,12 @@ impl Fingerprint {
 
     /// A fingerprint from its four fields as the cache writes them (see `Display`).
     fn parse<'t>(mut fields: impl Iterator<Item = &'t str>) -> Option<Fingerprint> {
-        let mut number = || fields.next()?.parse::<i64>().ok();
+        let mut next = || number(fields.next()?);
         Some(Fingerprint {
-            len: u64::try_from(number()?).ok()?,
-            mtime_ns: number()?,
-            ctime_ns: number()?,
-            ino: u64::try_from(number()?).ok()?,
+            len: u64::try_from(next()?).ok()?,
+            mtime_ns: next()?,
+            ctime_ns: next()?,
+            ino: u64::try_from(next()?).ok()?,
         })
     }
 
@@ -255,19 +255,25 @@ impl Cache {
 /// when malformed. Borrows only: every line is checked at load.
 fn section_fields(line: &str) -> Option<(Direction, Option<Dialect>, usize, &str)> {
     let mut f = line.strip_prefix("S\t")?.split('\t');
-    let direction = match f.next()? {
+    let fields = [f.next()?, f.next()?, f.next()?, f.next()?];
+    f.next().is_none().then(|| section_of(fields))?
+}
+
+/// The four fields of an `S` line after its tag, checked and typed; `None` when malformed.
+fn section_of(
+    [direction, dialect, first_line, sum]: [&str; 4],
+) -> Option<(Direction, Option<Dialect>, usize, &str)> {
+    let direction = match direction {
         "up" => Direction::Up,
         "down" => Direction::Down,
         _ => return None,
     };
-    let dialect = match f.next()? {
+    let dialect = match dialect {
         "-" => None,
         name => Some(Dialect::from_name(name)?),
     };
-    let first_line = f.next()?.parse().ok()?;
-    let sum = f.next()?;
-    let well_formed = is_sum(sum) && f.next().is_none();
-    well_formed.then_some((direction, dialect, first_line, sum))
+    let first_line = usize::try_from(number(first_line)?).ok()?;
+    is_sum(sum).then_some((direction, dialect, first_line, sum))
 }
 
 fn section(line: &str) -> Option<Section> {
@@ -426,21 +432,13 @@ fn record_line(
     let next = (*starts.last()? as u32).min(text_len);
     match (text.as_bytes().get(at..at + 2), starts.len()) {
         (Some(b"F\t"), 13) => {
-            let mut fingerprint = [0i64; 4];
-            for (k, value) in fingerprint.iter_mut().enumerate() {
-                *value = number(field(k + 1)?)?;
-            }
+            let fingerprint = [field(1)?, field(2)?, field(3)?, field(4)?];
             let mut header = [0u32; 8];
             for (slot, &start) in header.iter_mut().zip(&starts[5..13]) {
                 *slot = start as u32;
             }
             entries.push(Entry {
-                fingerprint: Fingerprint {
-                    len: u64::try_from(fingerprint[0]).ok()?,
-                    mtime_ns: fingerprint[1],
-                    ctime_ns: fingerprint[2],
-                    ino: u64::try_from(fingerprint[3]).ok()?,
-                },
+                fingerprint: Fingerprint::parse(fingerprint.into_iter())?,
                 name: (starts[0] as u32, starts[1] as u32 - 1),
                 fields: header,
                 end: next,
@@ -448,20 +446,12 @@ fn record_line(
             });
         }
         (Some(b"S\t"), 5) => {
-            let (direction, dialect) = (field(0)?, field(1)?);
-            let sum = field(3)?;
-            let dialect = match dialect {
-                "-" => None,
-                name => Some(Dialect::from_name(name)?),
-            };
+            let (direction, dialect, _, _) =
+                section_of([field(0)?, field(1)?, field(2)?, field(3)?])?;
             let entry = entries.last_mut()?;
-            match direction {
-                "up" => entry.up[up_slot(dialect)] = starts[3] as u32,
-                "down" => {}
-                _ => return None,
+            if direction == Direction::Up {
+                entry.up[up_slot(dialect)] = starts[3] as u32;
             }
-            number(field(2)?).filter(|&n| n >= 0)?;
-            is_sum(sum).then_some(())?;
             entry.end = next;
         }
         // An empty line.
