@@ -131,14 +131,16 @@ impl History {
     /// Every version row of a table known to exist (just created if it was missing), without
     /// asking the catalog first.
     pub fn read_existing(&self, conn: &mut dyn Connection) -> Result<Vec<AppliedRow>, DbError> {
-        let rows = conn.query(
+        let mut rows = Vec::new();
+        conn.query_each(
             &format!(
                 "SELECT revision, checksum, applied_at, applied_by, execution_ms, state FROM {}",
                 self.vt()
             ),
             &[],
+            &mut |values| rows.push(applied_row(values)),
         )?;
-        Ok(rows.into_iter().map(applied_row).collect())
+        Ok(rows)
     }
 
     /// Whether one revision has a row: the re-check inside a migration's own transaction.
@@ -314,7 +316,7 @@ impl When<'_> {
 
 /// Moves the row's strings out rather than copying them: `current` at 10,000 applied
 /// revisions reads 50,000 of them.
-fn applied_row(mut r: Vec<Value>) -> AppliedRow {
+fn applied_row(r: &mut [Value]) -> AppliedRow {
     let execution_ms = r.get(4).and_then(Value::as_i64).unwrap_or(0);
     let mut text = |i: usize| match r.get_mut(i) {
         Some(Value::Text(s)) => std::mem::take(s),

@@ -92,14 +92,27 @@ impl Connection for SqliteConnection {
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
+        let mut out = Vec::new();
+        self.query_each(sql, params, &mut |row| {
+            out.push(row.iter_mut().map(std::mem::take).collect());
+        })?;
+        Ok(out)
+    }
+
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&mut [Value]),
+    ) -> Result<(), DbError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
         let width = stmt.column_count();
         let mut rows = stmt
             .query(rusqlite::params_from_iter(to_sql(params)))
             .map_err(err)?;
-        let mut out = Vec::new();
+        let mut values = Vec::with_capacity(width);
         while let Some(row) = rows.next().map_err(err)? {
-            let mut values = Vec::with_capacity(width);
+            values.clear();
             for i in 0..width {
                 values.push(match row.get_ref(i).map_err(err)? {
                     ValueRef::Null => Value::Null,
@@ -113,9 +126,9 @@ impl Connection for SqliteConnection {
                     }
                 });
             }
-            out.push(values);
+            each(&mut values);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn begin(&mut self) -> Result<(), DbError> {

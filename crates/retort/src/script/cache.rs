@@ -369,14 +369,18 @@ fn parse_in_parallel(
     cuts.dedup();
     std::thread::scope(|scope| {
         let piece = &piece;
-        let pieces: Vec<_> = cuts
+        let others: Vec<_> = cuts
             .windows(2)
+            .skip(1)
             .map(|w| scope.spawn(move || piece(w[0], w[1])))
             .collect();
-        let mut entries = Vec::new();
-        let mut fingerprints = stat.map(|_| Vec::new());
-        for piece in pieces {
-            let (more, fps) = piece.join().ok()??;
+        // The first piece on this thread; its vectors then take in the others' (a large
+        // vector grows by remapping its pages, where a new one would copy them all).
+        let first = piece(*cuts.first()?, *cuts.get(1)?);
+        let others: Vec<_> = others.into_iter().map(|o| o.join().ok()).collect();
+        let (mut entries, mut fingerprints) = first?;
+        for other in others {
+            let (more, fps) = other??;
             entries.extend(more);
             fingerprints = fingerprints.zip(fps).map(|(mut all, fps)| {
                 all.extend(fps);
