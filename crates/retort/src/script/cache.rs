@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::dialect::Dialect;
@@ -300,8 +301,8 @@ pub(super) type StatByName<'a> = &'a (dyn Fn(&str) -> Option<Fingerprint> + Sync
 /// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
 /// Every record is validated here, so [`Cache::script`] cannot fail later. When the folder,
 /// fingerprinted `folder` now, is unchanged since the cache was written
-/// ([`Cache::trusts_folder`]), each of its files is fingerprinted with `stat` as its record
-/// is parsed, on the same threads (`fingerprints` is `None` if any could not be).
+/// ([`Cache::trusts_folder`]), each of its files is then fingerprinted with `stat`
+/// ([`fingerprint_all`]; `fingerprints` is `None` if any could not be).
 pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Option<Loaded> {
     let text = fs::read_to_string(path).ok()?;
     let header_end = text.find('\n')?;
@@ -320,12 +321,15 @@ pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Optio
         text: String::new(),
         entries: Vec::new(),
     };
-    let stat = cache.trusts_folder(folder).then_some(stat);
-    let (entries, fingerprints) = parse_in_parallel(&text, header_end + 1, stat)?;
     // Entries are written in name order; if they were not, the merge in dir.rs would just
     // find fewer of them and read those files again.
+    cache.entries = parse_in_parallel(&text, header_end + 1)?;
     cache.text = text;
-    cache.entries = entries;
+    let fingerprints = if cache.trusts_folder(folder) {
+        fingerprint_all(&cache, stat)
+    } else {
+        None
+    };
     Some(Loaded {
         cache,
         fingerprints,
@@ -336,27 +340,12 @@ pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Optio
 pub(super) const PARALLEL_BYTES: usize = 256 * 1024;
 
 /// The records of `text` from `start` on, parsed in as many pieces as there are cores
-/// (each piece starts at an `F` line), joined in order; with `stat`, each piece's files
-/// are fingerprinted by the thread that parsed it, right after.
-fn parse_in_parallel(
-    text: &str,
-    start: usize,
-    stat: Option<StatByName>,
-) -> Option<(Vec<Entry>, Option<Vec<Fingerprint>>)> {
-    let piece = |from: usize, to: usize| {
-        let entries = parse_records(text, from, to)?;
-        let fingerprints = stat.and_then(|stat| {
-            entries
-                .iter()
-                .map(|e| stat(&text[e.name.0 as usize..e.name.1 as usize]))
-                .collect::<Option<Vec<_>>>()
-        });
-        Some((entries, fingerprints))
-    };
+/// (each piece starts at an `F` line), joined in order.
+fn parse_in_parallel(text: &str, start: usize) -> Option<Vec<Entry>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let len = text.len() - start;
     if threads < 2 || len < PARALLEL_BYTES {
-        return piece(start, text.len());
+        return parse_records(text, start, text.len());
     }
     let mut cuts = vec![start];
     for k in 1..threads {
@@ -368,27 +357,69 @@ fn parse_in_parallel(
     cuts.push(text.len());
     cuts.dedup();
     std::thread::scope(|scope| {
-        let piece = &piece;
         let others: Vec<_> = cuts
             .windows(2)
             .skip(1)
-            .map(|w| scope.spawn(move || piece(w[0], w[1])))
+            .map(|w| scope.spawn(move || parse_records(text, w[0], w[1])))
             .collect();
-        // The first piece on this thread; its vectors then take in the others' (a large
+        // The first piece on this thread; its vector then takes in the others' (a large
         // vector grows by remapping its pages, where a new one would copy them all).
-        let first = piece(*cuts.first()?, *cuts.get(1)?);
+        let first = parse_records(text, *cuts.first()?, *cuts.get(1)?);
         let others: Vec<_> = others.into_iter().map(|o| o.join().ok()).collect();
-        let (mut entries, mut fingerprints) = first?;
+        let mut entries = first?;
         for other in others {
-            let (more, fps) = other??;
-            entries.extend(more);
-            fingerprints = fingerprints.zip(fps).map(|(mut all, fps)| {
-                all.extend(fps);
-                all
-            });
+            entries.extend(other??);
         }
-        Some((entries, fingerprints))
+        Some(entries)
     })
+}
+
+/// Files handed to a thread at a time by [`fingerprint_all`].
+const STAT_CHUNK: usize = 128;
+
+/// The fingerprint of every file of the cache now, by name, in entry order; `None` if any
+/// could not be taken. All cores take chunks of [`STAT_CHUNK`] names from one counter until
+/// none are left, so a thread that shares its core with the database read does not leave
+/// the other core idle at the end (at 10,000 files these are most of start-up's CPU).
+/// Each thread keeps only the fingerprints that differ from the cache's.
+fn fingerprint_all(cache: &Cache, stat: StatByName) -> Option<Vec<Fingerprint>> {
+    let entries = &cache.entries;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut changed = Vec::new();
+        loop {
+            let from = next.fetch_add(STAT_CHUNK, Ordering::Relaxed);
+            let Some(chunk) = entries.get(from..entries.len().min(from + STAT_CHUNK)) else {
+                return Some(changed);
+            };
+            for (k, entry) in (from..).zip(chunk) {
+                let now = stat(cache.name(entry))?;
+                if now != entry.fingerprint {
+                    changed.push((k, now));
+                }
+            }
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let changed: Vec<Option<Vec<(usize, Fingerprint)>>> =
+        if threads < 2 || entries.len() < 2 * STAT_CHUNK {
+            vec![work()]
+        } else {
+            std::thread::scope(|scope| {
+                let work = &work;
+                let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+                let mut all = vec![work()];
+                all.extend(others.into_iter().map(|o| o.join().ok().flatten()));
+                all
+            })
+        };
+    let mut fingerprints: Vec<Fingerprint> = entries.iter().map(|e| e.fingerprint).collect();
+    for changed in changed {
+        for (k, now) in changed? {
+            fingerprints[k] = now;
+        }
+    }
+    Some(fingerprints)
 }
 
 /// The records of `text[start..end]`, which starts at an `F` line (or is empty); `None`

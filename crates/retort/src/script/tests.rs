@@ -511,4 +511,26 @@ fn a_large_cache_is_read_back_whole_and_in_order() {
             s
         });
     }
+    // Edited in place far apart, in chunks that different threads fingerprint, with the
+    // folder itself unchanged: those two files, and only those, are read again.
+    let edited = [7, 1900];
+    for i in edited {
+        let path = folder.join(format!("{i:05}_m.sql"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("-- migration number", "-- edited migration");
+        std::fs::write(&path, text).unwrap();
+        age(&path);
+    }
+    let third = read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
+    assert!(!third.listed_folder());
+    for i in 0..n {
+        let was_edited = edited.contains(&i);
+        assert_eq!(third[i].has_bodies, was_edited, "file {i}");
+        assert_eq!(
+            third.summary(i).starts_with("edited"),
+            was_edited,
+            "file {i}"
+        );
+    }
 }
