@@ -31,11 +31,13 @@ impl Project {
         }
         let cache = script::cache_location(dir);
         let shown = script::display_path(dir, &config.root);
-        let scripts = script::read_dir_cached(dir, &shown, cache.as_deref())?;
+        // The graph is built while the files are checked against the cache.
+        let (scripts, graph) =
+            script::read_dir_cached_then(dir, &shown, cache.as_deref(), build_graph)?;
         if cache.is_none() {
-            return Project::from_set(config, scripts);
+            return Project::from_graph(config, scripts, graph);
         }
-        match Project::from_set(config.clone(), scripts) {
+        match Project::from_graph(config.clone(), scripts, graph) {
             Ok(project) => Ok(project),
             // Cached headers carry no line numbers: read the files again so the error
             // points at the line to fix.
@@ -53,7 +55,16 @@ impl Project {
     }
 
     fn from_set(config: Config, scripts: Scripts) -> Result<Project, Error> {
-        let graph = build_graph(&scripts).map_err(|e| graph_error(&scripts, e))?;
+        let graph = build_graph(&scripts);
+        Project::from_graph(config, scripts, graph)
+    }
+
+    fn from_graph(
+        config: Config,
+        scripts: Scripts,
+        graph: Result<Graph, GraphError>,
+    ) -> Result<Project, Error> {
+        let graph = graph.map_err(|e| graph_error(&scripts, e))?;
         Ok(Project {
             config,
             scripts,

@@ -288,22 +288,12 @@ fn section(line: &str) -> Option<Section> {
     })
 }
 
-/// A loaded cache, and when its folder was unchanged, the fingerprint of each of its files
-/// now (in entry order).
-pub(super) struct Loaded {
-    pub(super) cache: Cache,
-    pub(super) fingerprints: Option<Vec<Fingerprint>>,
-}
-
 /// Fingerprints one file of the migrations folder by name; `None` when it cannot.
 pub(super) type StatByName<'a> = &'a (dyn Fn(&str) -> Option<Fingerprint> + Sync);
 
 /// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
-/// Every record is validated here, so [`Cache::script`] cannot fail later. When the folder,
-/// fingerprinted `folder` now, is unchanged since the cache was written
-/// ([`Cache::trusts_folder`]), each of its files is then fingerprinted with `stat`
-/// ([`fingerprint_all`]; `fingerprints` is `None` if any could not be).
-pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Option<Loaded> {
+/// Every record is validated here, so [`Cache::script`] cannot fail later.
+pub(super) fn load(path: &Path) -> Option<Cache> {
     let text = fs::read_to_string(path).ok()?;
     let header_end = text.find('\n')?;
     let mut head = text[..header_end].split('\t');
@@ -325,15 +315,7 @@ pub(super) fn load(path: &Path, folder: &Fingerprint, stat: StatByName) -> Optio
     // find fewer of them and read those files again.
     cache.entries = parse_in_parallel(&text, header_end + 1)?;
     cache.text = text;
-    let fingerprints = if cache.trusts_folder(folder) {
-        fingerprint_all(&cache, stat)
-    } else {
-        None
-    };
-    Some(Loaded {
-        cache,
-        fingerprints,
-    })
+    Some(cache)
 }
 
 /// Below this many bytes of records, a second thread costs more than it saves.
@@ -377,12 +359,17 @@ fn parse_in_parallel(text: &str, start: usize) -> Option<Vec<Entry>> {
 /// Files handed to a thread at a time by [`fingerprint_all`].
 const STAT_CHUNK: usize = 128;
 
-/// The fingerprint of every file of the cache now, by name, in entry order; `None` if any
-/// could not be taken. All cores take chunks of [`STAT_CHUNK`] names from one counter until
-/// none are left, so a thread that shares its core with the database read does not leave
-/// the other core idle at the end (at 10,000 files these are most of start-up's CPU).
-/// Each thread keeps only the fingerprints that differ from the cache's.
-fn fingerprint_all(cache: &Cache, stat: StatByName) -> Option<Vec<Fingerprint>> {
+/// The fingerprint of every file of the cache now, by name, in entry order (`None` if any
+/// could not be taken), and what `alongside` returns, run on this thread meanwhile. All
+/// cores take chunks of [`STAT_CHUNK`] names from one counter until none are left (this
+/// thread too, once `alongside` is done), so no core is left idle behind a thread that
+/// shares its core with the database read; at 10,000 files these calls are most of
+/// start-up's CPU. Each thread keeps only the fingerprints that differ from the cache's.
+pub(super) fn fingerprint_all<T>(
+    cache: &Cache,
+    stat: StatByName,
+    alongside: impl FnOnce() -> T,
+) -> (Option<Vec<Fingerprint>>, T) {
     let entries = &cache.entries;
     let next = AtomicUsize::new(0);
     let work = || {
@@ -401,25 +388,29 @@ fn fingerprint_all(cache: &Cache, stat: StatByName) -> Option<Vec<Fingerprint>> 
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let changed: Vec<Option<Vec<(usize, Fingerprint)>>> =
-        if threads < 2 || entries.len() < 2 * STAT_CHUNK {
-            vec![work()]
-        } else {
-            std::thread::scope(|scope| {
-                let work = &work;
-                let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-                let mut all = vec![work()];
-                all.extend(others.into_iter().map(|o| o.join().ok().flatten()));
-                all
-            })
-        };
+    let (changed, value) = if threads < 2 || entries.len() < 2 * STAT_CHUNK {
+        let value = alongside();
+        (vec![work()], value)
+    } else {
+        std::thread::scope(|scope| {
+            let work = &work;
+            let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let value = alongside();
+            let mut all = vec![work()];
+            all.extend(others.into_iter().map(|o| o.join().ok().flatten()));
+            (all, value)
+        })
+    };
     let mut fingerprints: Vec<Fingerprint> = entries.iter().map(|e| e.fingerprint).collect();
     for changed in changed {
-        for (k, now) in changed? {
+        let Some(changed) = changed else {
+            return (None, value);
+        };
+        for (k, now) in changed {
             fingerprints[k] = now;
         }
     }
-    Some(fingerprints)
+    (Some(fingerprints), value)
 }
 
 /// The records of `text[start..end]`, which starts at an `F` line (or is empty); `None`
@@ -654,8 +645,7 @@ mod tests {
         save(&path, fp, &[Record::Read("1.sql", fp, &script)]);
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.trim_end_matches('\n')).unwrap();
-        let never = |_: &str| None;
-        let cache = load(&path, &fp, &never).unwrap().cache;
+        let cache = load(&path).unwrap();
         let entry = &cache.entries[0];
         assert_eq!(cache.name(entry), "1.sql");
         assert_eq!(entry.fingerprint, fp);

@@ -37,22 +37,57 @@ pub fn read_dir_cached(
     shown: &Path,
     cache_path: Option<&Path>,
 ) -> Result<Scripts, ScriptError> {
+    read_dir_cached_then(dir, shown, cache_path, |_| ()).map(|(scripts, ())| scripts)
+}
+
+/// [`read_dir_cached`], and `then` of the scripts. When the folder is unchanged since the
+/// cache was written, `then` runs on the cache's scripts while the files are fingerprinted
+/// (at 10,000 files, building the revision graph then overlaps those checks instead of
+/// following them); its result is kept if every file is as the cache has it, and otherwise computed again on
+/// the scripts as read.
+pub fn read_dir_cached_then<T>(
+    dir: &Path,
+    shown: &Path,
+    cache_path: Option<&Path>,
+    then: impl Fn(&Scripts) -> T,
+) -> Result<(Scripts, T), ScriptError> {
     let read = |names: &[&str]| in_parallel(names, |chunk| read_all(dir, shown, chunk));
     let Some(cache_path) = cache_path else {
-        return Ok(Scripts::from_vec(read_listed(dir, shown)?));
+        let scripts = Scripts::from_vec(read_listed(dir, shown)?);
+        let value = then(&scripts);
+        return Ok((scripts, value));
     };
     // The folder's fingerprint comes before its listing, so an entry added while it is
     // listed makes the next run list it again.
     let folder = fs::metadata(dir)
         .map(|m| Fingerprint::of(&m))
         .map_err(|e| io_err(dir, e))?;
-    // An unchanged folder holds the cache's files: each is fingerprinted by name as the
-    // cache is parsed (all cores) instead of listing the folder, the slowest step at
-    // 10,000 files. Anything unexpected (a file gone since) and it is listed after all.
-    let stat = stat_by_name(dir);
-    let (cache, known) = match cache::load(cache_path, &folder, &stat) {
-        Some(loaded) => (Some(loaded.cache), loaded.fingerprints),
-        None => (None, None),
+    // An unchanged folder holds the cache's files: each is fingerprinted by name (all
+    // cores) instead of listing the folder, the slowest step at 10,000 files. Anything
+    // unexpected (a file gone since) and it is listed after all.
+    let (cache, known) = match cache::load(cache_path) {
+        Some(cache) if cache.trusts_folder(&folder) => {
+            let all = (0..cache.entries.len()).map(Source::Cached).collect();
+            let scripts = Scripts::assemble(Some(cache), shown.to_path_buf(), all, false);
+            let stat = stat_by_name(dir);
+            let alongside = || then(&scripts);
+            let (fingerprints, value) = match scripts.cache() {
+                Some(cache) => cache::fingerprint_all(cache, &stat, alongside),
+                None => (None, alongside()),
+            };
+            let cache = scripts.cache();
+            let unchanged = cache.zip(fingerprints.as_ref()).is_some_and(|(c, fps)| {
+                c.entries
+                    .iter()
+                    .zip(fps)
+                    .all(|(e, fp)| c.trusts(&e.fingerprint, fp))
+            });
+            if unchanged {
+                return Ok((scripts, value));
+            }
+            (scripts.into_cache(), fingerprints)
+        }
+        cache => (cache, None),
     };
     let known = cache.as_ref().zip(known).map(|(cache, fps)| {
         let names: Vec<&str> = cache.entries.iter().map(|e| cache.name(e)).collect();
@@ -130,12 +165,9 @@ pub fn read_dir_cached(
             .collect();
         cache::save(cache_path, folder, &records);
     }
-    Ok(Scripts::assemble(
-        cache,
-        shown.to_path_buf(),
-        sources,
-        listed,
-    ))
+    let scripts = Scripts::assemble(cache, shown.to_path_buf(), sources, listed);
+    let value = then(&scripts);
+    Ok((scripts, value))
 }
 
 /// Fingerprints a file of `dir` by name: one `statx` relative to the open folder (no walk

@@ -109,6 +109,17 @@ impl Scripts {
         }
     }
 
+    /// The cache the scripts refer to, if any.
+    pub(super) fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
+    }
+
+    /// The cache back, for scripts assembled from it alone that turned out not to be
+    /// trusted after all.
+    pub(super) fn into_cache(self) -> Option<Cache> {
+        self.cache
+    }
+
     /// Whether the folder had to be listed: `false` when it was unchanged since the
     /// start-up cache was written, which then knew its files.
     pub fn listed_folder(&self) -> bool {

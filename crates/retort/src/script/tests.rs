@@ -534,3 +534,48 @@ fn a_large_cache_is_read_back_whole_and_in_order() {
         );
     }
 }
+
+/// What is computed alongside the file checks from the cache's headers is computed again
+/// when a file turns out to have been edited in place (the folder itself unchanged).
+#[test]
+fn a_header_edited_in_place_is_what_the_caller_sees() {
+    let (_dir, cache, folder) = cache_and_folder();
+    for (name, text) in [
+        ("1.sql", "-- revision: a1\n-- migrate:up\nSELECT 1;\n"),
+        ("2.sql", "-- revision: a2\n-- migrate:up\nSELECT 2;\n"),
+        (
+            "3.sql",
+            "-- revision: a3\n-- revises: a1\n-- migrate:up\nSELECT 3;\n",
+        ),
+    ] {
+        std::fs::write(folder.join(name), text).unwrap();
+        age(&folder.join(name));
+    }
+    age(&folder);
+    let parents = |s: &Scripts| {
+        s.headers()
+            .map(|h| h.revises.iter().collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+    };
+    let read = || read_dir_cached_then(&folder, &folder, Some(&cache), parents).unwrap();
+    read();
+    let (cached, seen) = read();
+    assert!(
+        !cached.listed_folder() && !cached[2].has_bodies,
+        "from the cache"
+    );
+    assert_eq!(seen, ["", "", "a1"]);
+    std::fs::write(
+        folder.join("3.sql"),
+        "-- revision: a3\n-- revises: a2\n-- migrate:up\nSELECT 3;\n",
+    )
+    .unwrap();
+    age(&folder.join("3.sql"));
+    let (edited, seen) = read();
+    assert!(
+        !edited.listed_folder() && edited[2].has_bodies,
+        "read again"
+    );
+    assert_eq!(seen, ["", "", "a2"]);
+    assert_eq!(parents(&edited), seen);
+}
