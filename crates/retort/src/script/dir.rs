@@ -43,8 +43,8 @@ pub fn read_dir_cached(
 /// [`read_dir_cached`], and `then` of the scripts. When the folder is unchanged since the
 /// cache was written, `then` runs on the cache's scripts while the files are fingerprinted
 /// (at 10,000 files, building the revision graph then overlaps those checks instead of
-/// following them); its result is kept if every file is as the cache has it, and otherwise computed again on
-/// the scripts as read.
+/// following them); its result is kept if every file is as the cache has it, and
+/// otherwise computed again on the scripts as read.
 pub fn read_dir_cached_then<T>(
     dir: &Path,
     shown: &Path,
