@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
+use crate::cores::Cores;
 use crate::error::Error;
 use crate::graph::{Graph, GraphError, NodeRefs};
 use crate::script::{self, Script, Scripts};
@@ -21,6 +22,12 @@ impl Project {
     /// Reads every migration of the configured folder and builds the graph. Any malformed
     /// file or invalid graph stops here, before a database is touched.
     pub fn load(config: Config) -> Result<Project, Error> {
+        Project::load_on(config, &Cores::of_machine())
+    }
+
+    /// [`Project::load`], starting threads only on `cores` that are free (see
+    /// [`crate::open`], which lends one to the database read).
+    pub(crate) fn load_on(config: Config, cores: &Cores) -> Result<Project, Error> {
         let dir = &config.migrations_dir;
         if !dir.is_dir() {
             return Err(Error::Io {
@@ -33,7 +40,7 @@ impl Project {
         let shown = script::display_path(dir, &config.root);
         // The graph is built while the files are checked against the cache.
         let (scripts, graph) =
-            script::read_dir_cached_then(dir, &shown, cache.as_deref(), build_graph)?;
+            script::read_dir_cached_then(dir, &shown, cache.as_deref(), cores, build_graph)?;
         if cache.is_none() {
             return Project::from_graph(config, scripts, graph);
         }

@@ -15,9 +15,9 @@ use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::cores::Cores;
 use crate::dialect::Dialect;
 
 use super::{Direction, Refs, Script, Section};
@@ -293,7 +293,7 @@ pub(super) type StatByName<'a> = &'a (dyn Fn(&str) -> Option<Fingerprint> + Sync
 
 /// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
 /// Every record is validated here, so [`Cache::script`] cannot fail later.
-pub(super) fn load(path: &Path) -> Option<Cache> {
+pub(super) fn load(path: &Path, cores: &Cores) -> Option<Cache> {
     let text = fs::read_to_string(path).ok()?;
     let header_end = text.find('\n')?;
     let mut head = text[..header_end].split('\t');
@@ -313,7 +313,7 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
     };
     // Entries are written in name order; if they were not, the merge in dir.rs would just
     // find fewer of them and read those files again.
-    cache.entries = parse_in_parallel(&text, header_end + 1)?;
+    cache.entries = parse_in_parallel(&text, header_end + 1, cores)?;
     cache.text = text;
     Some(cache)
 }
@@ -321,86 +321,70 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
 /// Below this many bytes of records, a second thread costs more than it saves.
 pub(super) const PARALLEL_BYTES: usize = 256 * 1024;
 
-/// The records of `text` from `start` on, parsed in as many pieces as there are cores
-/// (each piece starts at an `F` line), joined in order.
-fn parse_in_parallel(text: &str, start: usize) -> Option<Vec<Entry>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+/// Pieces of the records per core: a core given back part-way through the parse (the
+/// database read done) can still take some.
+const PIECES_PER_CORE: usize = 4;
+
+/// The records of `text` from `start` on, parsed in pieces (each starting at an `F` line)
+/// on the free cores, joined in order.
+fn parse_in_parallel(text: &str, start: usize, cores: &Cores) -> Option<Vec<Entry>> {
     let len = text.len() - start;
-    if threads < 2 || len < PARALLEL_BYTES {
+    let pieces = cores.total() * PIECES_PER_CORE;
+    if cores.total() < 2 || len < PARALLEL_BYTES {
         return parse_records(text, start, text.len());
     }
     let mut cuts = vec![start];
-    for k in 1..threads {
-        let from = (start + len * k / threads).max(*cuts.last()?);
+    for k in 1..pieces {
+        let from = (start + len * k / pieces).max(*cuts.last()?);
         if let Some(at) = text[from..].find("\nF\t") {
             cuts.push(from + at + 1);
         }
     }
     cuts.push(text.len());
     cuts.dedup();
-    std::thread::scope(|scope| {
-        let others: Vec<_> = cuts
-            .windows(2)
-            .skip(1)
-            .map(|w| scope.spawn(move || parse_records(text, w[0], w[1])))
-            .collect();
-        // The first piece on this thread; its vector then takes in the others' (a large
-        // vector grows by remapping its pages, where a new one would copy them all).
-        let first = parse_records(text, *cuts.first()?, *cuts.get(1)?);
-        let others: Vec<_> = others.into_iter().map(|o| o.join().ok()).collect();
-        let mut entries = first?;
-        for other in others {
-            entries.extend(other??);
-        }
-        Some(entries)
-    })
+    let (parsed, ()) = cores.run(
+        cuts.len() - 1,
+        |k| parse_records(text, cuts[k], cuts[k + 1]),
+        || (),
+    );
+    // The first piece's vector takes in the others' (a large vector grows by remapping
+    // its pages, where a new one would copy them all).
+    let mut parsed = parsed.into_iter();
+    let mut entries = parsed.next()??;
+    for piece in parsed {
+        entries.extend(piece?);
+    }
+    Some(entries)
 }
 
-/// Files handed to a thread at a time by [`fingerprint_all`].
+/// Files fingerprinted as one job by [`fingerprint_all`].
 const STAT_CHUNK: usize = 128;
 
 /// The fingerprint of every file of the cache now, by name, in entry order (`None` if any
-/// could not be taken), and what `alongside` returns, run on this thread meanwhile. All
-/// cores take chunks of [`STAT_CHUNK`] names from one counter until none are left (this
-/// thread too, once `alongside` is done), so no core is left idle behind a thread that
-/// shares its core with the database read; at 10,000 files these calls are most of
-/// start-up's CPU. Each thread keeps only the fingerprints that differ from the cache's.
+/// could not be taken), and what `alongside` returns, run on this thread meanwhile. The
+/// free cores take chunks of [`STAT_CHUNK`] names until none are left (see [`Cores::run`]);
+/// at 10,000 files these calls are most of start-up's CPU. Each chunk keeps only the
+/// fingerprints that differ from the cache's.
 pub(super) fn fingerprint_all<T>(
     cache: &Cache,
     stat: StatByName,
+    cores: &Cores,
     alongside: impl FnOnce() -> T,
 ) -> (Option<Vec<Fingerprint>>, T) {
     let entries = &cache.entries;
-    let next = AtomicUsize::new(0);
-    let work = || {
+    let chunk = |k: usize| {
+        let from = k * STAT_CHUNK;
         let mut changed = Vec::new();
-        loop {
-            let from = next.fetch_add(STAT_CHUNK, Ordering::Relaxed);
-            let Some(chunk) = entries.get(from..entries.len().min(from + STAT_CHUNK)) else {
-                return Some(changed);
-            };
-            for (k, entry) in (from..).zip(chunk) {
-                let now = stat(cache.name(entry))?;
-                if now != entry.fingerprint {
-                    changed.push((k, now));
-                }
+        let chunk = entries.get(from..entries.len().min(from + STAT_CHUNK))?;
+        for (i, entry) in (from..).zip(chunk) {
+            let now = stat(cache.name(entry))?;
+            if now != entry.fingerprint {
+                changed.push((i, now));
             }
         }
+        Some(changed)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let (changed, value) = if threads < 2 || entries.len() < 2 * STAT_CHUNK {
-        let value = alongside();
-        (vec![work()], value)
-    } else {
-        std::thread::scope(|scope| {
-            let work = &work;
-            let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-            let value = alongside();
-            let mut all = vec![work()];
-            all.extend(others.into_iter().map(|o| o.join().ok().flatten()));
-            (all, value)
-        })
-    };
+    let (changed, value) = cores.run(entries.len().div_ceil(STAT_CHUNK), chunk, alongside);
     let mut fingerprints: Vec<Fingerprint> = entries.iter().map(|e| e.fingerprint).collect();
     for changed in changed {
         let Some(changed) = changed else {
@@ -645,7 +629,7 @@ mod tests {
         save(&path, fp, &[Record::Read("1.sql", fp, &script)]);
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.trim_end_matches('\n')).unwrap();
-        let cache = load(&path).unwrap();
+        let cache = load(&path, &Cores::of_machine()).unwrap();
         let entry = &cache.entries[0];
         assert_eq!(cache.name(entry), "1.sql");
         assert_eq!(entry.fingerprint, fp);

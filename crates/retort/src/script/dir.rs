@@ -4,26 +4,30 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::cache::{self, Fingerprint, Record};
 use super::set::Source;
 use super::{parse, Script, ScriptError, Scripts};
+use crate::cores::Cores;
 
 /// Below this many files, threads cost more than they save.
 const PARALLEL_THRESHOLD: usize = 256;
 
+/// Files handed to a thread at a time when they are read or fingerprinted in parallel.
+const PARALLEL_CHUNK: usize = 128;
+
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
-    read_listed(dir, dir)
+    read_listed(dir, dir, &Cores::of_machine())
 }
 
 /// [`read_dir`], each script's path being `shown` joined with its file name.
-fn read_listed(dir: &Path, shown: &Path) -> Result<Vec<Script>, ScriptError> {
+fn read_listed(dir: &Path, shown: &Path, cores: &Cores) -> Result<Vec<Script>, ScriptError> {
     let files = list(dir)?;
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    in_parallel(&names, |chunk| read_all(dir, shown, chunk))
+    in_parallel(&names, cores, |chunk| read_all(dir, shown, chunk))
 }
 
 /// As [`read_dir`], with the start-up cache at `cache_path` (see
@@ -37,23 +41,26 @@ pub fn read_dir_cached(
     shown: &Path,
     cache_path: Option<&Path>,
 ) -> Result<Scripts, ScriptError> {
-    read_dir_cached_then(dir, shown, cache_path, |_| ()).map(|(scripts, ())| scripts)
+    read_dir_cached_then(dir, shown, cache_path, &Cores::of_machine(), |_| ())
+        .map(|(scripts, ())| scripts)
 }
 
 /// [`read_dir_cached`], and `then` of the scripts. When the folder is unchanged since the
 /// cache was written, `then` runs on the cache's scripts while the files are fingerprinted
 /// (at 10,000 files, building the revision graph then overlaps those checks instead of
 /// following them); its result is kept if every file is as the cache has it, and
-/// otherwise computed again on the scripts as read.
-pub fn read_dir_cached_then<T>(
+/// otherwise computed again on the scripts as read. Threads are started only on `cores`
+/// that are free.
+pub(crate) fn read_dir_cached_then<T>(
     dir: &Path,
     shown: &Path,
     cache_path: Option<&Path>,
+    cores: &Cores,
     then: impl Fn(&Scripts) -> T,
 ) -> Result<(Scripts, T), ScriptError> {
-    let read = |names: &[&str]| in_parallel(names, |chunk| read_all(dir, shown, chunk));
+    let read = |names: &[&str]| in_parallel(names, cores, |chunk| read_all(dir, shown, chunk));
     let Some(cache_path) = cache_path else {
-        let scripts = Scripts::from_vec(read_listed(dir, shown)?);
+        let scripts = Scripts::from_vec(read_listed(dir, shown, cores)?);
         let value = then(&scripts);
         return Ok((scripts, value));
     };
@@ -65,14 +72,14 @@ pub fn read_dir_cached_then<T>(
     // An unchanged folder holds the cache's files: each is fingerprinted by name (all
     // cores) instead of listing the folder, the slowest step at 10,000 files. Anything
     // unexpected (a file gone since) and it is listed after all.
-    let (cache, known) = match cache::load(cache_path) {
+    let (cache, known) = match cache::load(cache_path, cores) {
         Some(cache) if cache.trusts_folder(&folder) => {
             let all = (0..cache.entries.len()).map(Source::Cached).collect();
             let scripts = Scripts::assemble(Some(cache), shown.to_path_buf(), all, false);
             let stat = stat_by_name(dir);
             let alongside = || then(&scripts);
             let (fingerprints, value) = match scripts.cache() {
-                Some(cache) => cache::fingerprint_all(cache, &stat, alongside),
+                Some(cache) => cache::fingerprint_all(cache, &stat, cores, alongside),
                 None => (None, alongside()),
             };
             let cache = scripts.cache();
@@ -99,7 +106,7 @@ pub fn read_dir_cached_then<T>(
         Some(known) => known,
         None => {
             files = list(dir)?;
-            let fps = fingerprints(&files)?;
+            let fps = fingerprints(&files, cores)?;
             (files.iter().map(|(n, _)| n.as_str()).collect(), fps)
         }
     };
@@ -194,8 +201,11 @@ fn stat_by_name(dir: &Path) -> impl Fn(&str) -> Option<Fingerprint> + Sync + '_ 
 }
 
 /// The fingerprint of every file, on all cores.
-fn fingerprints(files: &[(String, fs::DirEntry)]) -> Result<Vec<Fingerprint>, ScriptError> {
-    in_parallel(files, |chunk| {
+fn fingerprints(
+    files: &[(String, fs::DirEntry)],
+    cores: &Cores,
+) -> Result<Vec<Fingerprint>, ScriptError> {
+    in_parallel(files, cores, |chunk| {
         chunk
             .iter()
             .map(|(_, entry)| {
@@ -239,29 +249,19 @@ fn list(dir: &Path) -> Result<Vec<(String, fs::DirEntry)>, ScriptError> {
 /// in order.
 fn in_parallel<I: Sync, T: Send>(
     items: &[I],
+    cores: &Cores,
     f: impl Fn(&[I]) -> Result<Vec<T>, ScriptError> + Sync,
 ) -> Result<Vec<T>, ScriptError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if threads < 2 || items.len() < PARALLEL_THRESHOLD {
+    if cores.total() < 2 || items.len() < PARALLEL_THRESHOLD {
         return f(items);
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| f(part)))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for worker in workers {
-            let part = worker.join().map_err(|_| ScriptError {
-                path: PathBuf::new(),
-                line: None,
-                message: "a reader thread panicked".into(),
-            })??;
-            out.extend(part);
-        }
-        Ok(out)
-    })
+    let chunks: Vec<&[I]> = items.chunks(PARALLEL_CHUNK).collect();
+    let (parts, ()) = cores.run(chunks.len(), |k| f(chunks[k]), || ());
+    let mut out = Vec::with_capacity(items.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
 }
 
 fn read_all(dir: &Path, shown: &Path, names: &[&str]) -> Result<Vec<Script>, ScriptError> {

@@ -15,7 +15,8 @@ use sha2::{Digest, Sha256};
 use crate::dialect::Dialect;
 
 pub use cache::location as cache_location;
-pub use dir::{read_dir, read_dir_cached, read_dir_cached_then};
+pub(crate) use dir::read_dir_cached_then;
+pub use dir::{read_dir, read_dir_cached};
 pub use parse::{display_path, parse};
 pub use set::{Header, Refs, Scripts};
 pub use write::{file_name, render_new, slug, NewScript};

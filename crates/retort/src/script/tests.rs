@@ -500,6 +500,16 @@ fn a_large_cache_is_read_back_whole_and_in_order() {
     let second = read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
     assert!(!second.listed_folder());
     assert_eq!(second.len(), n);
+    // The same on any number of cores, one of them lent or not.
+    for (total, lend) in [(1, false), (2, true), (3, false), (8, true)] {
+        let cores = crate::cores::Cores::with_total(total);
+        let _lent = lend.then(|| cores.lend());
+        let (again, ()) =
+            read_dir_cached_then(&folder, &folder, Some(&cache), &cores, |_| ()).unwrap();
+        assert!(!again.listed_folder());
+        let ids = |s: &Scripts| s.iter().map(|x| x.revision.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&again), ids(&second), "{total} cores");
+    }
     for i in 0..n {
         assert!(!second[i].has_bodies);
         assert_eq!(second[i].revision, first[i].revision);
@@ -557,7 +567,8 @@ fn a_header_edited_in_place_is_what_the_caller_sees() {
             .map(|h| h.revises.iter().collect::<Vec<_>>().join(","))
             .collect::<Vec<_>>()
     };
-    let read = || read_dir_cached_then(&folder, &folder, Some(&cache), parents).unwrap();
+    let cores = crate::cores::Cores::of_machine();
+    let read = || read_dir_cached_then(&folder, &folder, Some(&cache), &cores, parents).unwrap();
     read();
     let (cached, seen) = read();
     assert!(
