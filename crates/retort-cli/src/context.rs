@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use retort::history::AppliedRow;
+use retort::history::VersionRows;
 use retort::migrator::DbState;
 use retort::{Config, Connection, Error, LoadOptions, Migrator, Project};
 
@@ -61,9 +61,15 @@ impl Context {
 
     /// The project and what its database has applied (read-only commands).
     pub fn state(&self) -> Result<(&'static Project, &'static DbState), Error> {
+        let (project, _conn, state) = self.state_on()?;
+        Ok((project, state))
+    }
+
+    /// [`Context::state`] and the connection it was read on, for a command that reads more.
+    pub fn state_on(&self) -> Result<(&'static Project, Conn, &'static DbState), Error> {
         let (project, mut conn, rows) = self.open_with_rows(false)?;
         let state = Migrator::new(project, conn.as_mut()).state_from_rows(rows);
-        Ok((project, Box::leak(Box::new(state))))
+        Ok((project, conn, Box::leak(Box::new(state))))
     }
 
     fn open_with_rows(&self, create: bool) -> Result<Opened<&'static Project>, Error> {
@@ -77,7 +83,7 @@ impl Context {
 }
 
 /// A project, its connection and the version rows read at start.
-type Opened<P> = (P, Conn, Vec<AppliedRow>);
+type Opened<P> = (P, Conn, VersionRows);
 
 /// The command's connection. A server connection is closed properly when the command
 /// ends (the server would log an abrupt disconnect); a SQLite one is abandoned to the

@@ -68,7 +68,7 @@ impl Interrupted {
     pub fn describe(
         project: &crate::project::Project,
         history: &crate::history::History,
-        row: &crate::history::AppliedRow,
+        revision: &str,
         down: bool,
         done: usize,
     ) -> Interrupted {
@@ -77,7 +77,7 @@ impl Interrupted {
         } else {
             crate::script::Direction::Up
         };
-        let script = project.index_of(&row.revision).map(|i| project.script(i));
+        let script = project.index_of(revision).map(|i| project.script(i));
         let last = script.and_then(|s| {
             let (section, statements) =
                 crate::migrator::statements(project, s, direction, history.dialect).ok()?;
@@ -85,7 +85,7 @@ impl Interrupted {
             Some((stmt.text.clone(), section.first_line + stmt.line - 1))
         });
         Interrupted {
-            revision: row.revision.clone(),
+            revision: revision.to_string(),
             path: script.map(|s| s.path.clone()),
             direction: direction.name(),
             done,

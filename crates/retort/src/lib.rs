@@ -48,7 +48,7 @@ pub struct Opened {
     pub project: Project,
     pub conn: Box<dyn Connection>,
     /// The version table as read at start (empty when it does not exist yet).
-    pub rows: Vec<history::AppliedRow>,
+    pub rows: history::VersionRows,
 }
 
 /// Loads the project and, on another thread at the same time, connects and reads the

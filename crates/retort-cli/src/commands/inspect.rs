@@ -1,7 +1,7 @@
 //! Read-only commands: `current`, `history`, `heads`, `branches`, `show`, `status`.
 
 use retort::graph::{parse_range, Target};
-use retort::Error;
+use retort::{Error, Migrator};
 use serde_json::json;
 
 use super::{revision_json, revision_line};
@@ -10,21 +10,25 @@ use crate::output::{paint, BOLD, DIM, RED, YELLOW};
 use crate::{data, note};
 
 pub fn current(ctx: &Context) -> Result<u8, Error> {
-    let (project, state) = ctx.state()?;
+    let (project, mut conn, state) = ctx.state_on()?;
     let heads = project.graph.current_heads(&state.applied);
-    let row = |id: &str| state.rows.iter().find(|r| r.revision == id);
+    // When, by whom and how long: only these few rows are read whole.
+    let history = Migrator::new(project, conn.as_mut()).history().clone();
+    let mut row = |id: &str| {
+        history
+            .row(conn.as_mut(), id)
+            .map_err(Error::db("reading the version table"))
+    };
     if ctx.global.json {
-        let current: Vec<_> = heads
-            .iter()
-            .map(|&i| {
-                let mut v = revision_json(project, i);
-                if let Some(r) = row(&project.script(i).revision) {
-                    v["applied_at"] = json!(r.applied_at);
-                    v["applied_by"] = json!(r.applied_by);
-                }
-                v
-            })
-            .collect();
+        let mut current = Vec::with_capacity(heads.len());
+        for &i in &heads {
+            let mut v = revision_json(project, i);
+            if let Some(r) = row(&project.script(i).revision)? {
+                v["applied_at"] = json!(r.applied_at);
+                v["applied_by"] = json!(r.applied_by);
+            }
+            current.push(v);
+        }
         crate::output::json(&json!({
             "url": project.config.url()?.masked(),
             "current": current,
@@ -41,7 +45,7 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
         if ctx.global.verbose {
             let s = project.script(i);
             data!("    path: {}", s.path.display());
-            if let Some(r) = row(&s.revision) {
+            if let Some(r) = row(&s.revision)? {
                 data!(
                     "    applied: {} by {} ({} ms)",
                     r.applied_at,

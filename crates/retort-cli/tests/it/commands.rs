@@ -132,6 +132,15 @@ db_test!(current_history_show_status, |p| {
     let cur = json(&p.ok(&["--json", "current"]));
     assert_eq!(cur["current"][0]["revision"], "a00000000002");
     assert_eq!(cur["current"][0]["applied_by"], "tester");
+    assert!(cur["current"][0]["applied_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+    // When, by whom and how long come from the current revision's own row.
+    let verbose = p.ok(&["current", "--verbose"]);
+    assert!(
+        verbose.contains("applied: ") && verbose.contains(" by tester ("),
+        "{verbose}"
+    );
 
     let hist = p.ok(&["history", "--indicate-current"]);
     let lines: Vec<&str> = hist.lines().collect();

@@ -46,6 +46,43 @@ impl Value {
     }
 }
 
+/// A column value as a driver hands it over, borrowed from its own row where it can be:
+/// reading 10,000 version rows at start-up then copies their text once, into
+/// [`crate::history::VersionRows`], instead of making a string per field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    Null,
+    Int(i64),
+    Text(std::borrow::Cow<'a, str>),
+}
+
+impl ValueRef<'_> {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            ValueRef::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Int(n) => Value::Int(*n),
+            ValueRef::Text(s) => Value::Text(s.to_string()),
+        }
+    }
+}
+
+impl Value {
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(n) => ValueRef::Int(*n),
+            Value::Text(s) => ValueRef::Text(std::borrow::Cow::Borrowed(s)),
+        }
+    }
+}
+
 /// An error reported by the database or its driver, with the server's own words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbError {
@@ -157,18 +194,19 @@ pub trait Connection: Send {
     /// Runs one query and returns all its rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
 
-    /// Runs one query and hands each row to `row` in turn, in a buffer the driver may reuse
-    /// for the next row (take the values out of it). Reading 10,000 version rows at
-    /// start-up this way makes no vector per row. The default goes through
+    /// Runs one query and hands each row to `row` in turn, its values borrowed from the
+    /// driver where it can (copy out what is kept). Reading 10,000 version rows at start-up
+    /// this way makes no vector and no string per row on SQLite. The default goes through
     /// [`Connection::query`].
     fn query_each(
         &mut self,
         sql: &str,
         params: &[Value],
-        row: &mut dyn FnMut(&mut [Value]),
+        row: &mut dyn FnMut(&[ValueRef<'_>]),
     ) -> Result<(), DbError> {
-        for mut values in self.query(sql, params)? {
-            row(&mut values);
+        for values in self.query(sql, params)? {
+            let values: Vec<ValueRef<'_>> = values.iter().map(Value::as_ref).collect();
+            row(&values);
         }
         Ok(())
     }

@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::ValueRef as SqlValue;
 
 use crate::config::SqliteLocation;
 use crate::dialect::Dialect;
 
-use super::{ConnectOptions, Connection, DbError, Value};
+use super::{ConnectOptions, Connection, DbError, Value, ValueRef};
 
 /// A SQLite database file (or `:memory:`).
 pub struct SqliteConnection {
@@ -94,7 +94,7 @@ impl Connection for SqliteConnection {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
         let mut out = Vec::new();
         self.query_each(sql, params, &mut |row| {
-            out.push(row.iter_mut().map(std::mem::take).collect());
+            out.push(row.iter().map(ValueRef::to_value).collect());
         })?;
         Ok(out)
     }
@@ -103,30 +103,30 @@ impl Connection for SqliteConnection {
         &mut self,
         sql: &str,
         params: &[Value],
-        each: &mut dyn FnMut(&mut [Value]),
+        each: &mut dyn FnMut(&[ValueRef<'_>]),
     ) -> Result<(), DbError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(err)?;
         let width = stmt.column_count();
         let mut rows = stmt
             .query(rusqlite::params_from_iter(to_sql(params)))
             .map_err(err)?;
-        let mut values = Vec::with_capacity(width);
+        // One vector for every row: each row's values borrow from it, so the vector is
+        // handed from row to row empty (`recycle`).
+        let mut spare: Vec<ValueRef<'static>> = Vec::with_capacity(width);
         while let Some(row) = rows.next().map_err(err)? {
-            values.clear();
+            let mut values = recycle(std::mem::take(&mut spare));
             for i in 0..width {
                 values.push(match row.get_ref(i).map_err(err)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(n) => Value::Int(n),
-                    ValueRef::Real(f) => Value::Text(f.to_string()),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        Value::Text(match std::str::from_utf8(t) {
-                            Ok(text) => text.to_string(),
-                            Err(_) => String::from_utf8_lossy(t).into_owned(),
-                        })
+                    SqlValue::Null => ValueRef::Null,
+                    SqlValue::Integer(n) => ValueRef::Int(n),
+                    SqlValue::Real(f) => ValueRef::Text(f.to_string().into()),
+                    SqlValue::Text(t) | SqlValue::Blob(t) => {
+                        ValueRef::Text(String::from_utf8_lossy(t))
                     }
                 });
             }
-            each(&mut values);
+            each(&values);
+            spare = recycle(values);
         }
         Ok(())
     }
@@ -179,4 +179,11 @@ impl Connection for SqliteConnection {
     fn transactional_ddl(&self) -> bool {
         true
     }
+}
+
+/// `values` emptied, its allocation kept for values of another lifetime (the standard
+/// library collects a mapped vector in place when the element layout is the same).
+fn recycle<'b>(mut values: Vec<ValueRef<'_>>) -> Vec<ValueRef<'b>> {
+    values.clear();
+    values.into_iter().map(|_| ValueRef::Null).collect()
 }

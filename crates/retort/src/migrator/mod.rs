@@ -15,7 +15,9 @@ pub use state::DbState;
 use crate::db::{BatchError, Connection};
 use crate::error::{ChecksumMismatch, Error, MigrationFailure};
 use crate::graph::Target;
-use crate::history::{self, Action, AppliedRow, History, When, STATE_APPLIED, STATE_RUNNING};
+use crate::history::{
+    self, Action, AppliedRow, History, VersionRows, When, STATE_APPLIED, STATE_RUNNING,
+};
 use crate::project::Project;
 use crate::script::{Direction, Script, ScriptError, Section};
 use crate::sql::{self, Statement};
@@ -86,7 +88,7 @@ pub struct Migrator<'a> {
     actor: String,
     single_transaction: bool,
     /// Version rows read while the project loaded (see [`crate::open`]).
-    prefetched: Option<Vec<AppliedRow>>,
+    prefetched: Option<VersionRows>,
     /// Statements that record the completion of the last migration run outside a
     /// transaction, not sent yet: they commit together with the next migration's
     /// `running` mark (one commit instead of two, which on MySQL is one fsync less per
@@ -126,7 +128,7 @@ impl<'a> Migrator<'a> {
     /// Hands over the version rows read at start-up. Where the lock is each migration's
     /// own transaction (SQLite), there is no session lock after which they must be read
     /// again — every step re-checks its own row — so the run starts from these.
-    pub fn with_rows(mut self, rows: Vec<AppliedRow>) -> Self {
+    pub fn with_rows(mut self, rows: VersionRows) -> Self {
         self.prefetched = Some(rows);
         self
     }
@@ -163,7 +165,7 @@ impl<'a> Migrator<'a> {
     }
 
     /// The state from version rows already read (see [`crate::open`]).
-    pub fn state_from_rows(&self, rows: Vec<AppliedRow>) -> DbState {
+    pub fn state_from_rows(&self, rows: VersionRows) -> DbState {
         DbState::compare(self.project, rows, &self.history)
     }
 
@@ -234,9 +236,9 @@ impl<'a> Migrator<'a> {
             m.transaction(|m| {
                 let ctx = "stamping the version table";
                 if purge {
-                    for row in &state.rows {
+                    for row in state.rows.iter() {
                         m.history
-                            .delete(m.conn, &row.revision)
+                            .delete(m.conn, row.revision)
                             .map_err(Error::db(ctx))?;
                     }
                 }

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use crate::db::Connection;
 use crate::error::Interrupted;
 use crate::error::{ChecksumMismatch, Error};
-use crate::history::{parse_progress, AppliedRow, History};
+use crate::history::{parse_progress, History, VersionRows};
 use crate::project::Project;
 
 /// The version table read and compared with the project.
 #[derive(Debug, Clone)]
 pub struct DbState {
     /// Every version row, as read.
-    pub rows: Vec<AppliedRow>,
+    pub rows: VersionRows,
     /// `applied[i]` for graph node `i`.
     pub applied: Vec<bool>,
     /// Applied revisions with no file on disk.
@@ -40,28 +40,34 @@ impl DbState {
     }
 
     /// Compares version rows with the project's files.
-    pub fn compare(project: &Project, rows: Vec<AppliedRow>, history: &History) -> DbState {
+    pub fn compare(project: &Project, rows: VersionRows, history: &History) -> DbState {
         let mut applied = vec![false; project.graph.len()];
         let mut missing = Vec::new();
         let mut changed = Vec::new();
         let mut running = Vec::new();
         let mut interrupted = Vec::new();
-        for row in &rows {
-            if let Some((down, done)) = parse_progress(&row.state) {
-                running.push(row.revision.clone());
-                interrupted.push(Interrupted::describe(project, history, row, down, done));
+        for row in rows.iter() {
+            if let Some((down, done)) = parse_progress(row.state) {
+                running.push(row.revision.to_string());
+                interrupted.push(Interrupted::describe(
+                    project,
+                    history,
+                    row.revision,
+                    down,
+                    done,
+                ));
             }
-            let Some(i) = project.index_of(&row.revision) else {
-                missing.push(row.revision.clone());
+            let Some(i) = project.index_of(row.revision) else {
+                missing.push(row.revision.to_string());
                 continue;
             };
             applied[i] = true;
             let on_disk = project.scripts().up_checksum(i, history.dialect);
             if let Some(on_disk) = on_disk.filter(|sum| *sum != row.checksum) {
                 changed.push(ChecksumMismatch {
-                    revision: row.revision.clone(),
+                    revision: row.revision.to_string(),
                     path: project.script(i).path.clone(),
-                    applied: row.checksum.clone(),
+                    applied: row.checksum.to_string(),
                     on_disk: on_disk.to_string(),
                 });
             }

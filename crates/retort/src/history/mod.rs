@@ -1,7 +1,11 @@
 //! The version table (which revisions are applied, with their checksums) and the
 //! append-only audit log. All SQL here goes through [`crate::dialect::SqlDialect`].
 
-use crate::db::{Connection, DbError, Value};
+mod rows;
+
+pub use rows::{VersionRow, VersionRows};
+
+use crate::db::{Connection, DbError, Value, ValueRef};
 use crate::dialect::Dialect;
 
 /// The tool version written into every audit-log row.
@@ -39,7 +43,8 @@ pub fn parse_progress(state: &str) -> Option<(bool, usize)> {
     }
 }
 
-/// One row of the version table.
+/// One row of the version table, whole: what is written, and what `current --verbose`
+/// shows. Commands start from [`VersionRows`], which leave out when, by whom and how long.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedRow {
     pub revision: String,
@@ -120,27 +125,43 @@ impl History {
         Ok(())
     }
 
-    /// Every version row, or none when the table does not exist yet.
-    pub fn read(&self, conn: &mut dyn Connection) -> Result<Vec<AppliedRow>, DbError> {
+    /// Every version row (revision, checksum, state), or none when the table does not
+    /// exist yet.
+    pub fn read(&self, conn: &mut dyn Connection) -> Result<VersionRows, DbError> {
         if !conn.table_exists(&self.version_table)? {
-            return Ok(Vec::new());
+            return Ok(VersionRows::new());
         }
         self.read_existing(conn)
     }
 
     /// Every version row of a table known to exist (just created if it was missing), without
     /// asking the catalog first.
-    pub fn read_existing(&self, conn: &mut dyn Connection) -> Result<Vec<AppliedRow>, DbError> {
-        let mut rows = Vec::new();
+    pub fn read_existing(&self, conn: &mut dyn Connection) -> Result<VersionRows, DbError> {
+        let mut rows = VersionRows::new();
         conn.query_each(
-            &format!(
-                "SELECT revision, checksum, applied_at, applied_by, execution_ms, state FROM {}",
-                self.vt()
-            ),
+            &format!("SELECT revision, checksum, state FROM {}", self.vt()),
             &[],
-            &mut |values| rows.push(applied_row(values)),
+            &mut |values| {
+                let text = |i: usize| values.get(i).and_then(ValueRef::as_str).unwrap_or("");
+                rows.push(text(0), text(1), text(2));
+            },
         )?;
         Ok(rows)
+    }
+
+    /// The whole row of one revision, if it has one.
+    pub fn row(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+    ) -> Result<Option<AppliedRow>, DbError> {
+        let sql = format!(
+            "SELECT revision, checksum, applied_at, applied_by, execution_ms, state FROM {} WHERE revision = {}",
+            self.vt(),
+            self.dialect.sql().placeholder(1)
+        );
+        let mut rows = conn.query(&sql, &[Value::Text(revision.into())])?;
+        Ok(rows.first_mut().map(|r| applied_row(r)))
     }
 
     /// Whether one revision has a row: the re-check inside a migration's own transaction.
@@ -314,8 +335,7 @@ impl When<'_> {
     }
 }
 
-/// Moves the row's strings out rather than copying them: `current` at 10,000 applied
-/// revisions reads 50,000 of them.
+/// Moves the row's strings out rather than copying them.
 fn applied_row(r: &mut [Value]) -> AppliedRow {
     let execution_ms = r.get(4).and_then(Value::as_i64).unwrap_or(0);
     let mut text = |i: usize| match r.get_mut(i) {
