@@ -120,8 +120,13 @@ impl Connection for SqliteConnection {
                     SqlValue::Null => ValueRef::Null,
                     SqlValue::Integer(n) => ValueRef::Int(n),
                     SqlValue::Real(f) => ValueRef::Text(f.to_string().into()),
+                    // The strict check first: the lossy one is several times slower
+                    // on the valid text it nearly always sees.
                     SqlValue::Text(t) | SqlValue::Blob(t) => {
-                        ValueRef::Text(String::from_utf8_lossy(t))
+                        ValueRef::Text(match std::str::from_utf8(t) {
+                            Ok(text) => text.into(),
+                            Err(_) => String::from_utf8_lossy(t),
+                        })
                     }
                 });
             }
