@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::mapped::MappedText;
 use crate::cores::Cores;
 use crate::dialect::Dialect;
 
@@ -129,7 +130,8 @@ pub(super) struct Cache {
     written_ns: i64,
     /// The migrations folder's own fingerprint when it was listed for this cache.
     folder: Fingerprint,
-    pub(super) text: String,
+    /// Mapped from the file (`mapped.rs`).
+    pub(super) text: MappedText,
     /// In file-name order.
     pub(super) entries: Vec<Entry>,
 }
@@ -294,7 +296,7 @@ pub(super) type StatByName<'a> = &'a (dyn Fn(&str) -> Option<Fingerprint> + Sync
 /// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
 /// Every record is validated here, so [`Cache::script`] cannot fail later.
 pub(super) fn load(path: &Path, cores: &Cores) -> Option<Cache> {
-    let text = fs::read_to_string(path).ok()?;
+    let text = MappedText::open(path)?;
     let header_end = text.find('\n')?;
     let mut head = text[..header_end].split('\t');
     if head.next()? != MAGIC || head.next()? != crate::history::TOOL_VERSION {
@@ -305,17 +307,15 @@ pub(super) fn load(path: &Path, cores: &Cores) -> Option<Cache> {
     if head.next().is_some() {
         return None;
     }
-    let mut cache = Cache {
-        written_ns,
-        folder: recorded,
-        text: String::new(),
-        entries: Vec::new(),
-    };
     // Entries are written in name order; if they were not, the merge in dir.rs would just
     // find fewer of them and read those files again.
-    cache.entries = parse_in_parallel(&text, header_end + 1, cores)?;
-    cache.text = text;
-    Some(cache)
+    let entries = parse_in_parallel(&text, header_end + 1, cores)?;
+    Some(Cache {
+        written_ns,
+        folder: recorded,
+        text,
+        entries,
+    })
 }
 
 /// Below this many bytes of records, a second thread costs more than it saves.

@@ -3,6 +3,7 @@
 
 mod cache;
 mod dir;
+mod mapped;
 mod parse;
 mod set;
 mod write;
