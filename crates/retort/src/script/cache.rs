@@ -410,7 +410,7 @@ fn parse_records(text: &str, start: usize, end: usize) -> Option<Vec<Entry>> {
     let mut starts = [0usize; 14];
     let mut fields = 0;
     let mut at = start;
-    for k in memchr::memchr2_iter(b'\t', b'\n', &bytes[start..end]) {
+    for k in Separators::new(&bytes[start..end]) {
         let k = start + k;
         *starts.get_mut(fields)? = k + 1;
         fields += 1;
@@ -426,6 +426,63 @@ fn parse_records(text: &str, start: usize, end: usize) -> Option<Vec<Entry>> {
         record_line(text, at, &starts[..=fields], &mut entries, text_len)?;
     }
     Some(entries)
+}
+
+/// Where every tab and newline of a text is, eight bytes at a time: one word's positions
+/// come out of one bit mask. At 10,000 files the cache has 230,000 separators, about one
+/// every 14 bytes, so a search that starts again after each match (`memchr2_iter`) spent
+/// more on starting than on searching.
+struct Separators<'a> {
+    words: std::slice::ChunksExact<'a, u8>,
+    /// Where the word the mask is of starts.
+    at: usize,
+    mask: u64,
+}
+
+impl<'a> Separators<'a> {
+    fn new(bytes: &'a [u8]) -> Separators<'a> {
+        Separators {
+            words: bytes.chunks_exact(8),
+            at: 0,
+            mask: 0,
+        }
+    }
+
+    /// One bit (the top one of its byte) per byte of `word` that is a tab or a newline.
+    fn mask(word: u64) -> u64 {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        let zero_bytes = |t: u64| !(((t & LOW7).wrapping_add(LOW7)) | t | LOW7);
+        let each = |c: u8| u64::from(c) * 0x0101_0101_0101_0101;
+        zero_bytes(word ^ each(b'\t')) | zero_bytes(word ^ each(b'\n'))
+    }
+}
+
+impl Iterator for Separators<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let word = match self.words.next() {
+                Some(word) => word,
+                None if !self.words.remainder().is_empty() => {
+                    // The last bytes, padded with zeros (neither tab nor newline).
+                    let tail = self.words.remainder();
+                    let mut padded = [0u8; 8];
+                    padded[..tail.len()].copy_from_slice(tail);
+                    self.words = [].chunks_exact(8);
+                    self.at += 8;
+                    self.mask = Separators::mask(u64::from_le_bytes(padded));
+                    continue;
+                }
+                None => return None,
+            };
+            self.at += 8;
+            self.mask = Separators::mask(u64::from_le_bytes(word.try_into().ok()?));
+        }
+        let k = self.at - 8 + self.mask.trailing_zeros() as usize / 8;
+        self.mask &= self.mask - 1;
+        Some(k)
+    }
 }
 
 /// Adds the line at `at` to `entries`: an `F` line starts an entry, an `S` line belongs to
@@ -490,14 +547,15 @@ fn number(text: &str) -> Option<i64> {
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    let mut value: i64 = 0;
+    // 19 digits cannot overflow a u64 (nanosecond times have 19): no check per digit.
+    let mut value: u64 = 0;
+    let mut all_digits = true;
     for b in digits.bytes() {
         let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value.checked_mul(10)?.checked_add(i64::from(digit))?;
+        all_digits &= digit <= 9;
+        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
     }
+    let value = i64::try_from(value).ok().filter(|_| all_digits)?;
     Some(if negative { -value } else { value })
 }
 
@@ -672,9 +730,35 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Every tab and newline, in order, whatever the bytes around them and wherever
+        /// the text ends in its last word.
+        #[test]
+        fn separators_are_found_as_a_plain_scan_finds_them(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::Just(b'\t'),
+                    proptest::prelude::Just(b'\n'),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..100,
+            )
+        ) {
+            let plain: Vec<usize> = (0..bytes.len())
+                .filter(|&k| bytes[k] == b'\t' || bytes[k] == b'\n')
+                .collect();
+            proptest::prop_assert_eq!(Separators::new(&bytes).collect::<Vec<_>>(), plain);
+        }
+    }
+
     #[test]
     fn numbers_parse_as_written_and_refuse_anything_else() {
-        for (text, value) in [("0", 0), ("-17", -17), ("9223372036854775807", i64::MAX)] {
+        for (text, value) in [
+            ("0", 0),
+            ("-17", -17),
+            ("9223372036854775807", i64::MAX),
+            ("1795469727336001071", 1_795_469_727_336_001_071),
+        ] {
             assert_eq!(number(text), Some(value));
         }
         for text in [
@@ -684,6 +768,8 @@ mod tests {
             "1 ",
             "9223372036854775808",
             "12345678901234567890",
+            "99999999999999999:9",
+            "1795469727336001O71",
         ] {
             assert_eq!(number(text), None, "{text:?}");
         }
