@@ -628,6 +628,16 @@ impl Graph {
         &self.id_text[start..self.id_end[i]]
     }
 
+    /// [`Graph::index_of`], trying index `hint` first. Version rows mostly come in the
+    /// files' order, so at 10,000 rows looking at the next index first saves a hash
+    /// lookup, a cache miss, per row. Ids are unique, so a match at `hint` is the answer.
+    pub fn index_of_near(&self, id: &str, hint: usize) -> Option<usize> {
+        if hint < self.len() && self.id(hint) == id {
+            return Some(hint);
+        }
+        self.index_of(id)
+    }
+
     /// Exact-id lookup for data that must not be guessed at (e.g. the version table);
     /// user-typed ids go through [`Graph::resolve_id`].
     pub fn index_of(&self, id: &str) -> Option<usize> {
@@ -946,6 +956,19 @@ mod tests {
         assert!(g.bases().is_empty());
         assert!(g.topo_order().is_empty());
         assert!(g.current_heads(&[]).is_empty());
+    }
+
+    #[test]
+    fn index_of_near_agrees_with_index_of_whatever_the_hint() {
+        let g = merged();
+        for i in 0..g.len() {
+            let id = g.id(i).to_string();
+            for hint in [0, i, i + 1, g.len(), usize::MAX] {
+                assert_eq!(g.index_of_near(&id, hint), Some(i), "{id} near {hint}");
+            }
+        }
+        assert_eq!(g.index_of_near("nope", 0), None);
+        assert_eq!(g.index_of_near("", g.len()), None);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub fn progress_state(down: bool, done: usize) -> String {
 
 /// Reads [`progress_state`] back: `Some((down, done))` for a migration left in progress.
 pub fn parse_progress(state: &str) -> Option<(bool, usize)> {
+    // Nearly every row: not worth a search for ':'.
+    if state == STATE_APPLIED {
+        return None;
+    }
     let (base, done) = match state.split_once(':') {
         Some((b, n)) => (b, n.parse().ok()?),
         None => (state, 0),

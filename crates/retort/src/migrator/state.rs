@@ -46,6 +46,7 @@ impl DbState {
         let mut changed = Vec::new();
         let mut running = Vec::new();
         let mut interrupted = Vec::new();
+        let mut next = 0;
         for row in rows.iter() {
             if let Some((down, done)) = parse_progress(row.state) {
                 running.push(row.revision.to_string());
@@ -57,10 +58,11 @@ impl DbState {
                     done,
                 ));
             }
-            let Some(i) = project.index_of(row.revision) else {
+            let Some(i) = project.graph.index_of_near(row.revision, next) else {
                 missing.push(row.revision.to_string());
                 continue;
             };
+            next = i + 1;
             applied[i] = true;
             let on_disk = project.scripts().up_checksum(i, history.dialect);
             if let Some(on_disk) = on_disk.filter(|sum| *sum != row.checksum) {
