@@ -22,9 +22,8 @@ pub use sqlite::SqliteConnection;
 
 /// A parameter or a column value. Version-table columns are text or integers, so that is
 /// all retort itself reads and writes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
-    #[default]
     Null,
     Int(i64),
     Text(String),

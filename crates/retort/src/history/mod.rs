@@ -164,8 +164,8 @@ impl History {
             self.vt(),
             self.dialect.sql().placeholder(1)
         );
-        let mut rows = conn.query(&sql, &[Value::Text(revision.into())])?;
-        Ok(rows.first_mut().map(|r| applied_row(r)))
+        let rows = conn.query(&sql, &[Value::Text(revision.into())])?;
+        Ok(rows.first().map(|r| applied_row(r)))
     }
 
     /// Whether one revision has a row: the re-check inside a migration's own transaction.
@@ -247,7 +247,7 @@ impl History {
             .query(&sql, &[])?
             .into_iter()
             .map(|r| {
-                let text = |i: usize| r.get(i).and_then(Value::as_str).unwrap_or("").to_string();
+                let text = |i: usize| text_at(&r, i);
                 LogRow {
                     id: r.first().and_then(Value::as_i64).unwrap_or(0),
                     revision: text(1),
@@ -339,13 +339,14 @@ impl When<'_> {
     }
 }
 
-/// Moves the row's strings out rather than copying them.
-fn applied_row(r: &mut [Value]) -> AppliedRow {
+/// Column `i` of a row as text (empty when it is not text).
+fn text_at(row: &[Value], i: usize) -> String {
+    row.get(i).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn applied_row(r: &[Value]) -> AppliedRow {
     let execution_ms = r.get(4).and_then(Value::as_i64).unwrap_or(0);
-    let mut text = |i: usize| match r.get_mut(i) {
-        Some(Value::Text(s)) => std::mem::take(s),
-        _ => String::new(),
-    };
+    let text = |i: usize| text_at(r, i);
     AppliedRow {
         revision: text(0),
         checksum: text(1),
