@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::dir::PARALLEL_CHUNK;
 use super::mapped::MappedText;
 use crate::cores::Cores;
 use crate::dialect::Dialect;
@@ -357,12 +358,9 @@ fn parse_in_parallel(text: &str, start: usize, cores: &Cores) -> Option<Vec<Entr
     Some(entries)
 }
 
-/// Files fingerprinted as one job by [`fingerprint_all`].
-const STAT_CHUNK: usize = 128;
-
 /// The fingerprint of every file of the cache now, by name, in entry order (`None` if any
 /// could not be taken), and what `alongside` returns, run on this thread meanwhile. The
-/// free cores take chunks of [`STAT_CHUNK`] names until none are left (see [`Cores::run`]);
+/// free cores take chunks of [`PARALLEL_CHUNK`] names until none are left (see [`Cores::run`]);
 /// at 10,000 files these calls are most of start-up's CPU. Each chunk keeps only the
 /// fingerprints that differ from the cache's.
 pub(super) fn fingerprint_all<T>(
@@ -373,9 +371,9 @@ pub(super) fn fingerprint_all<T>(
 ) -> (Option<Vec<Fingerprint>>, T) {
     let entries = &cache.entries;
     let chunk = |k: usize| {
-        let from = k * STAT_CHUNK;
+        let from = k * PARALLEL_CHUNK;
         let mut changed = Vec::new();
-        let chunk = entries.get(from..entries.len().min(from + STAT_CHUNK))?;
+        let chunk = entries.get(from..entries.len().min(from + PARALLEL_CHUNK))?;
         for (i, entry) in (from..).zip(chunk) {
             let now = stat(cache.name(entry))?;
             if now != entry.fingerprint {
@@ -384,7 +382,7 @@ pub(super) fn fingerprint_all<T>(
         }
         Some(changed)
     };
-    let (changed, value) = cores.run(entries.len().div_ceil(STAT_CHUNK), chunk, alongside);
+    let (changed, value) = cores.run(entries.len().div_ceil(PARALLEL_CHUNK), chunk, alongside);
     let mut fingerprints: Vec<Fingerprint> = entries.iter().map(|e| e.fingerprint).collect();
     for changed in changed {
         let Some(changed) = changed else {

@@ -14,8 +14,9 @@ use crate::cores::Cores;
 /// Below this many files, threads cost more than they save.
 const PARALLEL_THRESHOLD: usize = 256;
 
-/// Files handed to a thread at a time when they are read or fingerprinted in parallel.
-const PARALLEL_CHUNK: usize = 128;
+/// Files handed to a thread at a time when they are read or fingerprinted in parallel
+/// (here, and by `cache::fingerprint_all`).
+pub(super) const PARALLEL_CHUNK: usize = 128;
 
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
