@@ -11,20 +11,19 @@
 //! The folder itself is fingerprinted the same way: while it is unchanged, no entry was
 //! added, removed or renamed, and its list of names is the cache's, so it is not listed.
 
-use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::dir::PARALLEL_CHUNK;
-use super::mapped::MappedText;
+use super::mapped::Mapped;
 use crate::cores::Cores;
 use crate::dialect::Dialect;
 
 use super::{Direction, Refs, Script, Section};
 
-const MAGIC: &str = "retort-cache 2";
+const MAGIC: &str = "retort-cache 3";
 /// Files modified this close to the cache's writing are read again.
 const RACY_NS: i64 = 2_000_000_000;
 
@@ -60,17 +59,6 @@ impl Fingerprint {
         }
     }
 
-    /// A fingerprint from its four fields as the cache writes them (see `Display`).
-    fn parse<'t>(mut fields: impl Iterator<Item = &'t str>) -> Option<Fingerprint> {
-        let mut next = || number(fields.next()?);
-        Some(Fingerprint {
-            len: u64::try_from(next()?).ok()?,
-            mtime_ns: next()?,
-            ctime_ns: next()?,
-            ino: u64::try_from(next()?).ok()?,
-        })
-    }
-
     /// The same fingerprint as [`Fingerprint::of`], from a `statx` result.
     #[cfg(target_os = "linux")]
     pub(super) fn of_statx(st: &rustix::fs::Statx) -> Fingerprint {
@@ -85,17 +73,6 @@ impl Fingerprint {
             ctime_ns: ns(&st.stx_ctime),
             ino: st.stx_ino,
         }
-    }
-}
-
-/// The four fields of a fingerprint, tab-separated, as the cache holds them.
-impl std::fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}\t{}\t{}\t{}",
-            self.len, self.mtime_ns, self.ctime_ns, self.ino
-        )
     }
 }
 
@@ -124,56 +101,64 @@ pub fn location(dir: &Path) -> Option<PathBuf> {
     Some(base.join("retort").join(format!("{}.cache", &key[..24])))
 }
 
-/// A loaded cache: its text, kept whole, and where each file's fields are in it. Nothing is
-/// copied out until a command asks for a script ([`Cache::script`]): at 10,000 files,
-/// building every `Script` up front cost more than everything else the cache saves.
-pub(super) struct Cache {
-    written_ns: i64,
-    /// The migrations folder's own fingerprint when it was listed for this cache.
-    folder: Fingerprint,
-    /// Mapped from the file (`mapped.rs`).
-    pub(super) text: MappedText,
-    /// In file-name order.
-    pub(super) entries: Vec<Entry>,
-}
+/// The cache's layout after its first line (`MAGIC`, a tab, the tool's version, a newline).
+/// Numbers are little-endian; every table has fixed-size rows, so loading it is a bounds
+/// check per row instead of a parse of every field (at 10,000 files, parsing a text cache
+/// cost more than building the revision graph).
+///
+/// - head, [`HEAD_BYTES`]: the time of writing (i64 ns), the folder's fingerprint, the
+///   number of entries, of sections and of text bytes (u32 each), four zero bytes;
+/// - entries, [`ENTRY_BYTES`] each, in file-name order: the file's fingerprint, then the
+///   [`STRINGS`] + 1 offsets into the text that bound its strings, then one past its last
+///   section (sections are consecutive, entry after entry), then flags (bit 0: runs in a
+///   transaction);
+/// - sections, [`SECTION_BYTES`] each: direction (0 up, 1 down), dialect (0 for the generic
+///   section, else [`dialect_code`]), two zero bytes, the first line, and the offset in the
+///   text of its checksum ([`SUM_LEN`] hex digits);
+/// - the text: UTF-8, the strings as they are (list fields comma-separated: ids and labels
+///   never hold a comma) and the checksums.
+///
+/// A fingerprint is four 64-bit numbers: size, modification time, change time (ns) and inode.
+const HEAD_BYTES: usize = 56;
+const FINGERPRINT_BYTES: usize = 32;
+const ENTRY_BYTES: usize = FINGERPRINT_BYTES + 4 * (STRINGS + 1) + 8;
+const SECTION_BYTES: usize = 12;
 
-/// One file's record in the cache text, as offsets (32-bit: 10,000 of these are made at
-/// every start-up, and their size is page faults).
-pub(super) struct Entry {
-    pub(super) fingerprint: Fingerprint,
-    /// The file name: `text[name.0..name.1]`; its record starts two bytes before (`F\t`).
-    name: (u32, u32),
-    /// Where each header field after the fingerprint starts, in the order [`save`] writes
-    /// them; `fields[7]` is where the `S` lines start, one past the `F` line's end.
-    fields: [u32; 8],
-    /// The end of the record (its `S` lines, validated at load).
-    end: u32,
-    /// Where the checksum of each up section starts (0: none), by [`up_slot`]: comparing
-    /// 10,000 applied rows with their files then reads no `S` line again.
-    up: [u32; 4],
-}
-
-/// The slot of [`Entry::up`] for an up section written for `dialect` (`None`: any).
-fn up_slot(dialect: Option<Dialect>) -> usize {
-    match dialect {
-        None => 0,
-        Some(Dialect::Sqlite) => 1,
-        Some(Dialect::Postgres) => 2,
-        Some(Dialect::Mysql) => 3,
-    }
-}
+/// The strings of an entry, by position.
+const NAME: usize = 0;
+pub(super) const REVISION: usize = 1;
+pub(super) const REVISES: usize = 2;
+pub(super) const DEPENDS_ON: usize = 3;
+pub(super) const BRANCH_LABELS: usize = 4;
+const CREATED: usize = 5;
+const MESSAGE: usize = 6;
+const STRINGS: usize = 7;
 
 /// The length of a section checksum (SHA-256, hex).
 const SUM_LEN: usize = 64;
 
-/// Header fields of [`Entry::fields`].
-pub(super) const REVISION: usize = 0;
-pub(super) const REVISES: usize = 1;
-pub(super) const DEPENDS_ON: usize = 2;
-pub(super) const BRANCH_LABELS: usize = 3;
-const CREATED: usize = 4;
-const TRANSACTION: usize = 5;
-const MESSAGE: usize = 6;
+/// A loaded cache, read in place from its mapped bytes. Nothing is copied out until a
+/// command asks for a script ([`Cache::script`]): at 10,000 files, building every `Script`
+/// up front cost more than everything else the cache saves.
+pub(super) struct Cache {
+    written_ns: i64,
+    /// The migrations folder's own fingerprint when it was listed for this cache.
+    folder: Fingerprint,
+    /// Mapped from the file (`mapped.rs`); its text is the cache's.
+    mapped: Mapped,
+    len: usize,
+    /// Where the entries and the sections tables start in `mapped`.
+    entries_at: usize,
+    sections_at: usize,
+}
+
+/// One section of a cached entry, borrowed from the cache.
+struct CachedSection<'c> {
+    direction: Direction,
+    dialect: Option<Dialect>,
+    first_line: usize,
+    sum: &'c str,
+}
 
 impl Cache {
     /// Whether the cache's list of file names is still the folder's, now fingerprinted
@@ -189,65 +174,113 @@ impl Cache {
         cached == now && now.mtime_ns < self.written_ns - RACY_NS
     }
 
-    /// The text of entry `k`'s record, to copy into a new cache.
-    pub(super) fn record(&self, k: usize) -> &str {
-        let entry = &self.entries[k];
-        &self.text[entry.name.0 as usize - 2..entry.end as usize]
+    /// The number of entries (files).
+    pub(super) fn len(&self) -> usize {
+        self.len
     }
 
-    pub(super) fn name(&self, entry: &Entry) -> &str {
-        &self.text[entry.name.0 as usize..entry.name.1 as usize]
+    fn entry(&self, k: usize) -> &[u8] {
+        let at = self.entries_at + k * ENTRY_BYTES;
+        self.mapped.bytes().get(at..at + ENTRY_BYTES).unwrap_or(&[])
     }
 
-    /// A header field as written (list fields comma-separated; ids and labels are
-    /// validated when a file is parsed and never need escaping).
-    pub(super) fn field(&self, entry: &Entry, k: usize) -> &str {
-        &self.text[entry.fields[k] as usize..entry.fields[k + 1] as usize - 1]
+    pub(super) fn fingerprint(&self, k: usize) -> Fingerprint {
+        fingerprint_at(self.entry(k), 0)
     }
 
-    fn sections(&self, entry: &Entry) -> &str {
-        // With no `S` lines after the last line of a text without a final newline, the
-        // lines would start one past the end.
-        &self.text[entry.fields[7].min(entry.end) as usize..entry.end as usize]
+    pub(super) fn name(&self, k: usize) -> &str {
+        self.string(k, NAME)
+    }
+
+    /// A header field as written (list fields comma-separated).
+    pub(super) fn field(&self, k: usize, which: usize) -> &str {
+        self.string(k, which)
+    }
+
+    fn string(&self, k: usize, which: usize) -> &str {
+        let entry = self.entry(k);
+        let bound = |i: usize| le32(entry, FINGERPRINT_BYTES + 4 * i) as usize;
+        // Bounds were checked at load.
+        self.mapped
+            .text()
+            .get(bound(which)..bound(which + 1))
+            .unwrap_or("")
+    }
+
+    fn transaction(&self, k: usize) -> bool {
+        le32(self.entry(k), ENTRY_BYTES - 4) & 1 == 1
+    }
+
+    /// Entry `k`'s sections, in file order.
+    fn sections(&self, k: usize) -> impl Iterator<Item = CachedSection<'_>> {
+        let end = |k: usize| le32(self.entry(k), ENTRY_BYTES - 8) as usize;
+        let start = if k == 0 { 0 } else { end(k - 1) };
+        (start..end(k)).filter_map(move |i| {
+            let at = self.sections_at + i * SECTION_BYTES;
+            let row = self.mapped.bytes().get(at..at + SECTION_BYTES)?;
+            let sum_at = le32(row, 8) as usize;
+            // Codes and bounds were checked at load.
+            Some(CachedSection {
+                direction: if row[0] == 0 {
+                    Direction::Up
+                } else {
+                    Direction::Down
+                },
+                dialect: dialect_of_code(row[1])?,
+                first_line: le32(row, 4) as usize,
+                sum: self.mapped.text().get(sum_at..sum_at + SUM_LEN)?,
+            })
+        })
     }
 
     /// The first line of an entry's message ([`Script::summary`]).
-    pub(super) fn summary(&self, entry: &Entry) -> Cow<'_, str> {
-        let message = self.field(entry, MESSAGE);
-        if message.contains('\\') {
-            Cow::Owned(unescape(message).lines().next().unwrap_or("").to_string())
-        } else {
-            Cow::Borrowed(message)
-        }
+    pub(super) fn summary(&self, k: usize) -> &str {
+        self.string(k, MESSAGE).lines().next().unwrap_or("")
     }
 
     /// The checksum of the up section that runs on `dialect` ([`Script::up_checksum`]).
-    pub(super) fn up_sum(&self, entry: &Entry, dialect: Dialect) -> Option<&str> {
-        let at = match entry.up[up_slot(Some(dialect))] {
-            0 => entry.up[up_slot(None)],
-            at => at,
-        } as usize;
-        // Offsets and lengths were checked at load.
-        (at != 0).then(|| &self.text[at..at + SUM_LEN])
+    pub(super) fn up_sum(&self, k: usize, dialect: Dialect) -> Option<&str> {
+        let mut generic = None;
+        for s in self.sections(k) {
+            if s.direction != Direction::Up {
+                continue;
+            }
+            match s.dialect {
+                Some(d) if d == dialect => return Some(s.sum),
+                None => generic = Some(s.sum),
+                Some(_) => {}
+            }
+        }
+        generic
     }
 
     /// The script an entry describes, without its SQL text.
-    pub(super) fn script(&self, entry: &Entry, dir: &Path) -> Script {
-        let field = |k: usize| self.field(entry, k);
-        let list = |k: usize| Refs::Joined(field(k)).iter().map(str::to_string).collect();
+    pub(super) fn script(&self, k: usize, dir: &Path) -> Script {
+        let field = |which: usize| self.string(k, which);
+        let list = |which: usize| {
+            Refs::Joined(field(which))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        };
         Script {
-            path: dir.join(self.name(entry)),
+            path: dir.join(self.name(k)),
             revision: field(REVISION).to_string(),
             revises: list(REVISES),
             depends_on: list(DEPENDS_ON),
             branch_labels: list(BRANCH_LABELS),
-            created: Some(unescape(field(CREATED))).filter(|c| !c.is_empty()),
-            transaction: field(TRANSACTION) == "1",
-            message: unescape(field(MESSAGE)),
+            created: Some(field(CREATED).to_string()).filter(|c| !c.is_empty()),
+            transaction: self.transaction(k),
+            message: field(MESSAGE).to_string(),
             sections: self
-                .sections(entry)
-                .split('\n')
-                .filter_map(section)
+                .sections(k)
+                .map(|s| Section {
+                    direction: s.direction,
+                    dialect: s.dialect,
+                    first_line: s.first_line,
+                    sum: s.sum.to_string(),
+                    body: String::new(),
+                })
                 .collect(),
             key_lines: Vec::new(),
             has_bodies: false,
@@ -255,107 +288,146 @@ impl Cache {
     }
 }
 
-/// An `S` line's fields after the tag (direction, dialect, first line, checksum); `None`
-/// when malformed. Borrows only: every line is checked at load.
-fn section_fields(line: &str) -> Option<(Direction, Option<Dialect>, usize, &str)> {
-    let mut f = line.strip_prefix("S\t")?.split('\t');
-    let fields = [f.next()?, f.next()?, f.next()?, f.next()?];
-    f.next().is_none().then(|| section_of(fields))?
-}
-
-/// The four fields of an `S` line after its tag, checked and typed; `None` when malformed.
-fn section_of(
-    [direction, dialect, first_line, sum]: [&str; 4],
-) -> Option<(Direction, Option<Dialect>, usize, &str)> {
-    let direction = match direction {
-        "up" => Direction::Up,
-        "down" => Direction::Down,
+/// The code of a section's dialect in the cache (0: the generic section). `None` for a
+/// code no dialect has; `Some(None)` for the generic section.
+fn dialect_of_code(code: u8) -> Option<Option<Dialect>> {
+    Some(match code {
+        0 => None,
+        1 => Some(Dialect::Sqlite),
+        2 => Some(Dialect::Postgres),
+        3 => Some(Dialect::Mysql),
         _ => return None,
-    };
-    let dialect = match dialect {
-        "-" => None,
-        name => Some(Dialect::from_name(name)?),
-    };
-    let first_line = usize::try_from(number(first_line)?).ok()?;
-    is_sum(sum).then_some((direction, dialect, first_line, sum))
+    })
 }
 
-fn section(line: &str) -> Option<Section> {
-    let (direction, dialect, first_line, sum) = section_fields(line)?;
-    Some(Section {
-        direction,
-        dialect,
-        first_line,
-        sum: sum.to_string(),
-        body: String::new(),
-    })
+fn dialect_code(dialect: Option<Dialect>) -> u8 {
+    match dialect {
+        None => 0,
+        Some(Dialect::Sqlite) => 1,
+        Some(Dialect::Postgres) => 2,
+        Some(Dialect::Mysql) => 3,
+    }
+}
+
+/// The little-endian u32 at `at` (0 past the end: tables are bounds-checked at load).
+fn le32(bytes: &[u8], at: usize) -> u32 {
+    bytes
+        .get(at..at + 4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+fn le64(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+fn fingerprint_at(bytes: &[u8], at: usize) -> Fingerprint {
+    Fingerprint {
+        len: le64(bytes, at),
+        mtime_ns: le64(bytes, at + 8) as i64,
+        ctime_ns: le64(bytes, at + 16) as i64,
+        ino: le64(bytes, at + 24),
+    }
+}
+
+fn put_fingerprint(out: &mut Vec<u8>, fp: &Fingerprint) {
+    out.extend_from_slice(&fp.len.to_le_bytes());
+    out.extend_from_slice(&fp.mtime_ns.to_le_bytes());
+    out.extend_from_slice(&fp.ctime_ns.to_le_bytes());
+    out.extend_from_slice(&fp.ino.to_le_bytes());
 }
 
 /// Fingerprints one file of the migrations folder by name; `None` when it cannot.
 pub(super) type StatByName<'a> = &'a (dyn Fn(&str) -> Option<Fingerprint> + Sync);
 
-/// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
-/// Every record is validated here, so [`Cache::script`] cannot fail later.
-pub(super) fn load(path: &Path, cores: &Cores) -> Option<Cache> {
-    let text = MappedText::open(path)?;
-    let header_end = text.find('\n')?;
-    let mut head = text[..header_end].split('\t');
-    if head.next()? != MAGIC || head.next()? != crate::history::TOOL_VERSION {
-        return None;
-    }
-    let written_ns: i64 = head.next()?.parse().ok()?;
-    let recorded = Fingerprint::parse(head.by_ref())?;
-    if head.next().is_some() {
-        return None;
-    }
-    // Entries are written in name order; if they were not, the merge in dir.rs would just
-    // find fewer of them and read those files again.
-    let entries = parse_in_parallel(&text, header_end + 1, cores)?;
-    Some(Cache {
-        written_ns,
-        folder: recorded,
-        text,
-        entries,
-    })
+/// What the first line must be.
+fn first_line() -> String {
+    format!("{MAGIC}\t{}\n", crate::history::TOOL_VERSION)
 }
 
-/// Below this many bytes of records, a second thread costs more than it saves.
-pub(super) const PARALLEL_BYTES: usize = 256 * 1024;
+/// Reads the cache; `None` when there is none or it cannot be trusted to be well-formed.
+/// Every bound and code is checked here, so nothing read from the cache later can fail.
+pub(super) fn load(path: &Path) -> Option<Cache> {
+    let first = first_line();
+    let mut counts = None;
+    let mapped = Mapped::open(path, |bytes| {
+        let head = bytes.strip_prefix(first.as_bytes())?.get(..HEAD_BYTES)?;
+        let count = |at: usize| le32(head, at) as usize;
+        let (entries, sections, text) = (count(40), count(44), count(48));
+        let entries_at = first.len() + HEAD_BYTES;
+        let sections_at = entries_at + entries.checked_mul(ENTRY_BYTES)?;
+        let text_at = sections_at + sections.checked_mul(SECTION_BYTES)?;
+        (bytes.len() == text_at.checked_add(text)? && count(52) == 0).then_some(())?;
+        counts = Some((
+            le64(head, 0) as i64,
+            fingerprint_at(head, 8),
+            entries,
+            sections,
+        ));
+        Some(text_at)
+    })?;
+    let (written_ns, folder, len, sections) = counts?;
+    let entries_at = first.len() + HEAD_BYTES;
+    let cache = Cache {
+        written_ns,
+        folder,
+        mapped,
+        len,
+        entries_at,
+        sections_at: entries_at + len * ENTRY_BYTES,
+    };
+    checked(&cache, sections).then_some(cache)
+}
 
-/// Pieces of the records per core: a core given back part-way through the parse (the
-/// database read done) can still take some.
-const PIECES_PER_CORE: usize = 4;
-
-/// The records of `text` from `start` on, parsed in pieces (each starting at an `F` line)
-/// on the free cores, joined in order.
-fn parse_in_parallel(text: &str, start: usize, cores: &Cores) -> Option<Vec<Entry>> {
-    let len = text.len() - start;
-    let pieces = cores.total() * PIECES_PER_CORE;
-    if cores.total() < 2 || len < PARALLEL_BYTES {
-        return parse_records(text, start, text.len());
-    }
-    let mut cuts = vec![start];
-    for k in 1..pieces {
-        let from = (start + len * k / pieces).max(*cuts.last()?);
-        if let Some(at) = text[from..].find("\nF\t") {
-            cuts.push(from + at + 1);
+/// Whether every entry's strings lie in the text on character boundaries, in order, and
+/// its sections follow the previous entry's, and every section has known codes and a
+/// checksum of hex digits in the text.
+fn checked(cache: &Cache, sections: usize) -> bool {
+    let text = cache.mapped.text();
+    let mut sections_end = 0;
+    for k in 0..cache.len {
+        let entry = cache.entry(k);
+        let mut last = 0;
+        for i in 0..=STRINGS {
+            let bound = le32(entry, FINGERPRINT_BYTES + 4 * i) as usize;
+            if bound < last || !text.is_char_boundary(bound) {
+                return false;
+            }
+            last = bound;
         }
+        let end = le32(entry, ENTRY_BYTES - 8) as usize;
+        if end < sections_end || end > sections || le32(entry, ENTRY_BYTES - 4) > 1 {
+            return false;
+        }
+        sections_end = end;
     }
-    cuts.push(text.len());
-    cuts.dedup();
-    let (parsed, ()) = cores.run(
-        cuts.len() - 1,
-        |k| parse_records(text, cuts[k], cuts[k + 1]),
-        || (),
-    );
-    // The first piece's vector takes in the others' (a large vector grows by remapping
-    // its pages, where a new one would copy them all).
-    let mut parsed = parsed.into_iter();
-    let mut entries = parsed.next()??;
-    for piece in parsed {
-        entries.extend(piece?);
-    }
-    Some(entries)
+    let table = cache.sections_at..cache.sections_at + sections * SECTION_BYTES;
+    let Some(table) = cache.mapped.bytes().get(table) else {
+        return false;
+    };
+    sections_end == sections
+        && table.chunks_exact(SECTION_BYTES).all(|row| {
+            let sum_at = le32(row, 8) as usize;
+            row[0] <= 1
+                && dialect_of_code(row[1]).is_some()
+                && row[2..4] == [0, 0]
+                && text
+                    .as_bytes()
+                    .get(sum_at..sum_at + SUM_LEN)
+                    .is_some_and(is_sum)
+        })
+}
+
+/// Whether `sum` is a section checksum as the cache writes it: 64 hex digits.
+fn is_sum(sum: &[u8]) -> bool {
+    // No early exit, so the check of 20,000 sums at 10,000 files vectorizes.
+    let hex = sum.iter().fold(true, |ok, &b| {
+        ok & (b.is_ascii_digit() | ((b | 0x20).wrapping_sub(b'a') < 6))
+    });
+    sum.len() == SUM_LEN && hex
 }
 
 /// The fingerprint of every file of the cache now, by name, in entry order (`None` if any
@@ -369,21 +441,20 @@ pub(super) fn fingerprint_all<T>(
     cores: &Cores,
     alongside: impl FnOnce() -> T,
 ) -> (Option<Vec<Fingerprint>>, T) {
-    let entries = &cache.entries;
+    let len = cache.len();
     let chunk = |k: usize| {
         let from = k * PARALLEL_CHUNK;
         let mut changed = Vec::new();
-        let chunk = entries.get(from..entries.len().min(from + PARALLEL_CHUNK))?;
-        for (i, entry) in (from..).zip(chunk) {
-            let now = stat(cache.name(entry))?;
-            if now != entry.fingerprint {
+        for i in from..len.min(from + PARALLEL_CHUNK) {
+            let now = stat(cache.name(i))?;
+            if now != cache.fingerprint(i) {
                 changed.push((i, now));
             }
         }
         Some(changed)
     };
-    let (changed, value) = cores.run(entries.len().div_ceil(PARALLEL_CHUNK), chunk, alongside);
-    let mut fingerprints: Vec<Fingerprint> = entries.iter().map(|e| e.fingerprint).collect();
+    let (changed, value) = cores.run(len.div_ceil(PARALLEL_CHUNK), chunk, alongside);
+    let mut fingerprints: Vec<Fingerprint> = (0..len).map(|i| cache.fingerprint(i)).collect();
     for changed in changed {
         let Some(changed) = changed else {
             return (None, value);
@@ -395,180 +466,17 @@ pub(super) fn fingerprint_all<T>(
     (Some(fingerprints), value)
 }
 
-/// The records of `text[start..end]`, which starts at an `F` line (or is empty); `None`
-/// when any line is malformed. One vectorised pass finds every tab and newline: at
-/// 10,000 files, searching field by field cost more than reading the files' metadata.
-fn parse_records(text: &str, start: usize, end: usize) -> Option<Vec<Entry>> {
-    // Offsets are 32-bit.
-    let text_len = u32::try_from(text.len()).ok()?;
-    let bytes = text.as_bytes();
-    let mut entries: Vec<Entry> = Vec::with_capacity((end - start) / 256);
-    // Where each field of the current line starts, then one past the line's end: an `F`
-    // line has 12 fields after its tag, an `S` line 4.
-    let mut starts = [0usize; 14];
-    let mut fields = 0;
-    let mut at = start;
-    for k in Separators::new(&bytes[start..end]) {
-        let k = start + k;
-        *starts.get_mut(fields)? = k + 1;
-        fields += 1;
-        if bytes[k] == b'\n' {
-            record_line(text, at, &starts[..fields], &mut entries, text_len)?;
-            at = k + 1;
-            fields = 0;
-        }
-    }
-    if at < end {
-        // A last line without a newline.
-        *starts.get_mut(fields)? = end + 1;
-        record_line(text, at, &starts[..=fields], &mut entries, text_len)?;
-    }
-    Some(entries)
-}
-
-/// Where every tab and newline of a text is, eight bytes at a time: one word's positions
-/// come out of one bit mask. At 10,000 files the cache has 230,000 separators, about one
-/// every 14 bytes, so a search that starts again after each match (`memchr2_iter`) spent
-/// more on starting than on searching.
-struct Separators<'a> {
-    words: std::slice::ChunksExact<'a, u8>,
-    /// Where the word the mask is of starts.
-    at: usize,
-    mask: u64,
-}
-
-impl<'a> Separators<'a> {
-    fn new(bytes: &'a [u8]) -> Separators<'a> {
-        Separators {
-            words: bytes.chunks_exact(8),
-            at: 0,
-            mask: 0,
-        }
-    }
-
-    /// One bit (the top one of its byte) per byte of `word` that is a tab or a newline.
-    fn mask(word: u64) -> u64 {
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        let zero_bytes = |t: u64| !(((t & LOW7).wrapping_add(LOW7)) | t | LOW7);
-        let each = |c: u8| u64::from(c) * 0x0101_0101_0101_0101;
-        zero_bytes(word ^ each(b'\t')) | zero_bytes(word ^ each(b'\n'))
-    }
-}
-
-impl Iterator for Separators<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            let word = match self.words.next() {
-                Some(word) => word,
-                None if !self.words.remainder().is_empty() => {
-                    // The last bytes, padded with zeros (neither tab nor newline).
-                    let tail = self.words.remainder();
-                    let mut padded = [0u8; 8];
-                    padded[..tail.len()].copy_from_slice(tail);
-                    self.words = [].chunks_exact(8);
-                    self.at += 8;
-                    self.mask = Separators::mask(u64::from_le_bytes(padded));
-                    continue;
-                }
-                None => return None,
-            };
-            self.at += 8;
-            self.mask = Separators::mask(u64::from_le_bytes(word.try_into().ok()?));
-        }
-        let k = self.at - 8 + self.mask.trailing_zeros() as usize / 8;
-        self.mask &= self.mask - 1;
-        Some(k)
-    }
-}
-
-/// Adds the line at `at` to `entries`: an `F` line starts an entry, an `S` line belongs to
-/// the last one. `starts` holds where each field after the tag starts, then one past the
-/// line's end; `None` when the line is malformed.
-fn record_line(
-    text: &str,
-    at: usize,
-    starts: &[usize],
-    entries: &mut Vec<Entry>,
-    text_len: u32,
-) -> Option<()> {
-    let field = |k: usize| text.get(starts[k]..starts[k + 1] - 1);
-    let next = (*starts.last()? as u32).min(text_len);
-    match (text.as_bytes().get(at..at + 2), starts.len()) {
-        (Some(b"F\t"), 13) => {
-            let fingerprint = [field(1)?, field(2)?, field(3)?, field(4)?];
-            let mut header = [0u32; 8];
-            for (slot, &start) in header.iter_mut().zip(&starts[5..13]) {
-                *slot = start as u32;
-            }
-            entries.push(Entry {
-                fingerprint: Fingerprint::parse(fingerprint.into_iter())?,
-                name: (starts[0] as u32, starts[1] as u32 - 1),
-                fields: header,
-                end: next,
-                up: [0; 4],
-            });
-        }
-        (Some(b"S\t"), 5) => {
-            let (direction, dialect, _, _) =
-                section_of([field(0)?, field(1)?, field(2)?, field(3)?])?;
-            let entry = entries.last_mut()?;
-            if direction == Direction::Up {
-                entry.up[up_slot(dialect)] = starts[3] as u32;
-            }
-            entry.end = next;
-        }
-        // An empty line.
-        (_, 1) if starts[0] == at + 1 => {}
-        _ => return None,
-    }
-    Some(())
-}
-
-/// Whether `sum` is a section checksum as the cache writes it: 64 hex digits.
-fn is_sum(sum: &str) -> bool {
-    // No early exit, so the check of 20,000 sums at 10,000 files vectorizes.
-    let hex = sum.bytes().fold(true, |ok, b| {
-        ok & (b.is_ascii_digit() | ((b | 0x20).wrapping_sub(b'a') < 6))
-    });
-    sum.len() == SUM_LEN && hex
-}
-
-/// A decimal number as the cache writes it (an optional `-`, then digits). Faster than
-/// `str::parse` on the 40,000 numbers of 10,000 fingerprints.
-fn number(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if digits.is_empty() || digits.len() > 19 {
-        return None;
-    }
-    // 19 digits cannot overflow a u64 (nanosecond times have 19): no check per digit.
-    let mut value: u64 = 0;
-    let mut all_digits = true;
-    for b in digits.bytes() {
-        let digit = b.wrapping_sub(b'0');
-        all_digits &= digit <= 9;
-        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
-    }
-    let value = i64::try_from(value).ok().filter(|_| all_digits)?;
-    Some(if negative { -value } else { value })
-}
-
-/// One file of a cache being written: a record copied from the old cache, or a file just
-/// read.
+/// One file of a cache being written: entry `k` of the old cache, or a file just read.
 pub(super) enum Record<'a> {
-    Copied(&'a str),
+    Copied(usize),
     Read(&'a str, Fingerprint, &'a Script),
 }
 
 /// Writes the cache atomically (a temporary file renamed over the old one). `folder` is
-/// the folder's fingerprint from before it was listed. Failure is not an error: the next
-/// run just reads the files again.
-pub(super) fn save(path: &Path, folder: Fingerprint, records: &[Record]) {
-    let _ = try_save(path, folder, records);
+/// the folder's fingerprint from before it was listed; `old` is the cache that copied
+/// records come from. Failure is not an error: the next run just reads the files again.
+pub(super) fn save(path: &Path, folder: Fingerprint, records: &[Record], old: Option<&Cache>) {
+    let _ = try_save(path, folder, records, old);
 }
 
 /// Whether a file or folder last modified at `fp` is old enough for a cache written now
@@ -577,213 +485,294 @@ pub(super) fn settled(fp: &Fingerprint) -> bool {
     fp.mtime_ns < ns_since_epoch(SystemTime::now()) - RACY_NS
 }
 
-fn try_save(path: &Path, folder: Fingerprint, records: &[Record]) -> std::io::Result<()> {
-    let mut out = String::with_capacity(records.len() * 330);
-    let now = ns_since_epoch(SystemTime::now());
-    out.push_str(&format!(
-        "{MAGIC}\t{}\t{now}\t{folder}\n",
-        crate::history::TOOL_VERSION,
-    ));
-    for record in records {
-        let (name, fp, s) = match record {
-            Record::Copied(text) => {
-                out.push_str(text);
-                continue;
-            }
-            Record::Read(name, fp, s) => (name, fp, s),
-        };
-        out.push_str(&format!(
-            "F\t{}\t{fp}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            escape(name),
-            escape(&s.revision),
-            escape(&s.revises.join(",")),
-            escape(&s.depends_on.join(",")),
-            escape(&s.branch_labels.join(",")),
-            escape(s.created.as_deref().unwrap_or("")),
-            if s.transaction { "1" } else { "0" },
-            escape(&s.message),
-        ));
-        for sec in &s.sections {
-            out.push_str(&format!(
-                "S\t{}\t{}\t{}\t{}\n",
-                sec.direction.name(),
-                sec.dialect.map_or("-", Dialect::name),
-                sec.first_line,
-                sec.sum
-            ));
-        }
+/// The cache's bytes while they are written: the tables and the text grow side by side.
+#[derive(Default)]
+struct Writer {
+    entries: Vec<u8>,
+    sections: Vec<u8>,
+    section_count: u32,
+    text: String,
+}
+
+impl Writer {
+    /// The text's length as an offset; `None` past 4 GiB.
+    fn offset(&self) -> Option<u32> {
+        u32::try_from(self.text.len()).ok()
     }
+
+    fn entry<'s>(
+        &mut self,
+        fp: &Fingerprint,
+        strings: [&str; STRINGS],
+        transaction: bool,
+        sections: impl Iterator<Item = (Direction, Option<Dialect>, usize, &'s str)>,
+    ) -> Option<()> {
+        put_fingerprint(&mut self.entries, fp);
+        self.entries
+            .extend_from_slice(&self.offset()?.to_le_bytes());
+        for s in strings {
+            self.text.push_str(s);
+            self.entries
+                .extend_from_slice(&self.offset()?.to_le_bytes());
+        }
+        for (direction, dialect, first_line, sum) in sections {
+            self.sections.push(u8::from(direction == Direction::Down));
+            self.sections.push(dialect_code(dialect));
+            self.sections.extend_from_slice(&[0, 0]);
+            let first_line = u32::try_from(first_line).ok()?;
+            self.sections.extend_from_slice(&first_line.to_le_bytes());
+            self.sections
+                .extend_from_slice(&self.offset()?.to_le_bytes());
+            self.text.push_str(sum);
+            self.section_count += 1;
+        }
+        self.entries
+            .extend_from_slice(&self.section_count.to_le_bytes());
+        self.entries
+            .extend_from_slice(&u32::from(transaction).to_le_bytes());
+        Some(())
+    }
+}
+
+fn try_save(
+    path: &Path,
+    folder: Fingerprint,
+    records: &[Record],
+    old: Option<&Cache>,
+) -> std::io::Result<()> {
+    let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+    let mut w = Writer {
+        entries: Vec::with_capacity(records.len() * ENTRY_BYTES),
+        sections: Vec::with_capacity(records.len() * 2 * SECTION_BYTES),
+        section_count: 0,
+        text: String::with_capacity(records.len() * 256),
+    };
+    for record in records {
+        let written = match *record {
+            Record::Copied(k) => old.and_then(|c| {
+                let strings = [0, 1, 2, 3, 4, 5, 6].map(|i| c.string(k, i));
+                let sections = c
+                    .sections(k)
+                    .map(|s| (s.direction, s.dialect, s.first_line, s.sum));
+                w.entry(&c.fingerprint(k), strings, c.transaction(k), sections)
+            }),
+            Record::Read(name, fp, s) => {
+                let lists = [&s.revises, &s.depends_on, &s.branch_labels].map(|l| l.join(","));
+                let strings = [
+                    name,
+                    &s.revision,
+                    &lists[0],
+                    &lists[1],
+                    &lists[2],
+                    s.created.as_deref().unwrap_or(""),
+                    &s.message,
+                ];
+                let sections = s
+                    .sections
+                    .iter()
+                    .map(|x| (x.direction, x.dialect, x.first_line, x.sum.as_str()));
+                w.entry(&fp, strings, s.transaction, sections)
+            }
+        };
+        written.ok_or_else(invalid)?;
+    }
+    let mut out =
+        Vec::with_capacity(64 + HEAD_BYTES + w.entries.len() + w.sections.len() + w.text.len());
+    out.extend_from_slice(first_line().as_bytes());
+    out.extend_from_slice(&ns_since_epoch(SystemTime::now()).to_le_bytes());
+    put_fingerprint(&mut out, &folder);
+    let count = |n: usize| u32::try_from(n).map_err(|_| invalid());
+    out.extend_from_slice(&count(records.len())?.to_le_bytes());
+    out.extend_from_slice(&w.section_count.to_le_bytes());
+    out.extend_from_slice(&count(w.text.len())?.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&w.entries);
+    out.extend_from_slice(&w.sections);
+    out.extend_from_slice(w.text.as_bytes());
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let mut file = fs::File::create(&tmp)?;
-    file.write_all(out.as_bytes())?;
+    file.write_all(&out)?;
     drop(file);
     fs::rename(&tmp, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn unescape(text: &str) -> String {
-    if !text.contains('\\') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A record with no sections, last in a text without a final newline, still loads.
-    #[test]
-    fn last_record_without_sections_or_newline_loads() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.cache");
-        let mut script = crate::script::parse(
-            Path::new("1.sql"),
-            "-- first line\\ with\ttab\n-- second\n-- revision: a1\n-- migrate:up\n",
+    fn fp(n: u64) -> Fingerprint {
+        Fingerprint {
+            len: n,
+            mtime_ns: -2,
+            ctime_ns: i64::MAX,
+            ino: u64::MAX,
+        }
+    }
+
+    /// Two files, one with tabs, newlines, backslashes and non-ASCII text in its message
+    /// and sections for two dialects; the cache gives back every field.
+    fn saved(dir: &Path) -> (PathBuf, Script) {
+        let path = dir.join("c.cache");
+        let script = crate::script::parse(
+            Path::new("2.sql"),
+            "-- first line\\ with\ttab, é\n-- second\n-- revision: b2\n-- revises: a1\n\
+             -- branch_labels: x, y\n-- created: 2026-11-23T10:00:00Z\n-- transaction: false\n\
+             -- migrate:up\nSELECT 1;\n-- migrate:up sqlite\nSELECT 2;\n-- migrate:down\nSELECT 3;\n",
         )
         .unwrap();
-        script.sections.clear();
-        let fp = Fingerprint {
-            len: 1,
-            mtime_ns: 2,
-            ctime_ns: 3,
-            ino: 4,
-        };
-        save(&path, fp, &[Record::Read("1.sql", fp, &script)]);
-        let text = fs::read_to_string(&path).unwrap();
-        fs::write(&path, text.trim_end_matches('\n')).unwrap();
-        let cache = load(&path, &Cores::of_machine()).unwrap();
-        let entry = &cache.entries[0];
-        assert_eq!(cache.name(entry), "1.sql");
-        assert_eq!(entry.fingerprint, fp);
-        assert_eq!(cache.field(entry, REVISION), "a1");
-        assert_eq!(cache.summary(entry), "first line\\ with\ttab");
-        assert_eq!(cache.up_sum(entry, Dialect::Sqlite), None);
-        let rebuilt = cache.script(entry, Path::new(""));
-        assert_eq!(rebuilt.message, script.message);
-        assert!(rebuilt.sections.is_empty());
-        assert!(cache.record(0).starts_with("F\t1.sql\t1\t2\t3\t4\ta1\t"));
-    }
-
-    /// Every malformed line makes the whole cache count as absent (the files are read).
-    #[test]
-    fn malformed_records_are_refused() {
-        let sum = "ab".repeat(32);
-        let f = "F\t1.sql\t1\t2\t3\t4\ta1\t\t\t\t\t1\tmsg\n";
-        let good = format!("{f}S\tup\t-\t3\t{sum}\nS\tdown\tpostgresql\t9\t{sum}\n");
-        let entries = parse_records(&good, 0, good.len()).unwrap();
-        assert_eq!(entries.len(), 1);
-        assert_eq!(entries[0].end as usize, good.len());
-        assert_eq!(
-            entries[0].up[up_slot(None)] as usize,
-            f.len() + "S\tup\t-\t3\t".len()
+        let mut bare =
+            crate::script::parse(Path::new("1.sql"), "-- revision: a1\n-- migrate:up\n").unwrap();
+        bare.sections.clear();
+        save(
+            &path,
+            fp(9),
+            &[
+                Record::Read("1.sql", fp(1), &bare),
+                Record::Read("2.sql", fp(2), &script),
+            ],
+            None,
         );
-        assert_eq!(entries[0].up[up_slot(Some(Dialect::Postgres))], 0);
-        for bad in [
-            format!("S\tup\t-\t3\t{sum}\n{f}"), // a section before any file
-            f.replace("\t1\tmsg", "\tmsg"),     // a field missing
-            f.replace("\tmsg", "\tmsg\textra"), // a field too many
-            f.replace("\t2\t3\t", "\t2x\t3\t"), // not a number
-            format!("{f}S\tup\t-\t3\t{}\n", &sum[1..]), // a short checksum
-            format!("{f}S\tup\t-\t3\t{}g\n", &sum[1..]), // not hex
-            format!("{f}S\tsideways\t-\t3\t{sum}\n"), // no such direction
-            format!("{f}S\tup\toracle\t3\t{sum}\n"), // no such dialect
-            format!("{f}S\tup\t-\t-3\t{sum}\n"), // a negative line
-            format!("{f}X\n"),                  // an unknown line
-        ] {
-            assert!(parse_records(&bad, 0, bad.len()).is_none(), "{bad:?}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Every tab and newline, in order, whatever the bytes around them and wherever
-        /// the text ends in its last word.
-        #[test]
-        fn separators_are_found_as_a_plain_scan_finds_them(
-            bytes in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::prelude::Just(b'\t'),
-                    proptest::prelude::Just(b'\n'),
-                    proptest::prelude::any::<u8>(),
-                ],
-                0..100,
-            )
-        ) {
-            let plain: Vec<usize> = (0..bytes.len())
-                .filter(|&k| bytes[k] == b'\t' || bytes[k] == b'\n')
-                .collect();
-            proptest::prop_assert_eq!(Separators::new(&bytes).collect::<Vec<_>>(), plain);
-        }
+        (path, script)
     }
 
     #[test]
-    fn numbers_parse_as_written_and_refuse_anything_else() {
-        for (text, value) in [
-            ("0", 0),
-            ("-17", -17),
-            ("9223372036854775807", i64::MAX),
-            ("1795469727336001071", 1_795_469_727_336_001_071),
-        ] {
-            assert_eq!(number(text), Some(value));
+    fn every_field_is_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, script) = saved(dir.path());
+        let cache = load(&path).unwrap();
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.folder, fp(9));
+        assert_eq!((cache.name(0), cache.name(1)), ("1.sql", "2.sql"));
+        assert_eq!(cache.fingerprint(1), fp(2));
+        assert_eq!(cache.field(1, REVISES), "a1");
+        assert_eq!(cache.field(1, BRANCH_LABELS), "x,y");
+        assert_eq!(cache.summary(1), "first line\\ with\ttab, é");
+        let sum = |d| script.section(Direction::Up, d).map(|s| s.sum.as_str());
+        assert_eq!(cache.up_sum(1, Dialect::Sqlite), sum(Dialect::Sqlite));
+        assert_eq!(cache.up_sum(1, Dialect::Postgres), sum(Dialect::Postgres));
+        assert_ne!(sum(Dialect::Sqlite), sum(Dialect::Postgres));
+        assert_eq!(cache.up_sum(0, Dialect::Sqlite), None);
+        let mut rebuilt = cache.script(1, Path::new(""));
+        rebuilt.path = script.path.clone();
+        let mut expected = script.clone();
+        expected.key_lines.clear();
+        expected.has_bodies = false;
+        for s in &mut expected.sections {
+            s.body.clear();
         }
-        for text in [
-            "",
-            "-",
-            "+1",
-            "1 ",
-            "9223372036854775808",
-            "12345678901234567890",
-            "99999999999999999:9",
-            "1795469727336001O71",
-        ] {
-            assert_eq!(number(text), None, "{text:?}");
-        }
+        assert_eq!(rebuilt, expected);
+        assert!(cache.script(0, Path::new("")).sections.is_empty());
+
+        // Copied records come out the same.
+        let again = dir.path().join("d.cache");
+        save(
+            &again,
+            fp(9),
+            &[Record::Copied(0), Record::Copied(1)],
+            Some(&cache),
+        );
+        let copy = load(&again).unwrap();
+        assert_eq!(
+            copy.script(1, Path::new("")),
+            cache.script(1, Path::new(""))
+        );
+        assert_eq!(copy.fingerprint(0), fp(1));
     }
 
+    /// Anything that would make a later read go out of bounds, land inside a character or
+    /// meet an unknown code makes the whole cache count as absent (the files are read).
     #[test]
-    fn escaping_round_trips() {
-        for s in [
-            "plain",
-            "tab\there",
-            "line\nbreak\r\n",
-            "back\\slash\\t",
-            "",
-        ] {
-            assert_eq!(unescape(&escape(s)), s);
-            assert!(!escape(s).contains('\t') && !escape(s).contains('\n'));
+    fn malformed_caches_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = saved(dir.path());
+        let good = fs::read(&path).unwrap();
+        let head = first_line().len();
+        let entry = head + HEAD_BYTES;
+        let sections = entry + 2 * ENTRY_BYTES;
+        let text = sections + 3 * SECTION_BYTES;
+        assert!(load(&path).is_some());
+        let set = |at: usize, value: u32| {
+            let mut b = good.clone();
+            b[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            b
+        };
+        let text_len = (good.len() - text) as u32;
+        let e_acute = text
+            + std::str::from_utf8(&good[text..])
+                .unwrap()
+                .find('é')
+                .unwrap();
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            (
+                "another version",
+                good.replacen_first(b"cache 3", b"cache 2"),
+            ),
+            ("truncated", good[..good.len() - 1].to_vec()),
+            ("longer", [&good[..], b"x"].concat()),
+            ("too many entries", set(head + 40, 3)),
+            ("reserved bytes", set(head + 52, 1)),
+            (
+                "a string past the text",
+                set(entry + 32 + 4 * 7, text_len + 1),
+            ),
+            (
+                "bounds out of order",
+                set(entry + 32 + 4, 0).then_set(entry + 32, 5),
+            ),
+            (
+                "inside a character",
+                set(
+                    entry + ENTRY_BYTES + 32 + 4 * 7,
+                    (e_acute - text + 1) as u32,
+                ),
+            ),
+            ("sections past the table", set(entry + ENTRY_BYTES + 64, 4)),
+            ("flags", set(entry + 68, 2)),
+            ("a direction", {
+                let mut b = good.clone();
+                b[sections] = 2;
+                b
+            }),
+            ("a dialect", {
+                let mut b = good.clone();
+                b[sections + 1] = 4;
+                b
+            }),
+            ("a sum out of the text", set(sections + 8, text_len - 10)),
+            ("a sum not hex", set(sections + 8, 0)),
+            ("text not UTF-8", {
+                let mut b = good.clone();
+                b[e_acute + 1] = 0xff;
+                b
+            }),
+        ];
+        for (what, bytes) in cases {
+            fs::write(&path, &bytes).unwrap();
+            assert!(load(&path).is_none(), "{what}");
+        }
+        fs::write(&path, "garbage").unwrap();
+        assert!(load(&path).is_none());
+    }
+
+    trait Edit {
+        fn replacen_first(&self, from: &[u8], to: &[u8]) -> Vec<u8>;
+        fn then_set(self, at: usize, value: u32) -> Vec<u8>;
+    }
+
+    impl Edit for Vec<u8> {
+        fn replacen_first(&self, from: &[u8], to: &[u8]) -> Vec<u8> {
+            let at = self.windows(from.len()).position(|w| w == from).unwrap();
+            [&self[..at], to, &self[at + from.len()..]].concat()
+        }
+
+        fn then_set(mut self, at: usize, value: u32) -> Vec<u8> {
+            self[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            self
         }
     }
 }

@@ -73,9 +73,9 @@ pub(crate) fn read_dir_cached_then<T>(
     // An unchanged folder holds the cache's files: each is fingerprinted by name (all
     // cores) instead of listing the folder, the slowest step at 10,000 files. Anything
     // unexpected (a file gone since) and it is listed after all.
-    let (cache, known) = match cache::load(cache_path, cores) {
+    let (cache, known) = match cache::load(cache_path) {
         Some(cache) if cache.trusts_folder(&folder) => {
-            let all = (0..cache.entries.len()).map(Source::Cached).collect();
+            let all = (0..cache.len()).map(Source::Cached).collect();
             let scripts = Scripts::assemble(Some(cache), shown.to_path_buf(), all, false);
             let stat = stat_by_name(dir);
             let alongside = || then(&scripts);
@@ -85,10 +85,9 @@ pub(crate) fn read_dir_cached_then<T>(
             };
             let cache = scripts.cache();
             let unchanged = cache.zip(fingerprints.as_ref()).is_some_and(|(c, fps)| {
-                c.entries
-                    .iter()
-                    .zip(fps)
-                    .all(|(e, fp)| c.trusts(&e.fingerprint, fp))
+                fps.iter()
+                    .enumerate()
+                    .all(|(k, fp)| c.trusts(&c.fingerprint(k), fp))
             });
             if unchanged {
                 return Ok((scripts, value));
@@ -98,7 +97,7 @@ pub(crate) fn read_dir_cached_then<T>(
         cache => (cache, None),
     };
     let known = cache.as_ref().zip(known).map(|(cache, fps)| {
-        let names: Vec<&str> = cache.entries.iter().map(|e| cache.name(e)).collect();
+        let names: Vec<&str> = (0..cache.len()).map(|k| cache.name(k)).collect();
         (names, fps)
     });
     let files: Vec<(String, fs::DirEntry)>;
@@ -117,20 +116,17 @@ pub(crate) fn read_dir_cached_then<T>(
     let mut trusted: Vec<Option<usize>> = Vec::with_capacity(names.len());
     match &cache {
         Some(cache) if !listed => trusted.extend(
-            cache
-                .entries
+            fingerprints
                 .iter()
-                .zip(&fingerprints)
                 .enumerate()
-                .map(|(k, (e, fp))| cache.trusts(&e.fingerprint, fp).then_some(k)),
+                .map(|(k, fp)| cache.trusts(&cache.fingerprint(k), fp).then_some(k)),
         ),
         Some(cache) => {
-            let mut entries = cache.entries.iter().enumerate().peekable();
+            let mut entries = (0..cache.len()).peekable();
             for (name, fp) in names.iter().zip(&fingerprints) {
-                while entries.next_if(|(_, e)| cache.name(e) < *name).is_some() {}
-                let found = entries.next_if(|(_, e)| cache.name(e) == *name);
-                trusted
-                    .push(found.and_then(|(k, e)| cache.trusts(&e.fingerprint, fp).then_some(k)));
+                while entries.next_if(|&k| cache.name(k) < *name).is_some() {}
+                let found = entries.next_if(|&k| cache.name(k) == *name);
+                trusted.push(found.filter(|&k| cache.trusts(&cache.fingerprint(k), fp)));
             }
         }
         None => trusted.resize(names.len(), None),
@@ -142,9 +138,7 @@ pub(crate) fn read_dir_cached_then<T>(
         .map(|(name, _)| *name)
         .collect();
     let mut fresh = read(&unread)?.into_iter();
-    let same_files = cache
-        .as_ref()
-        .is_some_and(|c| c.entries.len() == names.len());
+    let same_files = cache.as_ref().is_some_and(|c| c.len() == names.len());
     let changed = !unread.is_empty() || !same_files;
     // A folder listed (changed, or too recently to be trusted) is recorded once it has
     // settled, so that the next run need not list it.
@@ -166,12 +160,12 @@ pub(crate) fn read_dir_cached_then<T>(
             .iter()
             .zip(&fingerprints)
             .zip(&sources)
-            .filter_map(|((name, fp), source)| match source {
-                Source::Cached(k) => cache.as_ref().map(|c| Record::Copied(c.record(*k))),
-                Source::Read(script) => Some(Record::Read(name, *fp, script)),
+            .map(|((name, fp), source)| match source {
+                Source::Cached(k) => Record::Copied(*k),
+                Source::Read(script) => Record::Read(name, *fp, script),
             })
             .collect();
-        cache::save(cache_path, folder, &records);
+        cache::save(cache_path, folder, &records, cache.as_ref());
     }
     let scripts = Scripts::assemble(cache, shown.to_path_buf(), sources, listed);
     let value = then(&scripts);

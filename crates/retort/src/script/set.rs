@@ -2,12 +2,11 @@
 //! stay as the cache's text until a command asks for one: `heads` at 10,000 revisions
 //! needs every header's ids but only one message.
 
-use std::borrow::Cow;
 use std::ops::Index;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use super::cache::{Cache, Entry, BRANCH_LABELS, DEPENDS_ON, REVISES, REVISION};
+use super::cache::{Cache, BRANCH_LABELS, DEPENDS_ON, REVISES, REVISION};
 use super::{Direction, Script};
 use crate::dialect::Dialect;
 
@@ -180,9 +179,9 @@ impl Scripts {
 
     /// [`Script::summary`] of the script at `i`, without building it: listings of
     /// thousands of revisions need nothing else of most of them.
-    pub fn summary(&self, i: usize) -> Cow<'_, str> {
+    pub fn summary(&self, i: usize) -> &str {
         match &self.slots[i] {
-            Slot::Read(s) => Cow::Borrowed(s.summary()),
+            Slot::Read(s) => s.summary(),
             Slot::Cached { entry, .. } => {
                 let (cache, entry) = self.cached(*entry);
                 cache.summary(entry)
@@ -203,9 +202,9 @@ impl Scripts {
         }
     }
 
-    fn cached(&self, entry: usize) -> (&Cache, &Entry) {
+    fn cached(&self, entry: usize) -> (&Cache, usize) {
         match &self.cache {
-            Some(cache) => (cache, &cache.entries[entry]),
+            Some(cache) => (cache, entry),
             // `assemble` only makes cached slots with a cache.
             None => unreachable!("a cached script without its cache"),
         }
