@@ -61,10 +61,29 @@ impl<'a> Refs<'a> {
             Refs::Owned(items) => (items, ""),
             Refs::Joined(text) => (&[][..], text),
         };
-        owned
-            .iter()
-            .map(String::as_str)
-            .chain(joined.split(',').filter(|s| !s.is_empty()))
+        owned.iter().map(String::as_str).chain(Commas(joined))
+    }
+}
+
+/// The non-empty items of a comma-separated list. `str::split` sets up a pattern searcher
+/// for each list: at 10,000 revisions, three lists each, that was most of building the graph.
+struct Commas<'a>(&'a str);
+
+impl<'a> Iterator for Commas<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        while !self.0.is_empty() {
+            let (item, rest) = match self.0.bytes().position(|b| b == b',') {
+                Some(k) => (&self.0[..k], &self.0[k + 1..]),
+                None => (self.0, ""),
+            };
+            self.0 = rest;
+            if !item.is_empty() {
+                return Some(item);
+            }
+        }
+        None
     }
 }
 
@@ -222,5 +241,22 @@ impl Index<usize> for Scripts {
 impl std::fmt::Debug for Scripts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scripts").field("len", &self.len()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_lists_give_their_non_empty_items() {
+        let items = |text| Refs::Joined(text).iter().collect::<Vec<_>>();
+        assert!(items("").is_empty());
+        assert_eq!(items("a1"), ["a1"]);
+        assert_eq!(items("a1,b2"), ["a1", "b2"]);
+        assert_eq!(items(",a1,,b2,"), ["a1", "b2"]);
+        assert!(items(",,").is_empty());
+        let owned = ["x".to_string()];
+        assert_eq!(Refs::Owned(&owned).iter().collect::<Vec<_>>(), ["x"]);
     }
 }
