@@ -48,10 +48,15 @@ pub fn print_data(text: &str) {
     }
 }
 
-/// Prints a message line on stderr.
+/// Prints a message line on stderr, in one write (stderr is unbuffered: formatted in
+/// place, a line is one system call per piece).
 #[macro_export]
 macro_rules! note {
-    ($($arg:tt)*) => { anstream::eprintln!($($arg)*) };
+    ($($arg:tt)*) => {{
+        let mut line = format!($($arg)*);
+        line.push('\n');
+        anstream::eprint!("{line}");
+    }};
 }
 
 /// Prints a data line on stdout.
