@@ -358,8 +358,8 @@ pub(super) fn load(path: &Path) -> Option<Cache> {
         let count = |at: usize| le32(head, at) as usize;
         let (entries, sections, text) = (count(40), count(44), count(48));
         let entries_at = first.len() + HEAD_BYTES;
-        let sections_at = entries_at + entries.checked_mul(ENTRY_BYTES)?;
-        let text_at = sections_at + sections.checked_mul(SECTION_BYTES)?;
+        let sections_at = entries_at.checked_add(entries.checked_mul(ENTRY_BYTES)?)?;
+        let text_at = sections_at.checked_add(sections.checked_mul(SECTION_BYTES)?)?;
         (bytes.len() == text_at.checked_add(text)? && count(52) == 0).then_some(())?;
         counts = Some((
             le64(head, 0) as i64,
