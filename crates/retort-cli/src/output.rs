@@ -28,6 +28,20 @@ pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
     }
 }
 
+/// Appends what `write` adds to `out`, styled as [`paint`] would style it, without a
+/// string of its own: for listings built line after line in one buffer.
+pub fn push_styled(out: &mut String, style: Style, write: impl FnOnce(&mut String)) {
+    use std::fmt::Write;
+    let color = stdout_color();
+    if color {
+        let _ = write!(out, "{style}");
+    }
+    write(out);
+    if color {
+        let _ = write!(out, "{style:#}");
+    }
+}
+
 /// Whether stdout takes colors (a terminal, no NO_COLOR; or CLICOLOR_FORCE).
 fn stdout_color() -> bool {
     static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();

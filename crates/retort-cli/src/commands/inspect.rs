@@ -4,7 +4,7 @@ use retort::graph::{parse_range, Target};
 use retort::{Error, Migrator};
 use serde_json::json;
 
-use super::{revision_json, revision_line};
+use super::{push_revision_line, revision_json, revision_line};
 use crate::context::Context;
 use crate::output::{paint, BOLD, DIM, RED, YELLOW};
 use crate::{data, note};
@@ -123,13 +123,15 @@ pub fn history(ctx: &Context, range: Option<&str>, indicate_current: bool) -> Re
         crate::output::json(&json!({ "revisions": items }));
         return Ok(0);
     }
-    let mut out = String::new();
+    // A line is about 55 bytes: one allocation for the whole listing, mostly.
+    let mut out = String::with_capacity(selected.len() * 64);
     for &i in &selected {
-        let mut marks = Vec::new();
-        if current.contains(&i) {
-            marks.push("current");
-        }
-        out.push_str(&revision_line(project, i, &marks));
+        let marks: &[&str] = if current.contains(&i) {
+            &["current"]
+        } else {
+            &[]
+        };
+        push_revision_line(&mut out, project, i, marks);
         out.push('\n');
         if ctx.global.verbose {
             let s = project.script(i);

@@ -74,33 +74,55 @@ pub fn mismatch_json(c: &retort::error::ChecksumMismatch) -> serde_json::Value {
 
 /// `rev (head) [labels], message` as listings show it; `marks` adds words like `current`.
 pub fn revision_line(project: &Project, i: usize, marks: &[&str]) -> String {
-    use crate::output::{paint, BOLD, CYAN, DIM};
+    let mut line = String::new();
+    push_revision_line(&mut line, project, i, marks);
+    line
+}
+
+/// [`revision_line`], appended to `out`: `history` writes 10,000 of them into one buffer,
+/// where building each from pieces of its own took longer than loading the project.
+pub fn push_revision_line(out: &mut String, project: &Project, i: usize, marks: &[&str]) {
+    use crate::output::{push_styled, BOLD, CYAN, DIM};
     // From the header and the graph, not the whole script: `history` lists thousands.
     let header = project.scripts().header(i);
-    let mut tags: Vec<String> = Vec::new();
-    if project.graph.children(i).is_empty() {
-        tags.push("head".into());
+    push_styled(out, DIM, |out| {
+        let mut parents = header.revises.iter();
+        match parents.next() {
+            None => out.push_str("<base>"),
+            Some(first) => {
+                out.push_str(first);
+                for parent in parents {
+                    out.push_str(", ");
+                    out.push_str(parent);
+                }
+            }
+        }
+    });
+    out.push_str(" -> ");
+    push_styled(out, BOLD, |out| out.push_str(header.revision));
+    let head = project.graph.children(i).is_empty().then_some("head");
+    let mut labels = header.branch_labels.iter().peekable();
+    if head.is_some() || !marks.is_empty() || labels.peek().is_some() {
+        out.push(' ');
+        push_styled(out, CYAN, |out| {
+            let mut open = "(";
+            for tag in head.iter().chain(marks) {
+                out.push_str(open);
+                out.push_str(tag);
+                open = ") (";
+            }
+            if let Some(first) = labels.next() {
+                out.push_str(open);
+                out.push_str("labels: ");
+                out.push_str(first);
+                for label in labels {
+                    out.push_str(", ");
+                    out.push_str(label);
+                }
+            }
+            out.push(')');
+        });
     }
-    tags.extend(marks.iter().map(|m| m.to_string()));
-    let labels: Vec<&str> = header.branch_labels.iter().collect();
-    if !labels.is_empty() {
-        tags.push(format!("labels: {}", labels.join(", ")));
-    }
-    let tags = if tags.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", paint(CYAN, format!("({})", tags.join(") ("))))
-    };
-    let parents: Vec<&str> = header.revises.iter().collect();
-    let parents = if parents.is_empty() {
-        "<base>".to_string()
-    } else {
-        parents.join(", ")
-    };
-    format!(
-        "{} -> {}{tags}, {}",
-        paint(DIM, parents),
-        paint(BOLD, header.revision),
-        project.scripts().summary(i)
-    )
+    out.push_str(", ");
+    out.push_str(project.scripts().summary(i));
 }

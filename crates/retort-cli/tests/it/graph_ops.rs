@@ -67,6 +67,25 @@ db_test!(labels_and_branches, |p| {
     assert_eq!(p.applied(), ids(&["c00000000001"]));
     p.ok(&["upgrade", "feature@c0000000002a"]);
     assert_eq!(p.applied(), ids(&["c00000000001", "c0000000002a"]));
+    // Parents, the revision, its tags (head, the marks asked for, labels), its message.
+    let hist = p.ok(&["history", "--indicate-current"]);
+    let line = |rev: &str| {
+        hist.lines()
+            .find(|l| l.contains(&format!("> {rev}")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (rev, start) in [
+        ("c00000000001", "<base> -> c00000000001, "),
+        (
+            "c0000000002a",
+            "c00000000001 -> c0000000002a (current) (labels: feature), ",
+        ),
+        ("c0000000003a", "c0000000002a -> c0000000003a (head), "),
+        ("c0000000002b", "c00000000001 -> c0000000002b (head), "),
+    ] {
+        assert!(line(rev).starts_with(start), "{rev}: {hist}");
+    }
     let err = p.fails(&["upgrade", "nosuch@head"], 2);
     assert!(err.contains("nosuch") && err.contains("feature"), "{err}");
     assert_eq!(p.applied().len(), 2);
