@@ -77,7 +77,11 @@ pub fn open_with(config: Config, create: bool) -> Result<Opened, Error> {
     // The version rows are read on this thread: its allocator grows its heap in large
     // steps, and at 10,000 rows that is measurably cheaper than a new thread's.
     std::thread::scope(|scope| {
-        let project = scope.spawn(|| Project::load_on(config, cores));
+        let place = cores.next_place();
+        let project = scope.spawn(move || {
+            place.enter();
+            Project::load_on(config, cores)
+        });
         let db = (|| {
             let mut conn = db::connect(&url, &root, opts).map_err(|error| Error::Connect {
                 url: url.masked(),
