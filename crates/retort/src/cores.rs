@@ -5,15 +5,14 @@
 //! the version table on another. With 10,000 revisions both take about as long, and the file
 //! work splits across threads: started with one thread per core, it left three threads on
 //! two cores, and the database read (often the longer of the two) waited for its turn. So
-//! the database read lends its core while it runs, and the file work's helper for that core
-//! waits until it is given back, then takes jobs at once.
+//! the database read lends its core while it runs.
 //!
 //! Each thread started for this work is placed on a core of its own, in turn from the one
 //! after the starting thread's (see [`Placement`]), and the helper for a lent core is
-//! started with the others, on that core, to wait there: some kernels (seen on a 2-vCPU VM)
-//! put a new or woken thread on its waker's core and leave the other one idle for
-//! milliseconds, which turned two threads into one core shared by turns (stamped `current`
-//! at 10,000 revisions: 32.3 -> 25.7 ms, `compare_builds.py`).
+//! started with the others, on that core, to wait there until the core is given back: some
+//! kernels (seen on a 2-vCPU VM) put a new or woken thread on its waker's core and leave the
+//! other one idle for milliseconds, which turned two threads into one core shared by turns
+//! (stamped `current` at 10,000 revisions: 32.3 -> 25.7 ms, `compare_builds.py`).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -179,6 +178,14 @@ struct Placement {
     next: AtomicUsize,
 }
 
+/// The cores in `set`, in ascending order.
+#[cfg(target_os = "linux")]
+fn cpus_of(set: &rustix::thread::CpuSet) -> Vec<usize> {
+    (0..rustix::thread::CpuSet::MAX_CPU)
+        .filter(|&c| set.is_set(c))
+        .collect()
+}
+
 /// Where a thread started for start-up work runs: one core, or wherever the kernel puts it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Place(Option<usize>);
@@ -200,9 +207,9 @@ impl Place {
 impl Placement {
     #[cfg(target_os = "linux")]
     fn from_here() -> Placement {
-        use rustix::thread::{sched_getaffinity, sched_getcpu, CpuSet};
-        let mut order: Vec<usize> = sched_getaffinity(None)
-            .map(|set| (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect())
+        use rustix::thread::{sched_getaffinity, sched_getcpu};
+        let mut order = sched_getaffinity(None)
+            .map(|set| cpus_of(&set))
             .unwrap_or_default();
         let here = sched_getcpu();
         if let Some(at) = order.iter().position(|&c| c == here) {
@@ -326,7 +333,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn threads_are_placed_in_turn_each_on_one_allowed_core() {
-        use rustix::thread::{sched_getaffinity, CpuSet};
+        use rustix::thread::sched_getaffinity;
         let Ok(allowed) = sched_getaffinity(None) else {
             return;
         };
@@ -334,10 +341,7 @@ mod tests {
         let order = &cores.placement.order;
         let mut sorted = order.clone();
         sorted.sort_unstable();
-        let expected: Vec<usize> = (0..CpuSet::MAX_CPU)
-            .filter(|&c| allowed.is_set(c))
-            .collect();
-        assert_eq!(sorted, expected);
+        assert_eq!(sorted, cpus_of(&allowed));
         if order.len() < 2 {
             assert!(cores.next_place().0.is_none());
             return;
@@ -350,11 +354,7 @@ mod tests {
         let place = turns[0];
         let pinned = std::thread::spawn(move || {
             place.enter();
-            sched_getaffinity(None).map(|set| {
-                (0..CpuSet::MAX_CPU)
-                    .filter(|&c| set.is_set(c))
-                    .collect::<Vec<_>>()
-            })
+            sched_getaffinity(None).map(|set| cpus_of(&set))
         })
         .join()
         .unwrap()

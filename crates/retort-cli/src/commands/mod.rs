@@ -86,16 +86,8 @@ pub fn push_revision_line(out: &mut String, project: &Project, i: usize, marks: 
     // From the header and the graph, not the whole script: `history` lists thousands.
     let header = project.scripts().header(i);
     push_styled(out, DIM, |out| {
-        let mut parents = header.revises.iter();
-        match parents.next() {
-            None => out.push_str("<base>"),
-            Some(first) => {
-                out.push_str(first);
-                for parent in parents {
-                    out.push_str(", ");
-                    out.push_str(parent);
-                }
-            }
+        if !push_list(out, header.revises.iter()) {
+            out.push_str("<base>");
         }
     });
     out.push_str(" -> ");
@@ -111,18 +103,27 @@ pub fn push_revision_line(out: &mut String, project: &Project, i: usize, marks: 
                 out.push_str(tag);
                 open = ") (";
             }
-            if let Some(first) = labels.next() {
+            if labels.peek().is_some() {
                 out.push_str(open);
                 out.push_str("labels: ");
-                out.push_str(first);
-                for label in labels {
-                    out.push_str(", ");
-                    out.push_str(label);
-                }
+                push_list(out, labels);
             }
             out.push(')');
         });
     }
     out.push_str(", ");
     out.push_str(project.scripts().summary(i));
+}
+
+/// Appends `items` separated by `, `; whether there was any.
+fn push_list<'a>(out: &mut String, items: impl Iterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    for item in items {
+        if any {
+            out.push_str(", ");
+        }
+        out.push_str(item);
+        any = true;
+    }
+    any
 }
