@@ -151,6 +151,15 @@ pub enum Error {
     },
     #[error("{}", interrupted_message(.0))]
     Interrupted(Vec<Interrupted>),
+    /// Where the lock is each migration's own transaction (SQLite), another process
+    /// changed the version table between two steps of a run so that the next step would
+    /// break it; nothing of that step ran.
+    #[error("stopped before the {direction} of {revision}: {reason}; every migration this run completed is recorded and nothing else ran: run the command again")]
+    ConcurrentChange {
+        revision: String,
+        direction: &'static str,
+        reason: String,
+    },
     #[error("{}: {message}", .path.display())]
     Io { path: PathBuf, message: String },
     #[error("{0}")]
@@ -257,6 +266,7 @@ impl Error {
             | Error::Database { .. }
             | Error::MigrationFailed(_)
             | Error::Interrupted { .. }
+            | Error::ConcurrentChange { .. }
             | Error::Io { .. } => ErrorKind::Runtime,
         }
     }

@@ -9,4 +9,5 @@ mod concurrency;
 mod graph_ops;
 mod offline;
 mod quickstart;
+mod races;
 mod safety;

@@ -230,15 +230,26 @@ pub trait Connection: Send {
     /// read the version table, so they never create it.
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
 
-    /// Takes the migration lock for the session, waiting up to the configured timeout and
-    /// calling `waiting` once if it has to wait. Drivers whose lock is the write
-    /// transaction itself (SQLite) do nothing here: see [`Connection::lock_is_per_transaction`].
+    /// Takes the migration lock, waiting up to the configured timeout and calling
+    /// `waiting` once if it has to wait. Where the lock is the write transaction itself
+    /// (SQLite, see [`Connection::lock_is_per_transaction`]), it returns with that
+    /// transaction open: the version table is read and the plan made inside it, and the
+    /// first unit of work commits it.
     fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<(), DbError>;
+    /// Releases the session lock; where the lock is a transaction, rolls back one still open.
     fn unlock(&mut self) -> Result<(), DbError>;
 
-    /// `true` when the lock is only held inside a transaction, so the migrator must re-check
-    /// each revision inside its own transaction before running it.
+    /// `true` when the lock is only held inside a transaction: between two migrations
+    /// another process may commit, so the migrator checks [`Connection::commit_counter`]
+    /// inside each migration's transaction and reads the version table again if it moved.
     fn lock_is_per_transaction(&self) -> bool;
+
+    /// A number that changes whenever another connection commits to the database (SQLite's
+    /// `PRAGMA data_version`), so that version rows read earlier can be known to be still
+    /// current without reading them again. `None` where a session lock makes it needless.
+    fn commit_counter(&mut self) -> Result<Option<i64>, DbError> {
+        Ok(None)
+    }
 
     /// `true` when DDL is transactional, so a failed migration leaves nothing behind.
     fn transactional_ddl(&self) -> bool;

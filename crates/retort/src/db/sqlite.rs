@@ -154,26 +154,32 @@ impl Connection for SqliteConnection {
         self.conn.table_exists(Some("main"), name).map_err(err)
     }
 
-    /// SQLite's lock is each migration's own write transaction (see
-    /// [`Connection::lock_is_per_transaction`]); this only finds out whether another writer
-    /// holds the database now, so that a process that has to wait says so.
+    /// SQLite's lock is a write transaction (see [`Connection::lock_is_per_transaction`]):
+    /// this opens one and leaves it open for the migrator's first unit of work. It asks
+    /// without waiting first, so that a process that has to wait says so.
     fn lock(&mut self, waiting: &mut dyn FnMut()) -> Result<(), DbError> {
         self.conn.busy_timeout(Duration::ZERO).map_err(err)?;
         let probe = self.conn.execute_batch("BEGIN IMMEDIATE");
         self.conn.busy_timeout(self.lock_timeout).map_err(err)?;
         match probe.map_err(err) {
-            Ok(()) => {}
+            Ok(()) => Ok(()),
             Err(e) if e.lock_timeout => {
                 waiting();
-                self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+                self.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         }
-        self.conn.execute_batch("COMMIT").map_err(err)
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
-        Ok(())
+        self.rollback()
+    }
+
+    fn commit_counter(&mut self) -> Result<Option<i64>, DbError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .map(Some)
+            .map_err(err)
     }
 
     fn lock_is_per_transaction(&self) -> bool {

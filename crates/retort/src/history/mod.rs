@@ -132,16 +132,21 @@ impl History {
     /// Every version row (revision, checksum, state), or none when the table does not
     /// exist yet.
     pub fn read(&self, conn: &mut dyn Connection) -> Result<VersionRows, DbError> {
-        if !conn.table_exists(&self.version_table)? {
-            return Ok(VersionRows::new());
-        }
-        self.read_existing(conn)
+        let as_of = conn.commit_counter()?;
+        let mut rows = if conn.table_exists(&self.version_table)? {
+            self.read_existing(conn)?
+        } else {
+            VersionRows::new()
+        };
+        rows.as_of = as_of;
+        Ok(rows)
     }
 
     /// Every version row of a table known to exist (just created if it was missing), without
     /// asking the catalog first.
     pub fn read_existing(&self, conn: &mut dyn Connection) -> Result<VersionRows, DbError> {
         let mut rows = VersionRows::new();
+        rows.as_of = conn.commit_counter()?;
         conn.query_each(
             &format!("SELECT revision, checksum, state FROM {}", self.vt()),
             &[],
@@ -166,18 +171,6 @@ impl History {
         );
         let rows = conn.query(&sql, &[Value::Text(revision.into())])?;
         Ok(rows.first().map(|r| applied_row(r)))
-    }
-
-    /// Whether one revision has a row: the re-check inside a migration's own transaction.
-    pub fn contains(&self, conn: &mut dyn Connection, revision: &str) -> Result<bool, DbError> {
-        let sql = format!(
-            "SELECT 1 FROM {} WHERE revision = {}",
-            self.vt(),
-            self.dialect.sql().placeholder(1)
-        );
-        Ok(!conn
-            .query(&sql, &[Value::Text(revision.into())])?
-            .is_empty())
     }
 
     pub fn insert(&self, conn: &mut dyn Connection, row: &AppliedRow) -> Result<(), DbError> {

@@ -10,6 +10,9 @@ pub struct VersionRows {
     /// Where each row's revision, checksum and state end in `text`; each field starts where
     /// the one before it ends.
     ends: Vec<[usize; 3]>,
+    /// The database's [`crate::db::Connection::commit_counter`] taken just before the rows
+    /// were read: while it has not moved, the rows are still what the table holds.
+    pub as_of: Option<i64>,
 }
 
 /// One row of [`VersionRows`].

@@ -41,6 +41,8 @@ pub struct StampReport {
 
 /// One step of a plan, with its SQL split and checked before anything runs.
 struct Step<'p> {
+    /// The revision's graph index.
+    index: usize,
     script: &'p Script,
     statements: Vec<Statement>,
     first_line: usize,
@@ -98,6 +100,15 @@ pub struct Migrator<'a> {
     /// inside the run: at 10,000 applied revisions freeing it costs a millisecond, which a
     /// caller about to exit can skip by not dropping the migrator.
     started_from: Option<DbState>,
+    /// Where the lock is a transaction (SQLite): `true` while the one the lock opened is
+    /// still open, for the next unit of work to take over (see [`Migrator::begin`]).
+    held: bool,
+    /// The commit counter the applied set below was last known at ([`VersionRows::as_of`]).
+    as_of: Option<i64>,
+    /// What is applied now, as this run knows it: the state read under the lock, with this
+    /// run's own steps since. Where the lock is per transaction, each step checks it
+    /// against the database before running.
+    current: Vec<bool>,
 }
 
 impl<'a> Migrator<'a> {
@@ -116,6 +127,9 @@ impl<'a> Migrator<'a> {
             prefetched: None,
             pending_finish: Vec::new(),
             started_from: None,
+            held: false,
+            as_of: None,
+            current: Vec::new(),
         }
     }
 
@@ -218,22 +232,24 @@ impl<'a> Migrator<'a> {
     ) -> Result<StampReport, Error> {
         self.locked(on_event, |m, on_event| {
             m.ensure_tables()?;
-            let state = m.state_of_ensured()?;
-            if !purge && !state.missing.is_empty() {
-                return Err(Error::MissingOnDisk {
-                    dir: m.project.migrations_dir(),
-                    revisions: state.missing.clone(),
-                });
-            }
-            let wanted = m
-                .project
-                .graph
-                .plan_stamp(&state.applied, target, purge)
-                .map_err(Error::Target)?;
             let dialect = m.conn.dialect();
             let now = history::now();
             let mut report = StampReport::default();
+            // Read inside the transaction: where the lock is the transaction itself, rows
+            // read before it could be stale.
             m.transaction(|m| {
+                let state = m.state_of_ensured()?;
+                if !purge && !state.missing.is_empty() {
+                    return Err(Error::MissingOnDisk {
+                        dir: m.project.migrations_dir(),
+                        revisions: state.missing.clone(),
+                    });
+                }
+                let wanted = m
+                    .project
+                    .graph
+                    .plan_stamp(&state.applied, target, purge)
+                    .map_err(Error::Target)?;
                 let ctx = "stamping the version table";
                 if purge {
                     for row in state.rows.iter() {
@@ -320,10 +336,12 @@ impl<'a> Migrator<'a> {
     pub fn repair(&mut self) -> Result<Vec<ChecksumMismatch>, Error> {
         self.locked(&mut |_| {}, |m, _| {
             m.ensure_tables()?;
-            let state = m.state_of_ensured()?;
             let now = history::now();
+            let mut changed = Vec::new();
             m.transaction(|m| {
-                for c in &state.changed {
+                let state = m.state_of_ensured()?;
+                changed = state.changed;
+                for c in &changed {
                     let ctx = "repairing the version table";
                     m.history
                         .set_checksum(m.conn, &c.revision, &c.on_disk)
@@ -334,7 +352,7 @@ impl<'a> Migrator<'a> {
                 }
                 Ok(())
             })?;
-            Ok(state.changed)
+            Ok(changed)
         })
     }
 
@@ -348,7 +366,15 @@ impl<'a> Migrator<'a> {
         self.conn
             .lock(&mut || on_event(&Event::LockWaiting { timeout }))
             .map_err(Error::db("taking the migration lock"))?;
-        let result = f(self, on_event);
+        self.held = self.conn.lock_is_per_transaction();
+        let mut result = f(self, on_event);
+        if std::mem::take(&mut self.held) && result.is_ok() {
+            // Nothing took the lock's transaction over (nothing to run): keep what it
+            // created (the version tables).
+            if let Err(e) = self.conn.commit() {
+                result = Err(Error::db("committing")(e));
+            }
+        }
         let unlocked = self
             .conn
             .unlock()
@@ -358,10 +384,19 @@ impl<'a> Migrator<'a> {
         Ok(value)
     }
 
-    fn transaction(&mut self, f: impl FnOnce(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
+    /// Opens a transaction, or takes over the one the lock opened (SQLite), inside which
+    /// the version table was read and the plan made.
+    fn begin(&mut self) -> Result<(), Error> {
+        if std::mem::take(&mut self.held) {
+            return Ok(());
+        }
         self.conn
             .begin()
-            .map_err(Error::db("starting a transaction"))?;
+            .map_err(Error::db("starting a transaction"))
+    }
+
+    fn transaction(&mut self, f: impl FnOnce(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
+        self.begin()?;
         match f(self) {
             Ok(()) => self.conn.commit().map_err(Error::db("committing")),
             Err(e) => {
@@ -384,20 +419,93 @@ impl<'a> Migrator<'a> {
     /// Creates the tables, reads the state after taking the lock, and refuses to go on
     /// when files and database disagree.
     fn prepare(&mut self) -> Result<DbState, Error> {
-        let reusable = self.conn.lock_is_per_transaction();
         let state = match self.prefetched.take() {
             // Non-empty rows mean the tables exist already.
-            Some(rows) if reusable && !rows.is_empty() => self.state_from_rows(rows),
+            Some(rows) if !rows.is_empty() && self.still_current(&rows)? => {
+                self.state_from_rows(rows)
+            }
             _ => {
                 self.ensure_tables()?;
                 self.state_of_ensured()?
             }
         };
+        self.as_of = state.rows.as_of;
+        self.current = state.applied.clone();
         if !state.running.is_empty() {
             return Err(Error::Interrupted(state.interrupted.clone()));
         }
         state.ensure_consistent(self.project.migrations_dir())?;
         Ok(state)
+    }
+
+    /// Whether rows read before the lock are what the table holds now that it is held: only
+    /// where the lock is a transaction and no other connection has committed since (a
+    /// session lock was waited for, so the rows are read again).
+    fn still_current(&mut self, rows: &VersionRows) -> Result<bool, Error> {
+        if !self.conn.lock_is_per_transaction() {
+            return Ok(false);
+        }
+        let now = self
+            .conn
+            .commit_counter()
+            .map_err(Error::db("reading the version table"))?;
+        Ok(now.is_some() && now == rows.as_of)
+    }
+
+    /// Where the lock is each migration's own transaction, other processes may commit
+    /// between two steps of this run. Inside the step's transaction (the lock held), the
+    /// version table is read again if it moved, and the step is checked against it: `false`
+    /// when another process already did it; an error when doing it now would leave a
+    /// revision applied without its parent (or a parent reverted under its child).
+    fn confirm_step(&mut self, direction: Direction, step: &Step) -> Result<bool, Error> {
+        let ctx = "re-reading the version table";
+        let now = self.conn.commit_counter().map_err(Error::db(ctx))?;
+        if now.is_none() || now != self.as_of {
+            let rows = self
+                .history
+                .read_existing(self.conn)
+                .map_err(Error::db(ctx))?;
+            let state = DbState::compare(self.project, rows, &self.history);
+            if !state.running.is_empty() {
+                return Err(Error::Interrupted(state.interrupted));
+            }
+            state.ensure_consistent(self.project.migrations_dir())?;
+            self.as_of = state.rows.as_of;
+            self.current = state.applied;
+        }
+        let graph = &self.project.graph;
+        let i = step.index;
+        let up = direction == Direction::Up;
+        if self.current[i] == up {
+            return Ok(false);
+        }
+        let conflict = if up {
+            let mut needed = graph.parents(i).iter().chain(graph.dependencies(i));
+            needed.find(|&&p| !self.current[p]).map(|&p| {
+                format!(
+                    "{} needs {}, which another process reverted after this run started",
+                    step.script.revision,
+                    graph.id(p)
+                )
+            })
+        } else {
+            let mut above = graph.children(i).iter().chain(graph.dependents(i));
+            above.find(|&&c| self.current[c]).map(|&c| {
+                format!(
+                    "{} is needed by {}, which another process applied after this run started",
+                    step.script.revision,
+                    graph.id(c)
+                )
+            })
+        };
+        match conflict {
+            Some(reason) => Err(Error::ConcurrentChange {
+                revision: step.script.revision.clone(),
+                direction: direction.name(),
+                reason,
+            }),
+            None => Ok(true),
+        }
     }
 
     /// Splits every step's SQL before the first one runs, so a bad file stops the run
@@ -409,6 +517,7 @@ impl<'a> Migrator<'a> {
                 let script = self.project.script(i);
                 let (section, statements) = statements(self.project, script, direction, dialect)?;
                 Ok(Step {
+                    index: i,
                     script,
                     statements,
                     first_line: section.first_line,
@@ -432,9 +541,7 @@ impl<'a> Migrator<'a> {
         let total = steps.len();
         if self.single_transaction {
             self.check_single_transaction(&steps)?;
-            self.conn
-                .begin()
-                .map_err(Error::db("starting the transaction"))?;
+            self.begin()?;
         }
         on_event(&Event::Planned { direction, total });
         let mut report = RunReport::default();
@@ -531,6 +638,7 @@ impl<'a> Migrator<'a> {
             let t0 = Instant::now();
             match self.run_step(direction, step, report)? {
                 true => {
+                    self.current[step.index] = direction == Direction::Up;
                     on_event(&Event::Finished {
                         index: n + 1,
                         total,
@@ -569,24 +677,20 @@ impl<'a> Migrator<'a> {
         let atomic = script.transaction && self.conn.transactional_ddl();
         // Under --single-transaction the run's transaction is already open.
         let own_transaction = atomic && !self.single_transaction;
+        let per_transaction_lock = self.conn.lock_is_per_transaction();
+        // Where the lock is a transaction, a migration that runs outside one still takes
+        // it, to check the version table and write its `running` mark.
+        let locking = own_transaction || (per_transaction_lock && !atomic);
         let ctx = "recording the migration";
         if atomic {
             self.flush_pending()?;
         }
-        if own_transaction {
-            self.conn
-                .begin()
-                .map_err(Error::db("starting a transaction"))?;
+        if locking {
+            self.begin()?;
         }
         let outcome = (|| {
-            if self.conn.lock_is_per_transaction() {
-                let present = self
-                    .history
-                    .contains(self.conn, id)
-                    .map_err(Error::db("re-reading the version table"))?;
-                if present != (direction == Direction::Down) {
-                    return Ok(false);
-                }
+            if per_transaction_lock && !self.confirm_step(direction, step)? {
+                return Ok(false);
             }
             // Outside a transaction, what must be committed before a statement starts —
             // the `running` mark (with the previous migration's completion) before the
@@ -596,7 +700,15 @@ impl<'a> Migrator<'a> {
             let mut before = if atomic {
                 Vec::new()
             } else {
-                self.running_mark(direction, step)
+                let mark = self.running_mark(direction, step);
+                if locking {
+                    // The lock's transaction is open: the mark commits it.
+                    let mut batch = std::mem::take(&mut self.pending_finish);
+                    batch.extend([mark, "COMMIT".to_string()]);
+                    batch
+                } else {
+                    self.with_pending(Some(mark))
+                }
             };
             let n = step.statements.len();
             for (k, stmt) in step.statements.iter().enumerate() {
@@ -680,7 +792,7 @@ impl<'a> Migrator<'a> {
             Ok(true)
         })();
         match outcome {
-            Ok(false) if own_transaction => {
+            Ok(false) if locking => {
                 self.conn.rollback().map_err(Error::db("rolling back"))?;
                 Ok(false)
             }
@@ -708,11 +820,11 @@ impl<'a> Migrator<'a> {
 
     /// Before a migration that cannot be rolled back runs, its row says `running`, so a
     /// crash leaves a visible mark that blocks the next run instead of a silent half-state.
-    /// The transaction that writes it (with the pending completion record of the migration
-    /// before, if any), to be sent ahead of the migration's first statement.
-    fn running_mark(&mut self, direction: Direction, step: &Step) -> Vec<String> {
+    /// The statement that writes it, to be committed (with the pending completion record of
+    /// the migration before, if any) ahead of the migration's first statement.
+    fn running_mark(&self, direction: Direction, step: &Step) -> String {
         let id = step.script.revision.as_str();
-        let mark = match direction {
+        match direction {
             Direction::Down => self
                 .history
                 .set_state_sql(id, &history::progress_state(true, 0), 0),
@@ -727,7 +839,9 @@ impl<'a> Migrator<'a> {
                 },
                 When::At(&history::now()),
             ),
-        };
-        self.with_pending(Some(mark))
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;
