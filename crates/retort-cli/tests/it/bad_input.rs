@@ -242,3 +242,58 @@ db_test!(bad_config_and_urls, |p| {
     assert_ne!(code, 0);
     assert!(!err.contains("pa/ss"), "{err}");
 });
+
+db_test!(nul_byte_in_a_section_is_refused_before_anything_runs, |p| {
+    // Before: SQLite ran the text before the NUL (`DELETE FROM keep`, every row).
+    p.migration(
+        "aa0000000001",
+        &[],
+        "CREATE TABLE keep (id INTEGER);\nINSERT INTO keep VALUES (1);\nINSERT INTO keep VALUES (2);",
+        Some("DROP TABLE keep;"),
+    );
+    p.ok(&["upgrade", "head"]);
+    // A good pending migration first: it must not run either.
+    p.migration(
+        "bb0000000001",
+        &["aa0000000001"],
+        "CREATE TABLE first (id INTEGER);",
+        Some("DROP TABLE first;"),
+    );
+    for (section, rel) in [
+        ("up", "migrations/9998_up.sql"),
+        ("down", "migrations/9999_down.sql"),
+    ] {
+        let (up, down) = match section {
+            "up" => ("DELETE FROM keep\0 WHERE id = 2;", "SELECT 1;"),
+            _ => ("SELECT 1;", "DELETE FROM keep\0 WHERE id = 2;"),
+        };
+        let path = p.write(
+            rel,
+            &format!("-- revision: cc000000000{}\n-- revises: bb0000000001\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n", section.len()),
+        );
+        let line = if section == "up" { 5 } else { 8 };
+        let before = (p.applied(), p.tables(), p.log());
+        for args in [
+            &["upgrade", "head"][..],
+            &["validate"],
+            &["upgrade", "head", "--sql"],
+        ] {
+            let err = p.fails(args, 2);
+            assert!(
+                err.contains(&format!("{rel}:{line}")) && err.contains("NUL byte at column 17"),
+                "{args:?}: {err}"
+            );
+        }
+        assert_eq!(
+            (p.applied(), p.tables(), p.log()),
+            before,
+            "database changed"
+        );
+        let rows = p
+            .connect()
+            .query("SELECT count(*) FROM keep", &[])
+            .expect("count");
+        assert_eq!(rows[0][0].as_i64(), Some(2), "rows of keep deleted");
+        std::fs::remove_file(path).expect("remove");
+    }
+});

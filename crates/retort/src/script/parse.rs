@@ -26,6 +26,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         message,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        let line_start = text[..at].rfind('\n').map_or(0, |nl| nl + 1);
+        let column = text[line_start..at].chars().count() + 1;
+        return Err(err(
+            line,
+            format!("a NUL byte at column {column}: SQLite would stop reading the statement there and run only what comes before it, the servers would refuse it mid-run; remove it"),
+        ));
+    }
 
     let mut message_lines: Vec<&str> = Vec::new();
     let mut seen_key = false;

@@ -587,3 +587,16 @@ fn a_header_edited_in_place_is_what_the_caller_sees() {
     assert_eq!(seen, ["", "", "a2"]);
     assert_eq!(parents(&edited), seen);
 }
+
+#[test]
+fn a_nul_byte_anywhere_is_refused_with_its_line_and_column() {
+    let e = p("-- the msg\0\n-- revision: 9ff5c33f8506\n-- migrate:up\nSELECT 1;\n").unwrap_err();
+    assert_eq!(e.line, Some(1));
+    assert!(e.message.contains("NUL byte at column 11"), "{e}");
+    let e = p("-- revision: 9ff5c33f8506\n-- migrate:up\nSELECT 'é'\0;\n").unwrap_err();
+    assert_eq!(e.line, Some(3));
+    assert!(
+        e.message.contains("column 11"),
+        "columns count characters: {e}"
+    );
+}
