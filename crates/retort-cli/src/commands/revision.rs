@@ -160,13 +160,34 @@ fn write_new(
         path: path.clone(),
         message: e.to_string(),
     };
+    // A message line such as `revision: …` or `migrate:up` would be read back as a header
+    // key or a section marker: the file must parse to what was asked for.
+    let text = script::render_new(&new);
+    let unreadable = |why: String| {
+        Error::Usage(format!(
+            "the message cannot be written as the file's header comment: {why}; reword it"
+        ))
+    };
+    match script::parse(&path, &text) {
+        Ok(back)
+            if back.revision == revision
+                && back.revises == new.revises
+                && back.depends_on == new.depends_on
+                && back.branch_labels == new.branch_labels
+                && back.transaction => {}
+        Ok(_) => {
+            return Err(unreadable(
+                "a line of it would be read as a header key".into(),
+            ))
+        }
+        Err(e) => return Err(unreadable(e.message)),
+    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
         .map_err(io)?;
-    file.write_all(script::render_new(&new).as_bytes())
-        .map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)?;
     let shown = script::display_path(&path, &ctx.cwd);
     if ctx.global.json {
         crate::output::json(&serde_json::json!({

@@ -53,3 +53,47 @@ fn offline_scripts_for_other_dialects() {
     // No database file was created by any of that.
     assert!(!p.path().join("test.db").exists());
 }
+
+db_test!(offline_scripts_run_only_what_they_show, |p| {
+    // A table nothing in the migrations touches: loading the script must leave it alone.
+    p.exec("CREATE TABLE keep (id INTEGER)");
+    // A message with a carriage return, written by `retort revision` itself...
+    p.ok(&["revision", "-m", "add t1\rDROP TABLE keep;"]);
+    let created = std::fs::read_dir(p.path().join("migrations"))
+        .expect("migrations")
+        .map(|e| e.expect("entry").path())
+        .next()
+        .expect("the new file");
+    let text = std::fs::read_to_string(&created).expect("read");
+    assert!(!text.contains('\r'), "a raw CR in the file: {text:?}");
+    let rev = text
+        .lines()
+        .find_map(|l| l.strip_prefix("-- revision: "))
+        .expect("revision")
+        .to_string();
+    std::fs::write(
+        &created,
+        text.replace(
+            "-- migrate:up\n",
+            "-- migrate:up\nCREATE TABLE t1 (id INTEGER);\n",
+        ),
+    )
+    .expect("write");
+    // ...and a hand-written file whose name has a newline and whose message line has a CR,
+    // a vertical tab and a Unicode line separator.
+    p.write(
+        "migrations/0002_evil\nDROP TABLE keep;.sql",
+        &format!("-- evil\rDROP TABLE keep;\u{b}DROP TABLE keep;\u{2028}DROP TABLE keep;\n-- revision: e0e0e0e0e0e0\n-- revises: {rev}\n\n-- migrate:up\nCREATE TABLE t2 (id INTEGER);\n\n-- migrate:down\nDROP TABLE t2;\n"),
+    );
+    let script = p.ok(&["upgrade", "head", "--sql"]);
+    for line in script.lines() {
+        assert!(
+            !line.contains(|c: char| c.is_control() && c != '\t') && !line.contains('\u{2028}'),
+            "a control character in {line:?}"
+        );
+    }
+    p.load_with_client(&script);
+    let tables = p.tables();
+    assert_eq!(tables, ids(&["keep", "t1", "t2"]), "{script}");
+    assert_eq!(p.applied(), ids(&[&rev, "e0e0e0e0e0e0"]));
+});

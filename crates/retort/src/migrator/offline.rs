@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::graph::Target;
 use crate::history::{self, Action, AppliedRow, History, When, STATE_APPLIED};
 use crate::project::Project;
-use crate::script::Direction;
+use crate::script::{comment_text, Direction};
 
 /// Renders the script that takes a database at `from` (`None` = base, an empty database)
 /// to `to`. Each migration is wrapped in its own transaction (unless it says
@@ -41,8 +41,8 @@ pub fn offline_script(
             Direction::Up => "upgrade",
             Direction::Down => "downgrade",
         },
-        from.map(ToString::to_string).unwrap_or_else(|| "base".into()),
-        to,
+        comment_text(&from.map(ToString::to_string).unwrap_or_else(|| "base".into())),
+        comment_text(&to.to_string()),
         plan.len(),
         history::TOOL_VERSION,
         if dialect == Dialect::Mysql {
@@ -65,8 +65,8 @@ pub fn offline_script(
             n + 1,
             plan.len(),
             script.revision,
-            script.summary(),
-            script.path.display()
+            comment_text(script.summary()),
+            comment_text(&script.path.display().to_string())
         ));
         // MySQL commits each DDL statement by itself: a transaction around a migration
         // would promise an atomicity the server does not give.

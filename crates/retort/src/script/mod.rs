@@ -20,7 +20,7 @@ pub(crate) use dir::read_dir_cached_then;
 pub use dir::{read_dir, read_dir_cached};
 pub use parse::{display_path, parse};
 pub use set::{Header, Refs, Scripts};
-pub use write::{file_name, render_new, slug, NewScript};
+pub use write::{comment_text, file_name, render_new, slug, NewScript};
 
 /// One migration file, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]

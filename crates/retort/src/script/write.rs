@@ -24,7 +24,7 @@ pub struct NewScript {
 pub fn render_new(new: &NewScript) -> String {
     let mut out = String::new();
     for line in new.message.lines() {
-        out.push_str(format!("-- {line}").trim_end());
+        out.push_str(format!("-- {}", comment_text(line)).trim_end());
         out.push('\n');
     }
     if !new.message.is_empty() {
@@ -58,6 +58,28 @@ pub fn render_new(new: &NewScript) -> String {
         section(&mut out, &format!("down {dialect}"), down);
     }
     out
+}
+
+/// `text` made safe to write after `--` in a comment line of a script or a migration file:
+/// every character a client or an editor could take as the end of the line (CR, LF, NEL,
+/// the Unicode line and paragraph separators) and every other control character is
+/// written as a visible escape (`\r`, `\u{2028}`), so nothing after it can become SQL.
+pub fn comment_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The message as a file-name fragment: lowercase words joined by `_`, at most 40
