@@ -36,7 +36,7 @@ pub struct Global {
     /// Seconds to wait for another process holding the migration lock (default 60, or
     /// `lock_timeout` in the config)
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
-    pub lock_timeout: Option<f64>,
+    pub lock_timeout: Option<std::time::Duration>,
     /// Print data as one JSON document on stdout
     #[arg(long, global = true)]
     pub json: bool,
@@ -152,9 +152,10 @@ pub struct RunArgs {
     pub single_transaction: bool,
 }
 
-fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
-        _ => Err(format!("`{text}` is not a number of seconds")),
-    }
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs = text
+        .parse::<f64>()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    retort::config::wait_from_secs(secs)
+        .map_err(|range| format!("`{text}`: the lock timeout {range}"))
 }

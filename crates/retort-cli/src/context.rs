@@ -40,10 +40,7 @@ impl Context {
             start_dir: self.cwd.clone(),
             url: self.global.url.clone(),
             environment: self.global.environment.clone(),
-            lock_timeout: self
-                .global
-                .lock_timeout
-                .map(std::time::Duration::from_secs_f64),
+            lock_timeout: self.global.lock_timeout,
         })?)
     }
 

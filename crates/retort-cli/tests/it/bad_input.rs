@@ -297,3 +297,114 @@ db_test!(nul_byte_in_a_section_is_refused_before_anything_runs, |p| {
         std::fs::remove_file(path).expect("remove");
     }
 });
+
+db_test!(numeric_options_at_their_extremes_never_panic, |p| {
+    p.migration(
+        "aa0000000001",
+        &[],
+        "CREATE TABLE n (id INTEGER);",
+        Some("DROP TABLE n;"),
+    );
+    // (arguments, expected exit, a piece of the message)
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["--lock-timeout", "0", "upgrade", "head"], 0, ""),
+        (&["--lock-timeout", "86400", "current"], 0, ""),
+        (&["--lock-timeout", "0.001", "current"], 0, ""),
+        (
+            &["--lock-timeout", "86400.5", "current"],
+            2,
+            "from 0 to 86400",
+        ),
+        (
+            &["--lock-timeout", "2147484", "current"],
+            2,
+            "from 0 to 86400",
+        ),
+        (&["--lock-timeout", "1e19", "current"], 2, "from 0 to 86400"),
+        (
+            &["--lock-timeout", "1e400", "current"],
+            2,
+            "from 0 to 86400",
+        ),
+        (&["--lock-timeout=-1", "current"], 2, "from 0 to 86400"),
+        (&["--lock-timeout=-0.0001", "current"], 2, "from 0 to 86400"),
+        (&["--lock-timeout", "NaN", "current"], 2, "from 0 to 86400"),
+        (&["--lock-timeout", "inf", "current"], 2, "from 0 to 86400"),
+        (
+            &["--lock-timeout", "9".repeat(400).leak(), "current"],
+            2,
+            "from 0 to 86400",
+        ),
+        (&["upgrade", "+9223372036854775807"], 2, ""),
+        (&["upgrade", "+9223372036854775808"], 2, "too large"),
+        (&["downgrade", "-9223372036854775808"], 2, ""),
+        (&["downgrade", "-99999999999999999999"], 2, "too large"),
+    ];
+    for (args, code, needle) in cases {
+        let err = p.fails(args, *code);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let config = p.read("retort.toml");
+    for (line, code, needle) in [
+        ("lock_timeout = 86400", 0, ""),
+        ("lock_timeout = 0", 0, ""),
+        (
+            "lock_timeout = 86401",
+            2,
+            "retort.toml:3: lock_timeout = 86401 must be a number of seconds from 0 to 86400",
+        ),
+        ("lock_timeout = 9223372036854775807", 2, "from 0 to 86400"),
+        ("lock_timeout = 18446744073709551616", 2, "retort.toml:3"),
+        ("lock_timeout = -1", 2, "retort.toml:3"),
+        ("lock_timeout = 1e19", 2, "retort.toml:3"),
+        ("connect_timeout = 86400", 0, ""),
+        (
+            "connect_timeout = 0",
+            2,
+            "connect_timeout = 0 must be a number of seconds from 1 to 86400",
+        ),
+        (
+            "connect_timeout = 9223372036854775807",
+            2,
+            "from 1 to 86400",
+        ),
+        (
+            "schema = \"\"",
+            2,
+            "retort.toml:3: schema \"\" must name a schema",
+        ),
+        ("schema = \"  \"", 2, "must name a schema"),
+    ] {
+        p.write(
+            "retort.toml",
+            &format!("[database]\nurl = \"${{RETORT_TEST_URL}}\"\n{line}\n"),
+        );
+        let (got, out, err) = p.run(&["current"]);
+        assert_eq!(got, code, "{line}: {out}{err}");
+        assert!(err.contains(needle), "{line}: {err}");
+    }
+    p.write("retort.toml", &config);
+    // Timeouts in the URL, where the driver has them.
+    let timeout_options: &[(&str, i32)] = match p.backend {
+        Backend::Sqlite => &[],
+        Backend::Postgres => &[
+            ("connect_timeout=86400", 0),
+            ("connect_timeout=86401", 2),
+            ("connect_timeout=99999999999999999999", 2),
+            ("connect_timeout=-9223372036854775808", 0),
+        ],
+        Backend::Mysql => &[
+            ("connect_timeout=86400", 0),
+            ("connect_timeout=86401", 2),
+            ("connect_timeout=1e19", 2),
+            ("connect_timeout=NaN", 2),
+            ("connect_timeout=0", 2),
+        ],
+    };
+    for (option, code) in timeout_options {
+        let sep = if p.url.contains('?') { '&' } else { '?' };
+        let url = format!("{}{sep}{option}", p.url);
+        let (got, out, err) = p.run(&["--url", &url, "current"]);
+        assert_eq!(got, *code, "{option}: {out}{err}");
+    }
+});

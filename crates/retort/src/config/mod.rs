@@ -103,6 +103,22 @@ struct RawMigrations {
     dialects: Option<Vec<String>>,
 }
 
+/// The longest wait retort accepts for the migration lock or a connection, in seconds: a
+/// day. A longer one is a typo, and not far beyond it the drivers' own limits overflow
+/// (SQLite's busy timeout is an `i32` of milliseconds, 24.8 days).
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
+/// `secs` as a wait, or why not: the message names the allowed range.
+pub fn wait_from_secs(secs: f64) -> Result<Duration, String> {
+    if secs.is_finite() && (0.0..=MAX_WAIT_SECS as f64).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "must be a number of seconds from 0 to {MAX_WAIT_SECS} (a day)"
+        ))
+    }
+}
+
 /// How a command asked for its config: the global options of the CLI, or an application's
 /// own choices when it embeds the library.
 #[derive(Debug, Clone, Default)]
@@ -226,13 +242,49 @@ impl Config {
             .as_ref()
             .and_then(|e| raw.environments.get(e));
         let pick = |f: fn(&RawDatabase) -> Option<u64>| env_table.and_then(f).or(f(&raw.database));
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: text.find(key).map(|at| line_of(text, at)),
+            message,
+        };
         let db_schema = env_table
             .and_then(|t| t.schema.clone())
             .or_else(|| raw.database.schema.clone());
-        let lock_timeout = opts
-            .lock_timeout
-            .unwrap_or_else(|| Duration::from_secs(pick(|d| d.lock_timeout).unwrap_or(60)));
-        let connect_timeout = Duration::from_secs(pick(|d| d.connect_timeout).unwrap_or(10));
+        if let Some(schema) = &db_schema {
+            if schema.trim().is_empty() || schema.contains(char::is_control) {
+                return Err(invalid(
+                    "schema",
+                    format!("schema {schema:?} must name a schema (leave the key out for the server's default)"),
+                ));
+            }
+        }
+        let wait = |key: &str, f: fn(&RawDatabase) -> Option<u64>, min: u64, default: u64| {
+            let secs = pick(f).unwrap_or(default);
+            match (min..=MAX_WAIT_SECS).contains(&secs) {
+                true => Ok(Duration::from_secs(secs)),
+                false => Err(invalid(
+                    key,
+                    format!("{key} = {secs} must be a number of seconds from {min} to {MAX_WAIT_SECS} (a day)"),
+                )),
+            }
+        };
+        let lock_timeout = match opts.lock_timeout {
+            Some(given) if given.as_secs_f64() > MAX_WAIT_SECS as f64 => {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line: None,
+                    message: format!(
+                        "the lock timeout given ({} s) {}",
+                        given.as_secs_f64(),
+                        wait_from_secs(f64::INFINITY).unwrap_err()
+                    ),
+                })
+            }
+            Some(given) => given,
+            None => wait("lock_timeout", |d| d.lock_timeout, 0, 60)?,
+        };
+        // 0 would give up before the first packet.
+        let connect_timeout = wait("connect_timeout", |d| d.connect_timeout, 1, 10)?;
         let m = raw.migrations;
         let dialects = m
             .dialects

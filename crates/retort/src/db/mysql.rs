@@ -429,11 +429,12 @@ fn parse_seconds(key: &str, value: &str) -> Result<Duration, DbError> {
     value
         .parse::<f64>()
         .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|s| *s > 0.0)
+        .and_then(|s| crate::config::wait_from_secs(s).ok())
         .ok_or_else(|| {
             DbError::new(format!(
-                "option `{key}` must be a positive number of seconds, not `{value}`"
+                "option `{key}` must be a number of seconds above 0 and at most {} (a day), not `{value}`",
+                crate::config::MAX_WAIT_SECS
             ))
         })
 }
@@ -1479,7 +1480,7 @@ mod tests {
             ),
             (
                 "mysql://u:Sekr3tPass@h/db?connect_timeout=0",
-                "positive number",
+                "above 0 and at most 86400",
             ),
             ("mysql://u:Sekr3tPass@h/db?socket=", "needs a path"),
             ("mysql://u:Sekr3tPass@h:port/db", "invalid port `port`"),

@@ -379,7 +379,15 @@ impl Params {
                     params.connect_timeout = Some(match secs {
                         i64::MIN..=0 => Duration::ZERO,
                         1 => Duration::from_secs(2),
-                        s => Duration::from_secs(s as u64),
+                        s if s.unsigned_abs() <= crate::config::MAX_WAIT_SECS => {
+                            Duration::from_secs(s.unsigned_abs())
+                        }
+                        _ => {
+                            return Err(DbError::new(format!(
+                                "connect_timeout must be at most {} seconds (a day), not `{value}`",
+                                crate::config::MAX_WAIT_SECS
+                            )))
+                        }
                     });
                 }
                 "application_name" => params.application_name = Some(value),
