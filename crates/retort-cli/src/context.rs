@@ -64,13 +64,37 @@ impl Context {
 
     /// [`Context::state`] and the connection it was read on, for a command that reads more.
     pub fn state_on(&self) -> Result<(&'static Project, Conn, &'static DbState), Error> {
-        let (project, mut conn, rows) = self.open_with_rows(false)?;
+        self.state_of(self.config()?)
+    }
+
+    /// [`Context::state`] from every file as it is now, never from the start-up cache:
+    /// `validate` is the check that must not take an accelerator's word for it.
+    pub fn state_from_files(&self) -> Result<(&'static Project, &'static DbState), Error> {
+        let mut config = self.config()?;
+        config.start_up_cache = false;
+        let (project, _conn, state) = self.state_of(config)?;
+        Ok((project, state))
+    }
+
+    fn state_of(
+        &self,
+        config: retort::Config,
+    ) -> Result<(&'static Project, Conn, &'static DbState), Error> {
+        let (project, mut conn, rows) = self.open_config(config, false)?;
         let state = Migrator::new(project, conn.as_mut()).state_from_rows(rows);
         Ok((project, conn, Box::leak(Box::new(state))))
     }
 
     fn open_with_rows(&self, create: bool) -> Result<Opened<&'static Project>, Error> {
-        let opened = retort::open_with(self.config()?, create)?;
+        self.open_config(self.config()?, create)
+    }
+
+    fn open_config(
+        &self,
+        config: retort::Config,
+        create: bool,
+    ) -> Result<Opened<&'static Project>, Error> {
+        let opened = retort::open_with(config, create)?;
         Ok((
             Box::leak(Box::new(opened.project)),
             Conn(Some(opened.conn)),

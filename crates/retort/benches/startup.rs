@@ -145,6 +145,7 @@ fn main() {
         let linear: Vec<NodeSpec> = texts
             .iter()
             .filter_map(|t| script::parse(path, t).ok())
+            .map(|s| s.into_header())
             .map(|s| NodeSpec {
                 id: s.revision,
                 revises: s.revises,

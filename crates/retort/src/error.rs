@@ -77,11 +77,12 @@ impl Interrupted {
         } else {
             crate::script::Direction::Up
         };
-        let script = project.index_of(revision).map(|i| project.script(i));
-        let last = script.and_then(|s| {
-            let (section, statements) =
-                crate::migrator::statements(project, s, direction, history.dialect).ok()?;
-            let stmt = statements.get(done.checked_sub(1)?)?;
+        let index = project.index_of(revision);
+        let script = index.map(|i| project.script(i));
+        let last = index.and_then(|i| {
+            let section =
+                crate::migrator::statements(project, i, direction, history.dialect).ok()?;
+            let stmt = section.statements.get(done.checked_sub(1)?)?;
             Some((stmt.text.clone(), section.first_line + stmt.line - 1))
         });
         Interrupted {

@@ -24,7 +24,6 @@
 //! See `examples/migrate_at_startup.rs` for a complete program.
 
 pub mod config;
-mod cores;
 pub mod db;
 pub mod dialect;
 pub mod error;
@@ -70,18 +69,8 @@ pub fn open_with(config: Config, create: bool) -> Result<Opened, Error> {
     let url = checked_url(&config)?;
     let root = config.root.clone();
     let history = history::History::new(url.dialect(), &config.version_table, &config.log_table());
-    // SQLite's work is done on this thread's core, which the file checks leave to it until
-    // the rows are read (a server's happens elsewhere: waiting for it needs no core).
-    let cores = &cores::Cores::of_machine();
-    let lent = (url.dialect() == Dialect::Sqlite).then(|| cores.lend());
-    // The version rows are read on this thread: its allocator grows its heap in large
-    // steps, and at 10,000 rows that is measurably cheaper than a new thread's.
     std::thread::scope(|scope| {
-        let place = cores.next_place();
-        let project = scope.spawn(move || {
-            place.enter();
-            Project::load_on(config, cores)
-        });
+        let project = scope.spawn(move || Project::load(config));
         let db = (|| {
             let mut conn = db::connect(&url, &root, opts).map_err(|error| Error::Connect {
                 url: url.masked(),
@@ -92,7 +81,6 @@ pub fn open_with(config: Config, create: bool) -> Result<Opened, Error> {
                 .map_err(Error::db("reading the version table"))?;
             Ok::<_, Error>((conn, rows))
         })();
-        drop(lent);
         let project = project
             .join()
             .map_err(|_| Error::Usage("the project loading thread panicked".into()))?;

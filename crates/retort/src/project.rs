@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::cores::Cores;
 use crate::error::Error;
 use crate::graph::{Graph, GraphError, NodeRefs};
-use crate::script::{self, Script, Scripts};
+use crate::script::{self, Script, ScriptHeader, Scripts};
 
 /// A loaded, validated project.
 #[derive(Debug)]
@@ -19,15 +18,10 @@ pub struct Project {
 }
 
 impl Project {
-    /// Reads every migration of the configured folder and builds the graph. Any malformed
-    /// file or invalid graph stops here, before a database is touched.
+    /// Reads every migration header of the configured folder (through the start-up cache
+    /// unless the config turns it off) and builds the graph. Any malformed file or invalid
+    /// graph stops here, before a database is touched.
     pub fn load(config: Config) -> Result<Project, Error> {
-        Project::load_on(config, &Cores::of_machine())
-    }
-
-    /// [`Project::load`], starting threads only on `cores` that are free (see
-    /// [`crate::open`], which lends one to the database read).
-    pub(crate) fn load_on(config: Config, cores: &Cores) -> Result<Project, Error> {
         let dir = &config.migrations_dir;
         if !dir.is_dir() {
             return Err(Error::Io {
@@ -36,24 +30,13 @@ impl Project {
                     .into(),
             });
         }
-        let cache = script::cache_location(dir);
+        let cache = config
+            .start_up_cache
+            .then(|| script::cache_location(dir))
+            .flatten();
         let shown = script::display_path(dir, &config.root);
-        // The graph is built while the files are checked against the cache.
-        let (scripts, graph) =
-            script::read_dir_cached_then(dir, &shown, cache.as_deref(), cores, build_graph)?;
-        if cache.is_none() {
-            return Project::from_graph(config, scripts, graph);
-        }
-        match Project::from_graph(config.clone(), scripts, graph) {
-            Ok(project) => Ok(project),
-            // Cached headers carry no line numbers: read the files again so the error
-            // points at the line to fix.
-            Err(Error::Graph { .. }) => {
-                let scripts = script::read_dir_cached(dir, &shown, None)?;
-                Project::from_set(config, scripts)
-            }
-            Err(e) => Err(e),
-        }
+        let scripts = script::read_dir_cached(dir, &shown, cache.as_deref())?;
+        Project::from_set(config, scripts)
     }
 
     /// Builds a project from scripts already in memory (embedded migrations, tests).
@@ -62,16 +45,7 @@ impl Project {
     }
 
     fn from_set(config: Config, scripts: Scripts) -> Result<Project, Error> {
-        let graph = build_graph(&scripts);
-        Project::from_graph(config, scripts, graph)
-    }
-
-    fn from_graph(
-        config: Config,
-        scripts: Scripts,
-        graph: Result<Graph, GraphError>,
-    ) -> Result<Project, Error> {
-        let graph = graph.map_err(|e| graph_error(&scripts, e))?;
+        let graph = build_graph(&scripts).map_err(|e| graph_error(&scripts, e))?;
         Ok(Project {
             config,
             scripts,
@@ -79,12 +53,21 @@ impl Project {
         })
     }
 
-    /// The migration at graph index `index`.
+    /// The header of the migration at graph index `index`.
     ///
     /// # Panics
     /// If `index` is out of range; indices come from the graph.
-    pub fn script(&self, index: usize) -> &Script {
+    pub fn script(&self, index: usize) -> &ScriptHeader {
         self.scripts.get(index)
+    }
+
+    /// The whole migration at graph index `index`, its SQL read from its file now and
+    /// checked against its header (see [`Scripts::load`]).
+    ///
+    /// # Panics
+    /// If `index` is out of range; indices come from the graph.
+    pub fn load_script(&self, index: usize) -> Result<Script, Error> {
+        Ok(self.scripts.load(index)?)
     }
 
     /// Every migration, in file-name order (graph index order).
@@ -110,12 +93,12 @@ impl Project {
 /// The graph of `scripts`, built from their headers without copying them.
 fn build_graph(scripts: &Scripts) -> Result<Graph, GraphError> {
     let mut refs = NodeRefs::with_capacity(scripts.len());
-    for h in scripts.headers() {
+    for h in scripts.iter() {
         refs.push(
-            h.revision,
-            h.revises.iter(),
-            h.depends_on.iter(),
-            h.branch_labels.iter(),
+            &h.revision,
+            h.revises.iter().map(String::as_str),
+            h.depends_on.iter().map(String::as_str),
+            h.branch_labels.iter().map(String::as_str),
         );
     }
     refs.build()

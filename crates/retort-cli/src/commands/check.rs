@@ -8,7 +8,7 @@ use crate::output::{paint, GREEN, RED};
 use crate::{data, note};
 
 pub fn validate(ctx: &Context) -> Result<u8, Error> {
-    let (project, state) = ctx.state()?;
+    let (project, state) = ctx.state_from_files()?;
     let ok = state.changed.is_empty() && state.missing.is_empty() && state.running.is_empty();
     if ctx.global.json {
         crate::output::json(&json!({

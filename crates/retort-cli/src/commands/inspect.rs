@@ -220,10 +220,9 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
             .iter()
             .map(|&i| {
                 let mut v = revision_json(project, i);
-                let full = project.script(i).complete(project.root())?;
+                let full = project.load_script(i)?;
                 v["sections"] = json!(full
-                    .sections
-                    .iter()
+                    .sections()
                     .map(|s| json!({
                         "direction": s.direction.name(),
                         "dialect": s.dialect.map(|d| d.name()),
@@ -238,7 +237,7 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
         return Ok(0);
     }
     for &i in &revs {
-        let s = &*project.script(i).complete(project.root())?;
+        let s = &project.load_script(i)?;
         let g = &project.graph;
         let list = |v: &[String]| {
             if v.is_empty() {
@@ -282,7 +281,7 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
         for line in s.message.lines() {
             data!("    {line}");
         }
-        for section in &s.sections {
+        for section in s.sections() {
             data!("");
             data!(
                 "{}",

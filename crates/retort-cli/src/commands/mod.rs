@@ -84,16 +84,16 @@ pub fn revision_line(project: &Project, i: usize, marks: &[&str]) -> String {
 pub fn push_revision_line(out: &mut String, project: &Project, i: usize, marks: &[&str]) {
     use crate::output::{push_styled, BOLD, CYAN, DIM};
     // From the header and the graph, not the whole script: `history` lists thousands.
-    let header = project.scripts().header(i);
+    let header = project.script(i);
     push_styled(out, DIM, |out| {
-        if !push_list(out, header.revises.iter()) {
+        if !push_list(out, header.revises.iter().map(String::as_str)) {
             out.push_str("<base>");
         }
     });
     out.push_str(" -> ");
-    push_styled(out, BOLD, |out| out.push_str(header.revision));
+    push_styled(out, BOLD, |out| out.push_str(&header.revision));
     let head = project.graph.children(i).is_empty().then_some("head");
-    let mut labels = header.branch_labels.iter().peekable();
+    let mut labels = header.branch_labels.iter().map(String::as_str).peekable();
     if head.is_some() || !marks.is_empty() || labels.peek().is_some() {
         out.push(' ');
         push_styled(out, CYAN, |out| {

@@ -4,6 +4,7 @@
 mod util;
 
 mod bad_input;
+mod cache;
 mod commands;
 mod concurrency;
 mod graph_ops;

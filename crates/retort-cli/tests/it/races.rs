@@ -128,13 +128,8 @@ db_test!(mixed_commands_at_once_keep_the_version_table_whole, |p| {
         let children: Vec<_> = mix
             .iter()
             .map(|args| {
-                let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"));
-                cmd.current_dir(p.path())
-                    .env("RETORT_TEST_URL", &p.url)
-                    .env("RETORT_ACTOR", "tester")
-                    .env("XDG_CACHE_HOME", p.path().join(".cache"))
-                    .env("NO_COLOR", "1")
-                    .args(["--lock-timeout", "120"])
+                let mut cmd = p.process();
+                cmd.args(["--lock-timeout", "120"])
                     .args(*args)
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped());

@@ -232,13 +232,11 @@ impl TestProject {
         std::fs::read_to_string(self.path().join(rel)).expect("read")
     }
 
-    /// Sets a file's modification time `secs` seconds into the past (as a checkout from
+    /// Sets a file's or folder's modification time `secs` seconds into the past (as a checkout from
     /// long ago would have it), so the start-up cache may trust it.
     pub fn age(&self, rel: &str, secs: u64) {
-        let file = std::fs::File::options()
-            .write(true)
-            .open(self.path().join(rel))
-            .expect("open");
+        // Read-only: a folder can be aged too (setting times needs ownership, not write).
+        let file = std::fs::File::open(self.path().join(rel)).expect("open");
         let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
         file.set_modified(then).expect("set mtime");
     }
@@ -276,7 +274,13 @@ impl TestProject {
 
     /// The binary, run in the project directory with the test database's URL.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("retort").expect("binary");
+        Command::from_std(self.process())
+    }
+
+    /// [`TestProject::cmd`] as a plain process, for tests that start several at once or
+    /// talk to one while it runs.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"));
         cmd.current_dir(self.path())
             .env("RETORT_TEST_URL", &self.url)
             .env("RETORT_ACTOR", "tester")

@@ -43,6 +43,9 @@ pub struct Config {
     pub lock_timeout: Duration,
     /// How long to wait for the server to answer.
     pub connect_timeout: Duration,
+    /// Whether migration headers may come from the start-up cache (an accelerator only):
+    /// `retort validate` turns it off to read every file.
+    pub start_up_cache: bool,
     url: Result<DatabaseUrl, ConfigError>,
 }
 
@@ -335,6 +338,7 @@ impl Config {
             db_schema,
             lock_timeout,
             connect_timeout,
+            start_up_cache: true,
             url,
         })
     }

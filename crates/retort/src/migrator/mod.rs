@@ -19,7 +19,7 @@ use crate::history::{
     self, Action, AppliedRow, History, VersionRows, When, STATE_APPLIED, STATE_RUNNING,
 };
 use crate::project::Project;
-use crate::script::{Direction, Script, ScriptError, Section};
+use crate::script::{Direction, ScriptError, ScriptHeader};
 use crate::sql::{self, Statement};
 
 /// What a completed upgrade or downgrade did.
@@ -43,21 +43,29 @@ pub struct StampReport {
 struct Step<'p> {
     /// The revision's graph index.
     index: usize,
-    script: &'p Script,
-    statements: Vec<Statement>,
-    first_line: usize,
-    checksum: String,
+    script: &'p ScriptHeader,
+    section: Prepared,
 }
 
-/// The section of `script` that runs in `direction` on `dialect`, split into statements;
-/// a missing section or a split error is a bad file (or an irreversible migration).
+/// What runs of one migration in one direction, read from its file when asked for (for a
+/// run, after the lock): the SQL split into statements, the file line the section starts
+/// at, and the checksum of the very text that was split.
+pub(crate) struct Prepared {
+    pub first_line: usize,
+    pub checksum: String,
+    pub statements: Vec<Statement>,
+}
+
+/// The section of migration `index` that runs in `direction` on `dialect`, split into
+/// statements; a missing section, a split error or a file that changed since its header
+/// was read is a bad file (or an irreversible migration).
 pub(crate) fn statements(
     project: &Project,
-    script: &Script,
+    index: usize,
     direction: Direction,
     dialect: crate::dialect::Dialect,
-) -> Result<(Section, Vec<Statement>), Error> {
-    let script = script.complete(project.root())?;
+) -> Result<Prepared, Error> {
+    let script = project.load_script(index)?;
     let Some(section) = script.section(direction, dialect) else {
         return Err(match direction {
             Direction::Down => Error::Irreversible {
@@ -72,14 +80,18 @@ pub(crate) fn statements(
             }),
         });
     };
-    let statements = sql::split(dialect, &section.body).map_err(|e| {
+    let statements = sql::split(dialect, section.body).map_err(|e| {
         Error::Script(ScriptError {
             path: script.path.clone(),
             line: Some(section.first_line + e.line - 1),
             message: e.message.clone(),
         })
     })?;
-    Ok((section.clone(), statements))
+    Ok(Prepared {
+        first_line: section.first_line,
+        checksum: section.checksum(),
+        statements,
+    })
 }
 
 /// Runs migrations of one project against one connection.
@@ -514,17 +526,10 @@ impl<'a> Migrator<'a> {
         let dialect = self.conn.dialect();
         plan.iter()
             .map(|&i| {
-                let script = self.project.script(i);
-                let (section, statements) = statements(self.project, script, direction, dialect)?;
                 Ok(Step {
                     index: i,
-                    script,
-                    statements,
-                    first_line: section.first_line,
-                    checksum: match direction {
-                        Direction::Up => section.checksum(),
-                        Direction::Down => String::new(),
-                    },
+                    script: self.project.script(i),
+                    section: statements(self.project, i, direction, dialect)?,
                 })
             })
             .collect()
@@ -710,8 +715,8 @@ impl<'a> Migrator<'a> {
                     self.with_pending(Some(mark))
                 }
             };
-            let n = step.statements.len();
-            for (k, stmt) in step.statements.iter().enumerate() {
+            let n = step.section.statements.len();
+            for (k, stmt) in step.section.statements.iter().enumerate() {
                 let ran = self.conn.run_batch_then(&before, &stmt.text);
                 if let Err(BatchError::Ours(e)) = ran {
                     return Err(Error::db(if k == 0 {
@@ -727,15 +732,15 @@ impl<'a> Migrator<'a> {
                         self.unmark_running(direction, id)?;
                     }
                     let last_committed = (!atomic && k > 0).then(|| {
-                        let prev = &step.statements[k - 1];
-                        (prev.text.clone(), step.first_line + prev.line - 1)
+                        let prev = &step.section.statements[k - 1];
+                        (prev.text.clone(), step.section.first_line + prev.line - 1)
                     });
                     return Err(Error::MigrationFailed(Box::new(MigrationFailure {
                         revision: id.to_string(),
                         path: script.path.clone(),
                         direction: direction.name(),
                         statement: stmt.text.clone(),
-                        line: step.first_line + stmt.line - 1,
+                        line: step.section.first_line + stmt.line - 1,
                         error,
                         completed: report.revisions.clone(),
                         rolled_back: atomic,
@@ -767,7 +772,7 @@ impl<'a> Migrator<'a> {
                 (Direction::Up, true) => h.insert_sql(
                     &AppliedRow {
                         revision: id.to_string(),
-                        checksum: step.checksum.clone(),
+                        checksum: step.section.checksum.clone(),
                         applied_at: String::new(),
                         applied_by: self.actor.clone(),
                         execution_ms: ms,
@@ -831,7 +836,7 @@ impl<'a> Migrator<'a> {
             Direction::Up => self.history.insert_sql(
                 &AppliedRow {
                     revision: id.to_string(),
-                    checksum: step.checksum.clone(),
+                    checksum: step.section.checksum.clone(),
                     applied_at: String::new(),
                     applied_by: self.actor.clone(),
                     execution_ms: 0,

@@ -58,7 +58,7 @@ pub fn offline_script(
     }
     for (n, &i) in plan.iter().enumerate() {
         let script = project.script(i);
-        let (section, statements) = super::statements(project, script, direction, dialect)?;
+        let section = super::statements(project, i, direction, dialect)?;
         out.push_str(&format!(
             "-- {} {}/{}: {} {} ({})\n",
             direction.name(),
@@ -75,7 +75,7 @@ pub fn offline_script(
             out.push_str(d.begin_statement());
             out.push_str(";\n");
         }
-        for stmt in &statements {
+        for stmt in &section.statements {
             push_statement(&mut out, dialect, &stmt.text);
         }
         let (record, action) = match direction {
@@ -83,7 +83,7 @@ pub fn offline_script(
                 history.insert_sql(
                     &AppliedRow {
                         revision: script.revision.clone(),
-                        checksum: section.checksum(),
+                        checksum: section.checksum.clone(),
                         applied_at: String::new(),
                         applied_by: actor.clone(),
                         execution_ms: 0,

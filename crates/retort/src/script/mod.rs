@@ -3,28 +3,30 @@
 
 mod cache;
 mod dir;
-mod mapped;
+mod parallel;
 mod parse;
 mod set;
 mod write;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
 use crate::dialect::Dialect;
 
-pub use cache::location as cache_location;
-pub(crate) use dir::read_dir_cached_then;
+pub use cache::{decode as decode_cache, location as cache_location};
 pub use dir::{read_dir, read_dir_cached};
 pub use parse::{display_path, parse};
-pub use set::{Header, Refs, Scripts};
+pub use set::Scripts;
 pub use write::{comment_text, file_name, render_new, slug, NewScript};
 
-/// One migration file, as written.
+/// What one migration file says besides its SQL: all that the revision graph, listings and
+/// the comparison with the version table need, and all that the start-up cache keeps.
+/// The SQL itself is read again, from the file, only for the migrations that run or are
+/// shown ([`Script`]), so a header from the cache never stands in for text it does not have.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
+pub struct ScriptHeader {
     pub path: PathBuf,
     pub revision: String,
     pub revises: Vec<String>,
@@ -36,12 +38,38 @@ pub struct Script {
     pub transaction: bool,
     /// The comment lines before the header keys.
     pub message: String,
-    pub sections: Vec<Section>,
-    /// The line of each header key, so graph errors can point into the file. Empty when
-    /// the script came from the start-up cache.
+    /// Every section's place and checksum, in file order.
+    pub sections: Vec<SectionSum>,
+    /// The line of each header key, so graph errors can point into the file.
     pub key_lines: Vec<(String, usize)>,
-    /// `false` when the script came from the start-up cache without its SQL text.
-    pub has_bodies: bool,
+}
+
+/// Where one section of a file is and what its text hashes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSum {
+    pub direction: Direction,
+    /// `None` for the generic section, which serves every dialect without its own.
+    pub dialect: Option<Dialect>,
+    /// The file line of the body's first line: statement lines are offsets from it.
+    pub first_line: usize,
+    /// [`checksum`] of the body.
+    pub sum: String,
+}
+
+/// One migration file, whole: its header and the SQL of each of its sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub header: ScriptHeader,
+    /// `bodies[k]` is the text of `header.sections[k]`.
+    bodies: Vec<String>,
+}
+
+impl std::ops::Deref for Script {
+    type Target = ScriptHeader;
+
+    fn deref(&self) -> &ScriptHeader {
+        &self.header
+    }
 }
 
 /// Which way a section runs.
@@ -60,27 +88,23 @@ impl Direction {
     }
 }
 
-/// The SQL under one `-- migrate:up|down [dialect]` marker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
+/// The SQL under one `-- migrate:up|down [dialect]` marker of a [`Script`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section<'a> {
     pub direction: Direction,
-    /// `None` for the generic section, which serves every dialect without its own.
     pub dialect: Option<Dialect>,
-    /// The file line of the body's first line: statement lines are offsets from it.
+    /// The file line of the body's first line.
     pub first_line: usize,
-    /// The SQL text. Empty when the script came from the start-up cache: call
-    /// [`Script::complete`] before reading it.
-    pub body: String,
-    /// [`checksum`] of the body, computed when the file is parsed (and kept in the cache).
-    pub sum: String,
+    pub body: &'a str,
+    pub sum: &'a str,
 }
 
-impl Section {
+impl Section<'_> {
     /// SHA-256 (hex) of the section text. Line endings are normalised to `\n` and trailing
     /// whitespace is ignored, so a checkout with CRLF (git autocrlf on Windows) or an editor
     /// that trims the last blank line does not look like an edited migration.
     pub fn checksum(&self) -> String {
-        self.sum.clone()
+        self.sum.to_string()
     }
 
     /// `true` when the section holds no SQL, only blank lines and `--` comments.
@@ -109,22 +133,34 @@ pub fn checksum(text: &str) -> String {
     hex
 }
 
-impl Script {
+/// The section of `sections` that runs on `dialect`: its own if there is one, else the
+/// generic one.
+fn pick<T>(
+    sections: impl Iterator<Item = T> + Clone,
+    key: impl Fn(&T) -> (Direction, Option<Dialect>),
+    direction: Direction,
+    dialect: Dialect,
+) -> Option<T> {
+    let find = |d: Option<Dialect>| sections.clone().find(|s| key(s) == (direction, d));
+    find(Some(dialect)).or_else(|| find(None))
+}
+
+impl ScriptHeader {
     /// The section that runs on `dialect`: its own if the file has one, else the generic one.
-    pub fn section(&self, direction: Direction, dialect: Dialect) -> Option<&Section> {
-        let pick = |d: Option<Dialect>| {
-            self.sections
-                .iter()
-                .find(|s| s.direction == direction && s.dialect == d)
-        };
-        pick(Some(dialect)).or_else(|| pick(None))
+    pub fn section(&self, direction: Direction, dialect: Dialect) -> Option<&SectionSum> {
+        pick(
+            self.sections.iter(),
+            |s| (s.direction, s.dialect),
+            direction,
+            dialect,
+        )
     }
 
     /// The checksum of the up section that runs on `dialect` (what the version table
     /// records); empty when the file has none for it.
     pub fn up_checksum(&self, dialect: Dialect) -> String {
         self.section(Direction::Up, dialect)
-            .map(Section::checksum)
+            .map(|s| s.sum.clone())
             .unwrap_or_default()
     }
 
@@ -141,26 +177,59 @@ impl Script {
             .map(|(_, l)| *l)
     }
 
-    /// This script with its SQL text, reading the file again if it came from the cache.
-    /// `root` is the project directory the script's path is relative to.
-    pub fn complete(&self, root: &Path) -> Result<std::borrow::Cow<'_, Script>, ScriptError> {
-        if self.has_bodies {
-            return Ok(std::borrow::Cow::Borrowed(self));
-        }
-        let full_path = root.join(&self.path);
-        let text = std::fs::read_to_string(&full_path).map_err(|e| ScriptError {
-            path: self.path.clone(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
-        let mut full = parse(&self.path, &text)?;
-        full.path = self.path.clone();
-        Ok(std::borrow::Cow::Owned(full))
-    }
-
     /// The first line of the message, as listings show it.
     pub fn summary(&self) -> &str {
         self.message.lines().next().unwrap_or("")
+    }
+
+    /// Whether `now` (the same file read again) says what this header said of everything a
+    /// plan is made from: the graph keys, `transaction`, and the text of every section.
+    /// Only the message and line numbers may differ.
+    pub fn same_migration(&self, now: &ScriptHeader) -> bool {
+        let sums = |h: &ScriptHeader| {
+            h.sections
+                .iter()
+                .map(|s| (s.direction, s.dialect, s.sum.clone()))
+                .collect::<Vec<_>>()
+        };
+        self.revision == now.revision
+            && self.revises == now.revises
+            && self.depends_on == now.depends_on
+            && self.branch_labels == now.branch_labels
+            && self.transaction == now.transaction
+            && sums(self) == sums(now)
+    }
+}
+
+impl Script {
+    /// Every section with its SQL, in file order.
+    pub fn sections(&self) -> impl Iterator<Item = Section<'_>> + Clone {
+        self.header
+            .sections
+            .iter()
+            .zip(&self.bodies)
+            .map(|(s, body)| Section {
+                direction: s.direction,
+                dialect: s.dialect,
+                first_line: s.first_line,
+                body,
+                sum: &s.sum,
+            })
+    }
+
+    /// The section that runs on `dialect`, with its SQL.
+    pub fn section(&self, direction: Direction, dialect: Dialect) -> Option<Section<'_>> {
+        pick(
+            self.sections(),
+            |s| (s.direction, s.dialect),
+            direction,
+            dialect,
+        )
+    }
+
+    /// The header alone (what is kept of a file that does not run).
+    pub fn into_header(self) -> ScriptHeader {
+        self.header
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::dialect::Dialect;
 
-use super::{Direction, Script, ScriptError, Section};
+use super::{Direction, Script, ScriptError, ScriptHeader, SectionSum};
 
 /// Header keys retort understands; any other `-- key: value` line after the first key is
 /// an error, so a typo (`revison:`) cannot silently turn a migration into a root.
@@ -38,7 +38,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
 
     let mut message_lines: Vec<&str> = Vec::new();
     let mut seen_key = false;
-    let mut script = Script {
+    let mut script = ScriptHeader {
         path: path.to_path_buf(),
         revision: String::new(),
         revises: Vec::new(),
@@ -49,23 +49,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         message: String::new(),
         sections: Vec::new(),
         key_lines: Default::default(),
-        has_bodies: true,
     };
     let mut current: Option<(Direction, Option<Dialect>, usize, usize)> = None; // dir, dialect, marker line, body start byte
     let mut offset = 0;
-    let mut sections: Vec<Section> = Vec::new();
+    let mut sections: Vec<(SectionSum, String)> = Vec::new();
     let close = |cur: Option<(Direction, Option<Dialect>, usize, usize)>,
                  end: usize,
-                 sections: &mut Vec<Section>| {
+                 sections: &mut Vec<(SectionSum, String)>| {
         if let Some((direction, dialect, marker_line, start)) = cur {
             let body = &text[start..end];
-            sections.push(Section {
+            let sum = SectionSum {
                 direction,
                 dialect,
                 first_line: marker_line + 1,
                 sum: super::checksum(body),
-                body: body.to_string(),
-            });
+            };
+            sections.push((sum, body.to_string()));
         }
     };
 
@@ -79,7 +78,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             let (direction, dialect) = marker.map_err(|m| err(line_no, m))?;
             let already = sections
                 .iter()
-                .map(|s| (s.direction, s.dialect))
+                .map(|(s, _)| (s.direction, s.dialect))
                 .chain(current.map(|c| (c.0, c.1)))
                 .any(|seen| seen == (direction, dialect));
             if already {
@@ -149,7 +148,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             message: "no `-- revision: <id>` header line".into(),
         });
     }
-    if !sections.iter().any(|s| s.direction == Direction::Up) {
+    if !sections.iter().any(|(s, _)| s.direction == Direction::Up) {
         return Err(ScriptError {
             path: path.to_path_buf(),
             line: None,
@@ -160,8 +159,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         message_lines.pop();
     }
     script.message = message_lines.join("\n").trim().to_string();
-    script.sections = sections;
-    Ok(script)
+    let (sums, bodies) = sections.into_iter().unzip();
+    script.sections = sums;
+    Ok(Script {
+        header: script,
+        bodies,
+    })
 }
 
 /// `Some(Ok(..))` for a valid `-- migrate:…` marker, `Some(Err(..))` for a marker retort
@@ -210,7 +213,7 @@ fn header_key(comment: &str) -> Option<(&str, &str)> {
     looks_like_key.then(|| (key, value.trim()))
 }
 
-fn apply_key(script: &mut Script, key: &str, value: &str) -> Result<(), String> {
+fn apply_key(script: &mut ScriptHeader, key: &str, value: &str) -> Result<(), String> {
     match key {
         "revision" => {
             super::validate_id(value)?;

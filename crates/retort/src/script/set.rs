@@ -1,141 +1,84 @@
-//! The migrations of a folder, as one collection. Files trusted from the start-up cache
-//! stay as the cache's text until a command asks for one: `heads` at 10,000 revisions
-//! needs every header's ids but only one message.
+//! The migrations of a project, as one collection: every file's header, and where to read
+//! the SQL of the ones that run or are shown.
 
 use std::ops::Index;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-use super::cache::{Cache, BRANCH_LABELS, DEPENDS_ON, REVISES, REVISION};
-use super::{Direction, Script};
+use super::{Direction, Script, ScriptError, ScriptHeader};
 use crate::dialect::Dialect;
 
-/// Migration files in file-name order (the graph breaks ties between unrelated revisions
-/// by this order). Index it like a slice; a script from the cache is built on first use.
+/// Migration headers in file-name order (the graph breaks ties between unrelated revisions
+/// by this order). Index it like a slice; [`Scripts::load`] gives a whole [`Script`].
 pub struct Scripts {
-    cache: Option<Cache>,
-    /// The folder as messages name it: cached scripts' paths are built from it.
-    shown: PathBuf,
-    slots: Vec<Slot>,
-    /// Whether the folder was listed (or, unchanged, known from the cache).
+    headers: Vec<ScriptHeader>,
+    texts: Texts,
+    /// Which headers came from the start-up cache rather than their file.
+    cached: Vec<bool>,
+    /// Whether the folder was listed (rather than, unchanged, known from the cache).
     listed: bool,
 }
 
-/// Where one file's script comes from, as `read_dir_cached` decides it.
-pub(super) enum Source {
-    /// This entry of the cache.
-    Cached(usize),
-    /// The file, just read.
-    Read(Box<Script>),
-}
-
-enum Slot {
-    /// Entry `entry` of the cache, built into `script` when first asked for.
-    Cached {
-        entry: usize,
-        script: OnceLock<Box<Script>>,
-    },
-    Read(Box<Script>),
-}
-
-/// What the revision graph needs of one script, borrowed.
-#[derive(Clone, Copy)]
-pub struct Header<'a> {
-    pub revision: &'a str,
-    pub revises: Refs<'a>,
-    pub depends_on: Refs<'a>,
-    pub branch_labels: Refs<'a>,
-}
-
-/// A list of ids or labels, borrowed from a script or from the cache's text (where a list
-/// is one comma-separated field).
-#[derive(Clone, Copy)]
-pub enum Refs<'a> {
-    Owned(&'a [String]),
-    Joined(&'a str),
-}
-
-impl<'a> Refs<'a> {
-    pub fn iter(self) -> impl Iterator<Item = &'a str> {
-        let (owned, joined) = match self {
-            Refs::Owned(items) => (items, ""),
-            Refs::Joined(text) => (&[][..], text),
-        };
-        owned.iter().map(String::as_str).chain(Commas(joined))
-    }
-}
-
-/// The non-empty items of a comma-separated list. `str::split` sets up a pattern searcher
-/// for each list: at 10,000 revisions, three lists each, that was most of building the graph.
-struct Commas<'a>(&'a str);
-
-impl<'a> Iterator for Commas<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        while !self.0.is_empty() {
-            let (item, rest) = match self.0.bytes().position(|b| b == b',') {
-                Some(k) => (&self.0[..k], &self.0[k + 1..]),
-                None => (self.0, ""),
-            };
-            self.0 = rest;
-            if !item.is_empty() {
-                return Some(item);
-            }
-        }
-        None
-    }
+/// Where the SQL of the migrations is.
+enum Texts {
+    /// In their files, in this folder.
+    Folder(PathBuf),
+    /// Already in memory (embedded migrations, tests), index for index.
+    Memory(Vec<Script>),
 }
 
 impl Scripts {
-    /// Scripts already in memory (embedded migrations, tests, files just read).
+    /// Scripts already in memory (embedded migrations, tests).
     pub fn from_vec(scripts: Vec<Script>) -> Scripts {
         Scripts {
-            cache: None,
-            shown: PathBuf::new(),
-            slots: scripts
-                .into_iter()
-                .map(|s| Slot::Read(Box::new(s)))
-                .collect(),
+            headers: scripts.iter().map(|s| s.header.clone()).collect(),
+            cached: vec![false; scripts.len()],
+            texts: Texts::Memory(scripts),
             listed: true,
         }
     }
 
-    /// Assembles a folder's scripts, cached entries referring to `cache`.
-    pub(super) fn assemble(
-        cache: Option<Cache>,
-        shown: PathBuf,
-        sources: Vec<Source>,
+    /// The headers of the files of the folder `dir`.
+    pub(super) fn in_folder(
+        dir: &std::path::Path,
+        headers: Vec<ScriptHeader>,
+        cached: Vec<bool>,
         listed: bool,
     ) -> Scripts {
-        let slots = sources
-            .into_iter()
-            .map(|source| match source {
-                Source::Cached(entry) if cache.is_some() => Slot::Cached {
-                    entry,
-                    script: OnceLock::new(),
-                },
-                Source::Cached(_) => unreachable!("a cached script without its cache"),
-                Source::Read(script) => Slot::Read(script),
-            })
-            .collect();
         Scripts {
-            cache,
-            shown,
-            slots,
+            headers,
+            texts: Texts::Folder(dir.to_path_buf()),
+            cached,
             listed,
         }
     }
 
-    /// The cache the scripts refer to, if any.
-    pub(super) fn cache(&self) -> Option<&Cache> {
-        self.cache.as_ref()
-    }
-
-    /// The cache back, for scripts assembled from it alone that turned out not to be
-    /// trusted after all.
-    pub(super) fn into_cache(self) -> Option<Cache> {
-        self.cache
+    /// The whole migration at `i`, its SQL read now. A file that no longer says what its
+    /// header said (see [`ScriptHeader::same_migration`]) is an error: a plan made from
+    /// the header must not run other SQL, nor record it under the header's revision.
+    ///
+    /// # Panics
+    /// If `i >= len()`, like slice indexing.
+    pub fn load(&self, i: usize) -> Result<Script, ScriptError> {
+        let header = &self.headers[i];
+        let dir = match &self.texts {
+            Texts::Memory(scripts) => return Ok(scripts[i].clone()),
+            Texts::Folder(dir) => dir,
+        };
+        let name = header
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let shown = header.path.parent().unwrap_or(std::path::Path::new(""));
+        let script = super::dir::read_script(dir, shown, name)?;
+        if !header.same_migration(&script.header) {
+            return Err(ScriptError {
+                path: header.path.clone(),
+                line: None,
+                message: "the file changed while retort was running (its header or SQL is not what the plan was made from); nothing of it ran: run the command again".into(),
+            });
+        }
+        Ok(script)
     }
 
     /// Whether the folder had to be listed: `false` when it was unchanged since the
@@ -144,96 +87,49 @@ impl Scripts {
         self.listed
     }
 
+    /// Whether the header at `i` came from the start-up cache.
+    pub fn from_cache(&self, i: usize) -> bool {
+        self.cached.get(i).copied().unwrap_or(false)
+    }
+
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.headers.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.headers.is_empty()
     }
 
-    /// The script at `i`.
+    /// The header at `i`.
     ///
     /// # Panics
     /// If `i >= len()`, like slice indexing.
-    pub fn get(&self, i: usize) -> &Script {
-        match &self.slots[i] {
-            Slot::Read(script) => script,
-            Slot::Cached { entry, script } => script.get_or_init(|| {
-                let (cache, entry) = self.cached(*entry);
-                Box::new(cache.script(entry, &self.shown))
-            }),
-        }
+    pub fn get(&self, i: usize) -> &ScriptHeader {
+        &self.headers[i]
     }
 
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Script> {
-        (0..self.len()).map(|i| self.get(i))
+    pub fn iter(&self) -> std::slice::Iter<'_, ScriptHeader> {
+        self.headers.iter()
     }
 
-    /// Every script's graph header, without building the scripts.
-    pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'_>> {
-        (0..self.len()).map(|i| self.header(i))
-    }
-
-    /// The graph header of the script at `i`, without building it.
-    pub fn header(&self, i: usize) -> Header<'_> {
-        match &self.slots[i] {
-            Slot::Read(s) => Header {
-                revision: &s.revision,
-                revises: Refs::Owned(&s.revises),
-                depends_on: Refs::Owned(&s.depends_on),
-                branch_labels: Refs::Owned(&s.branch_labels),
-            },
-            Slot::Cached { entry, .. } => {
-                let (cache, entry) = self.cached(*entry);
-                Header {
-                    revision: cache.field(entry, REVISION),
-                    revises: Refs::Joined(cache.field(entry, REVISES)),
-                    depends_on: Refs::Joined(cache.field(entry, DEPENDS_ON)),
-                    branch_labels: Refs::Joined(cache.field(entry, BRANCH_LABELS)),
-                }
-            }
-        }
-    }
-
-    /// [`Script::summary`] of the script at `i`, without building it: listings of
-    /// thousands of revisions need nothing else of most of them.
+    /// [`ScriptHeader::summary`] of the script at `i`.
     pub fn summary(&self, i: usize) -> &str {
-        match &self.slots[i] {
-            Slot::Read(s) => s.summary(),
-            Slot::Cached { entry, .. } => {
-                let (cache, entry) = self.cached(*entry);
-                cache.summary(entry)
-            }
-        }
+        self.headers[i].summary()
     }
 
-    /// [`Script::up_checksum`] of the script at `i` (`None` without an up section for
-    /// `dialect`), without building it: comparing every applied row with its file needs
-    /// nothing else.
+    /// The checksum of the up section of the script at `i` that runs on `dialect` (`None`
+    /// without one).
     pub fn up_checksum(&self, i: usize, dialect: Dialect) -> Option<&str> {
-        match &self.slots[i] {
-            Slot::Read(s) => s.section(Direction::Up, dialect).map(|x| x.sum.as_str()),
-            Slot::Cached { entry, .. } => {
-                let (cache, entry) = self.cached(*entry);
-                cache.up_sum(entry, dialect)
-            }
-        }
-    }
-
-    fn cached(&self, entry: usize) -> (&Cache, usize) {
-        match &self.cache {
-            Some(cache) => (cache, entry),
-            // `assemble` only makes cached slots with a cache.
-            None => unreachable!("a cached script without its cache"),
-        }
+        self.headers[i]
+            .section(Direction::Up, dialect)
+            .map(|s| s.sum.as_str())
     }
 }
 
 impl Index<usize> for Scripts {
-    type Output = Script;
+    type Output = ScriptHeader;
 
-    fn index(&self, i: usize) -> &Script {
+    fn index(&self, i: usize) -> &ScriptHeader {
         self.get(i)
     }
 }
@@ -241,22 +137,5 @@ impl Index<usize> for Scripts {
 impl std::fmt::Debug for Scripts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scripts").field("len", &self.len()).finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joined_lists_give_their_non_empty_items() {
-        let items = |text| Refs::Joined(text).iter().collect::<Vec<_>>();
-        assert!(items("").is_empty());
-        assert_eq!(items("a1"), ["a1"]);
-        assert_eq!(items("a1,b2"), ["a1", "b2"]);
-        assert_eq!(items(",a1,,b2,"), ["a1", "b2"]);
-        assert!(items(",,").is_empty());
-        let owned = ["x".to_string()];
-        assert_eq!(Refs::Owned(&owned).iter().collect::<Vec<_>>(), ["x"]);
     }
 }
