@@ -112,6 +112,11 @@ w2_commands() {
   for cmd in heads history "upgrade head" current; do
     w2_measure "$proj" "w2-${cmd/ /-}-sqlite-n$n$suffix" "$cmd" "$db"
   done
+  # the same without the start-up cache: every migration file read and parsed
+  for cmd in heads history "upgrade head" current; do
+    measure $TOOL "w2-${cmd/ /-}-sqlite-n$n$suffix-nocache" "$runs" "" \
+      "env RETORT_NO_CACHE=1 $(retort_cmd "$proj" "$cmd")" --warmup "$warmup"
+  done
   check $TOOL "w2-sqlite-n$n$suffix" "current=$(current_of "$proj")" \
     "rows=$(sqlite3 "$(sqlite_file "$db")" 'SELECT count(*) FROM retort_version')" \
     "tables=$(./db.sh tables sqlite "$db")" \

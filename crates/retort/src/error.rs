@@ -57,10 +57,13 @@ pub struct Interrupted {
     /// `None` when the file is gone.
     pub path: Option<PathBuf>,
     pub direction: &'static str,
-    /// Statements that completed.
+    /// Statements that certainly took effect (the version row says so).
     pub done: usize,
-    /// The last statement that completed and its file line.
+    /// The last statement that certainly took effect, and its file line.
     pub last: Option<(String, usize)>,
+    /// The statement after it, and its file line: it may or may not have taken effect (a
+    /// server can finish a statement whose client was killed), so only the schema can tell.
+    pub maybe: Option<(String, usize)>,
 }
 
 impl Interrupted {
@@ -79,18 +82,20 @@ impl Interrupted {
         };
         let index = project.index_of(revision);
         let script = index.map(|i| project.script(i));
-        let last = index.and_then(|i| {
-            let section =
-                crate::migrator::statements(project, i, direction, history.dialect).ok()?;
-            let stmt = section.statements.get(done.checked_sub(1)?)?;
+        let section = index
+            .and_then(|i| crate::migrator::statements(project, i, direction, history.dialect).ok());
+        let statement = |k: usize| {
+            let section = section.as_ref()?;
+            let stmt = section.statements.get(k)?;
             Some((stmt.text.clone(), section.first_line + stmt.line - 1))
-        });
+        };
         Interrupted {
             revision: revision.to_string(),
             path: script.map(|s| s.path.clone()),
             direction: direction.name(),
             done,
-            last,
+            last: done.checked_sub(1).and_then(statement),
+            maybe: statement(done),
         }
     }
 }
@@ -102,14 +107,22 @@ impl std::fmt::Display for Interrupted {
             write!(f, " ({})", p.display())?;
         }
         match &self.last {
-            None if self.done == 0 => write!(f, ": no statement completed"),
-            None => write!(f, ": {} statement(s) completed", self.done),
+            None if self.done == 0 => write!(f, ": no statement certainly took effect")?,
+            None => write!(f, ": {} statement(s) certainly took effect", self.done)?,
             Some((text, line)) => write!(
                 f,
-                ": {} statement(s) completed, the last at line {line}: {}",
+                ": {} statement(s) certainly took effect, the last at line {line}: {}",
                 self.done,
-                text.lines().next().unwrap_or("")
+                first_line(text)
+            )?,
+        }
+        match &self.maybe {
+            Some((text, line)) => write!(
+                f,
+                "; the next, at line {line}, may or may not have (it was running when the run stopped): {}",
+                first_line(text)
             ),
+            None => write!(f, "; the statement after them may or may not have taken effect"),
         }
     }
 }
@@ -167,6 +180,11 @@ pub enum Error {
     Usage(String),
 }
 
+/// The first line of a statement, for one-line messages.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
 fn dialect_note(dialect: &str) -> String {
     format!(" for {dialect}")
 }
@@ -199,9 +217,10 @@ fn failure_message(f: &MigrationFailure) -> String {
                 f.committed,
                 text.lines().next().unwrap_or("")
             )),
-            None => s.push_str(
+            None if f.completed.is_empty() => s.push_str(
                 "\n  no statement of it took effect: the database is as it was before the run",
             ),
+            None => s.push_str("\n  no statement of it took effect"),
         }
         if f.committed > 0 {
             s.push_str(&format!(
@@ -217,11 +236,12 @@ fn failure_message(f: &MigrationFailure) -> String {
     } else if f.rolled_back {
         s.push_str("\n  the migration was rolled back: none of its statements and no version row were kept");
     }
-    if !f.completed.is_empty() {
-        s.push_str(&format!(
-            "\n  completed before the failure (still applied): {}",
-            f.completed.join(", ")
-        ));
+    if !f.completed.is_empty() && !f.whole_run {
+        let kept = match f.direction {
+            "down" => "reverted before the failure (no longer applied)",
+            _ => "applied before the failure (still applied)",
+        };
+        s.push_str(&format!("\n  {kept}: {}", f.completed.join(", ")));
     }
     s
 }
@@ -233,7 +253,7 @@ fn interrupted_message(list: &[Interrupted]) -> String {
     for i in list {
         s.push_str(&format!("\n  {i}"));
     }
-    s.push_str("\nthe schema may be half-changed: finish or undo the remaining statements by hand, then record the outcome with `retort stamp <revision>` (the revision the schema now matches)");
+    s.push_str("\nthe schema may be half-changed: look in the database for what the statement that may or may not have run does (its table, column, index or rows), finish or undo the rest by hand, then record the outcome with `retort stamp <revision>` (the revision the schema now matches)");
     s
 }
 

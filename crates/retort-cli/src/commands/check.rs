@@ -36,8 +36,8 @@ pub fn validate(ctx: &Context) -> Result<u8, Error> {
             project.migrations_dir().display()
         );
     }
-    for id in &state.running {
-        data!("{} {id}: interrupted while running", paint(RED, "running"));
+    for i in &state.interrupted {
+        data!("{} {i}", paint(RED, "interrupted"));
     }
     if ok {
         if !ctx.global.quiet {

@@ -26,6 +26,7 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
             if let Some(r) = row(&project.script(i).revision)? {
                 v["applied_at"] = json!(r.applied_at);
                 v["applied_by"] = json!(r.applied_by);
+                v["state"] = json!(r.state);
             }
             current.push(v);
         }
@@ -34,6 +35,7 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
             "current": current,
             "applied": state.applied.iter().filter(|&&a| a).count(),
             "missing_on_disk": state.missing,
+            "interrupted": state.running,
         }));
         return Ok(0);
     }
@@ -41,7 +43,8 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
         note!("no revision applied to {}", project.config.url()?.masked());
     }
     for &i in &heads {
-        data!("{}", revision_line(project, i, &[]));
+        let mark = super::interrupted_mark(state, &project.script(i).revision);
+        data!("{}", revision_line(project, i, mark.as_slice()));
         if ctx.global.verbose {
             let s = project.script(i);
             data!("    path: {}", s.path.display());
@@ -61,6 +64,9 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
             paint(RED, id),
             paint(DIM, "(applied, but no file on disk)")
         );
+    }
+    for i in &state.interrupted {
+        note!("{} {i}", paint(RED, "interrupted:"));
     }
     Ok(0)
 }
@@ -126,12 +132,14 @@ pub fn history(ctx: &Context, range: Option<&str>, indicate_current: bool) -> Re
     // A line is about 55 bytes: one allocation for the whole listing, mostly.
     let mut out = String::with_capacity(selected.len() * 64);
     for &i in &selected {
-        let marks: &[&str] = if current.contains(&i) {
-            &["current"]
-        } else {
-            &[]
-        };
-        push_revision_line(&mut out, project, i, marks);
+        let mut marks: Vec<&str> = Vec::new();
+        if current.contains(&i) {
+            marks.push("current");
+        }
+        if let Some(s) = &state {
+            marks.extend(super::interrupted_mark(s, graph.id(i)));
+        }
+        push_revision_line(&mut out, project, i, &marks);
         out.push('\n');
         if ctx.global.verbose {
             let s = project.script(i);
@@ -333,11 +341,17 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
             data!(
                 "{} {}",
                 paint(BOLD, "current: "),
-                revision_line(project, i, &[])
+                revision_line(
+                    project,
+                    i,
+                    super::interrupted_mark(state, graph.id(i)).as_slice()
+                )
             );
         }
-        if pending.is_empty() {
+        if pending.is_empty() && !attention {
             data!("{} none: up to date", paint(BOLD, "pending: "));
+        } else if pending.is_empty() {
+            data!("{} none", paint(BOLD, "pending: "));
         } else {
             data!("{} {}", paint(BOLD, "pending: "), pending.len());
             for &i in &pending {
@@ -361,11 +375,8 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
                 paint(RED, "missing: ")
             );
         }
-        for id in &state.running {
-            data!(
-                "{} {id} was interrupted (state `running`)",
-                paint(RED, "running: ")
-            );
+        for i in &state.interrupted {
+            data!("{} {i}", paint(RED, "interrupted:"));
         }
     }
     Ok(if exit_code && attention { 1 } else { 0 })

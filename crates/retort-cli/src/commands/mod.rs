@@ -40,6 +40,16 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
     }
 }
 
+/// The mark listings put on a revision left half-done by an interrupted run, so that no
+/// output shows it as simply applied.
+pub fn interrupted_mark(state: &retort::migrator::DbState, id: &str) -> Option<&'static str> {
+    let i = state.interrupted.iter().find(|i| i.revision == id)?;
+    Some(match i.direction {
+        "down" => "interrupted while reverting",
+        _ => "interrupted while applying",
+    })
+}
+
 /// Parses a target given on the command line.
 pub fn parse_target(text: &str) -> Result<Target, Error> {
     text.parse::<Target>().map_err(Error::Target)

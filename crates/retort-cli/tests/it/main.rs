@@ -8,6 +8,7 @@ mod cache;
 mod commands;
 mod concurrency;
 mod graph_ops;
+mod interrupted;
 mod offline;
 mod quickstart;
 mod races;
