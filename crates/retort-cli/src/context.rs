@@ -13,10 +13,12 @@ pub struct Context {
     pub global: Global,
     /// The directory the command runs in (`-C DIR`, else the current directory).
     pub cwd: PathBuf,
+    /// What a stop signal requests (see `signals.rs`); every migrator is given it.
+    pub stop: retort::Stop,
 }
 
 impl Context {
-    pub fn new(global: Global) -> Result<Context, Error> {
+    pub fn new(global: Global, stop: retort::Stop) -> Result<Context, Error> {
         let here = std::env::current_dir().map_err(|e| Error::Io {
             path: PathBuf::from("."),
             message: format!("cannot read the current directory: {e}"),
@@ -31,7 +33,7 @@ impl Context {
                 cwd.display()
             )));
         }
-        Ok(Context { global, cwd })
+        Ok(Context { global, cwd, stop })
     }
 
     pub fn config(&self) -> Result<Config, Error> {

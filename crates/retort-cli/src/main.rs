@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod context;
 mod output;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -17,13 +18,23 @@ use output::{paint, RED};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = match context::Context::new(cli.global) {
+    let stop = retort::Stop::new();
+    let signal = signals::watch(stop.clone());
+    let ctx = match context::Context::new(cli.global, stop) {
         Ok(ctx) => ctx,
         Err(e) => return fail(&e),
     };
-    match commands::run(&ctx, cli.command) {
+    let code = match commands::run(&ctx, cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(e) => fail(&e),
+    };
+    // Stopped by a signal: its exit code (130, 143), whatever the run got to.
+    match signal.exit_code() {
+        Some(code) => {
+            note!("{} received {}", paint(RED, "stopped:"), signal.name());
+            ExitCode::from(code)
+        }
+        None => code,
     }
 }
 

@@ -50,6 +50,31 @@ pub struct MigrationFailure {
     pub last_committed: Option<(String, usize)>,
 }
 
+/// A run stopped on request ([`crate::migrator::Stop`]: a stop signal, a shutdown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    pub direction: &'static str,
+    /// Migrations this run completed before it stopped; they stay done.
+    pub completed: Vec<String>,
+    /// `true` under `--single-transaction`: the whole run was rolled back.
+    pub whole_run: bool,
+    /// The migration under way when the stop came, if one was.
+    pub during: Option<StoppedDuring>,
+}
+
+/// The migration a stop came in the middle of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoppedDuring {
+    pub revision: String,
+    pub path: PathBuf,
+    /// It ran in a transaction, which was rolled back: nothing of it was kept.
+    pub rolled_back: bool,
+    /// Outside a transaction: the statements of it that took effect (its row says
+    /// `running:N`; with none, no mark is left) and the last of them with its line.
+    pub committed: usize,
+    pub last_committed: Option<(String, usize)>,
+}
+
 /// A migration that ran outside a transaction and did not finish: how far it got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interrupted {
@@ -165,6 +190,8 @@ pub enum Error {
     },
     #[error("{}", interrupted_message(.0))]
     Interrupted(Vec<Interrupted>),
+    #[error("{}", stopped_message(.0))]
+    Stopped(Box<Stopped>),
     /// Where the lock is each migration's own transaction (SQLite), another process
     /// changed the version table between two steps of a run so that the next step would
     /// break it; nothing of that step ran.
@@ -246,6 +273,47 @@ fn failure_message(f: &MigrationFailure) -> String {
     s
 }
 
+fn stopped_message(s: &Stopped) -> String {
+    let mut out = String::from("stopped on request");
+    match &s.during {
+        None => out.push_str(" between two migrations"),
+        Some(d) => {
+            out.push_str(&format!(
+                " during the {} of {} ({})",
+                s.direction,
+                d.revision,
+                d.path.display()
+            ));
+            if d.rolled_back {
+                out.push_str(": its statement was cancelled and its transaction rolled back, so nothing of it was kept");
+            } else if let Some((text, line)) = &d.last_committed {
+                out.push_str(&format!(
+                    ": {} statement(s) of it took effect (this database cannot roll DDL back), the last at line {line}: {}\n  it is marked `{}:{}` in the version table: finish or undo the rest by hand, then record it with `retort stamp`",
+                    d.committed,
+                    first_line(text),
+                    if s.direction == "down" { "reverting" } else { "running" },
+                    d.committed
+                ));
+            } else {
+                out.push_str(": no statement of it took effect, and it is not marked");
+            }
+        }
+    }
+    if s.whole_run {
+        out.push_str(
+            "\n  the whole run was rolled back (--single-transaction): no migration of it was kept",
+        );
+    } else if !s.completed.is_empty() {
+        let done = match s.direction {
+            "down" => "reverted before the stop",
+            _ => "applied before the stop",
+        };
+        out.push_str(&format!("\n  {done}: {}", s.completed.join(", ")));
+    }
+    out.push_str("\n  the migration lock was released");
+    out
+}
+
 fn interrupted_message(list: &[Interrupted]) -> String {
     let mut s = String::from(
         "an earlier run was interrupted in the middle of a migration that cannot be rolled back:",
@@ -288,6 +356,7 @@ impl Error {
             | Error::MigrationFailed(_)
             | Error::Interrupted { .. }
             | Error::ConcurrentChange { .. }
+            | Error::Stopped(_)
             | Error::Io { .. } => ErrorKind::Runtime,
         }
     }

@@ -39,7 +39,7 @@ pub use db::{ConnectOptions, Connection};
 pub use dialect::Dialect;
 pub use error::{Error, ErrorKind};
 pub use graph::Target;
-pub use migrator::{Event, Migrator, RunReport};
+pub use migrator::{Event, Migrator, RunReport, Stop};
 pub use project::Project;
 
 /// A project and its database, opened together.

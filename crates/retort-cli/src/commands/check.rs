@@ -58,7 +58,9 @@ pub fn validate(ctx: &Context) -> Result<u8, Error> {
 
 pub fn repair(ctx: &Context) -> Result<u8, Error> {
     let (project, mut conn, _) = ctx.open()?;
-    let repaired = Migrator::new(project, conn.as_mut()).repair()?;
+    let repaired = Migrator::new(project, conn.as_mut())
+        .with_stop(ctx.stop.clone())
+        .repair()?;
     if ctx.global.json {
         crate::output::json(&json!({
             "repaired": repaired.iter().map(|c| json!({

@@ -35,6 +35,7 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
     // Leaked, like everything that grows with the number of revisions (see context.rs).
     let migrator = Box::leak(Box::new(
         Migrator::new(project, conn.as_mut())
+            .with_stop(ctx.stop.clone())
             .with_single_transaction(args.single_transaction)
             .with_rows(rows),
     ));
@@ -118,8 +119,9 @@ pub fn stamp(ctx: &Context, target: &str, purge: bool) -> Result<u8, Error> {
     let target = super::parse_target(target)?;
     let (project, mut conn, _) = ctx.open()?;
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
-    let result =
-        Migrator::new(project, conn.as_mut()).stamp(&target, purge, &mut |e| reporter.event(e));
+    let result = Migrator::new(project, conn.as_mut())
+        .with_stop(ctx.stop.clone())
+        .stamp(&target, purge, &mut |e| reporter.event(e));
     reporter.finish();
     let report = result?;
     if ctx.global.json {

@@ -13,3 +13,4 @@ mod offline;
 mod quickstart;
 mod races;
 mod safety;
+mod signals;

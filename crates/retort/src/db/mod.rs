@@ -11,6 +11,7 @@ mod tls;
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::DatabaseUrl;
@@ -259,6 +260,19 @@ pub trait Connection: Send {
     fn ensure_schema(&mut self) -> Result<(), DbError> {
         Ok(())
     }
+
+    /// What cancels this connection's running statement from another thread (PostgreSQL's
+    /// cancel request, MySQL's `KILL QUERY` from a second connection, SQLite's interrupt):
+    /// a stop request ([`crate::migrator::Stop`]) uses it.
+    fn canceller(&self) -> Option<Arc<dyn Cancel>> {
+        None
+    }
+}
+
+/// Cancels the statement one connection is running, from any thread. Nothing happens when
+/// none is running.
+pub trait Cancel: Send + Sync {
+    fn cancel(&self) -> Result<(), DbError>;
 }
 
 /// `60s`, `1.5s` or `300ms`: a timeout as the drivers' messages name it.

@@ -10,7 +10,7 @@
 //! whole server.
 
 use std::fmt;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use mysql::consts::ColumnType;
@@ -42,6 +42,25 @@ pub struct MysqlConnection {
     lock_name: String,
     lock_timeout: Duration,
     locked: bool,
+    /// `KILL QUERY` of this session from a second one, for a stop request.
+    cancel: Arc<KillQuery>,
+}
+
+/// MySQL's way to stop another session's statement: `KILL QUERY <id>` sent from a new
+/// connection to the same server.
+struct KillQuery {
+    target: Target,
+    session: u32,
+    timeout: Duration,
+}
+
+impl super::Cancel for KillQuery {
+    fn cancel(&self) -> Result<(), DbError> {
+        let mut other = open(&self.target, None, self.timeout)?;
+        other
+            .query_drop(format!("KILL QUERY {}", self.session))
+            .map_err(error)
+    }
 }
 
 impl MysqlConnection {
@@ -53,8 +72,14 @@ impl MysqlConnection {
         let target = Target::parse(url.expose())?;
         let timeout = target.connect_timeout.unwrap_or(opts.connect_timeout);
         let conn = open(&target, Some(&target.database), timeout)?;
+        let cancel = Arc::new(KillQuery {
+            session: conn.connection_id(),
+            target: target.clone(),
+            timeout,
+        });
         Ok(MysqlConnection {
             conn,
+            cancel,
             // `GET_LOCK` names are server-wide (PostgreSQL's advisory locks are per
             // database): without the database in the name, projects in different databases
             // of one server would wait for each other.
@@ -272,6 +297,10 @@ impl Connection for MysqlConnection {
                 self.lock_name
             ))),
         }
+    }
+
+    fn canceller(&self) -> Option<Arc<dyn super::Cancel>> {
+        Some(self.cancel.clone())
     }
 
     fn lock_is_per_transaction(&self) -> bool {

@@ -72,6 +72,33 @@ pub struct PostgresConnection {
     /// What `ensure_schema` creates: `ConnectOptions::schema`, else the first schema of a
     /// `search_path` given in the URL's `options`.
     schema: Option<String>,
+    /// The session's cancel key, for a stop request from another thread.
+    cancel: Arc<CancelRequest>,
+}
+
+/// PostgreSQL's cancel request: a new connection (with the session's TLS settings) that
+/// names the session by its key; the server then cancels the statement it is running.
+struct CancelRequest {
+    token: tokio_postgres::CancelToken,
+    tls: MakeRustlsConnect,
+}
+
+impl super::Cancel for CancelRequest {
+    fn cancel(&self) -> Result<(), DbError> {
+        // On the caller's thread: the session's own runtime is busy with the statement.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DbError::new(format!("cannot send the cancel request: {e}")))?;
+        let request = self.token.cancel_query(self.tls.clone());
+        match runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(5), request).await })
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(DbError::new(format!("the cancel request failed: {e}"))),
+            Err(_) => Err(DbError::new("the cancel request got no answer within 5 s")),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -692,11 +719,15 @@ impl PostgresConnection {
             .build()
             .map_err(|e| DbError::new(format!("cannot start the PostgreSQL driver: {e}")))?;
         let timeout = params.connect_timeout.unwrap_or(opts.connect_timeout);
-        let (client, connection) = open(&runtime, &params, timeout).map_err(|message| {
+        let (client, connection, tls) = open(&runtime, &params, timeout).map_err(|message| {
             // Belt and braces: no message of ours holds the password, and neither should a
             // server's or a library's.
             DbError::new(scrub(message, params.password.as_deref()))
         })?;
+        let cancel = Arc::new(CancelRequest {
+            token: client.cancel_token(),
+            tls,
+        });
         let closed_because = Arc::new(Mutex::new(None));
         let reason = closed_because.clone();
         let io_task = runtime.spawn(async move {
@@ -714,6 +745,7 @@ impl PostgresConnection {
             lock_key: lock_key(&opts.lock_name),
             lock_timeout: opts.lock_timeout,
             schema: opts.schema.clone().or_else(|| params.options_schema()),
+            cancel,
         };
         if let Some(schema) = &opts.schema {
             // A schema that does not exist yet is allowed in search_path: it is skipped until
@@ -853,7 +885,14 @@ fn open(
     runtime: &Runtime,
     params: &Params,
     timeout: Duration,
-) -> Result<(tokio_postgres::Client, PgConnectionFuture), String> {
+) -> Result<
+    (
+        tokio_postgres::Client,
+        PgConnectionFuture,
+        MakeRustlsConnect,
+    ),
+    String,
+> {
     let user = params
         .user
         .clone()
@@ -964,10 +1003,10 @@ fn open(
                 config.hostaddr(ip);
             }
             attempt.addr = addr;
-            let tls = tls.clone();
-            let connecting = async move { config.connect(tls).await };
+            let session_tls = tls.clone();
+            let connecting = async move { config.connect(session_tls).await };
             match within(runtime, timeout, connecting) {
-                Ok(Ok(session)) => return Ok(session),
+                Ok(Ok((client, connection))) => return Ok((client, connection, tls)),
                 Ok(Err(e)) => failures.push(attempt.failed(&e)),
                 Err(()) => failures.push(attempt.timed_out()),
             }
@@ -1326,6 +1365,10 @@ impl Connection for PostgresConnection {
             &[Value::Int(self.lock_key)],
         )?;
         Ok(())
+    }
+
+    fn canceller(&self) -> Option<Arc<dyn super::Cancel>> {
+        Some(self.cancel.clone())
     }
 
     fn lock_is_per_transaction(&self) -> bool {

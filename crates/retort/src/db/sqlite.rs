@@ -186,8 +186,25 @@ impl Connection for SqliteConnection {
         true
     }
 
+    fn canceller(&self) -> Option<std::sync::Arc<dyn super::Cancel>> {
+        Some(std::sync::Arc::new(Interrupt(
+            self.conn.get_interrupt_handle(),
+        )))
+    }
+
     fn transactional_ddl(&self) -> bool {
         true
+    }
+}
+
+/// SQLite's way to stop a running statement: it returns `SQLITE_INTERRUPT` and its
+/// transaction can be rolled back.
+struct Interrupt(rusqlite::InterruptHandle);
+
+impl super::Cancel for Interrupt {
+    fn cancel(&self) -> Result<(), DbError> {
+        self.0.interrupt();
+        Ok(())
     }
 }
 

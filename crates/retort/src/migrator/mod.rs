@@ -5,15 +5,17 @@
 mod event;
 mod offline;
 mod state;
+mod stop;
 
 use std::time::{Duration, Instant};
 
 pub use event::Event;
 pub use offline::offline_script;
 pub use state::DbState;
+pub use stop::Stop;
 
 use crate::db::{BatchError, Connection};
-use crate::error::{ChecksumMismatch, Error, MigrationFailure};
+use crate::error::{ChecksumMismatch, Error, MigrationFailure, Stopped, StoppedDuring};
 use crate::graph::Target;
 use crate::history::{
     self, Action, AppliedRow, History, VersionRows, When, STATE_APPLIED, STATE_RUNNING,
@@ -121,6 +123,8 @@ pub struct Migrator<'a> {
     /// run's own steps since. Where the lock is per transaction, each step checks it
     /// against the database before running.
     current: Vec<bool>,
+    /// Asked from another thread to stop (see [`Stop`]).
+    stop: Stop,
 }
 
 impl<'a> Migrator<'a> {
@@ -142,6 +146,7 @@ impl<'a> Migrator<'a> {
             held: false,
             as_of: None,
             current: Vec::new(),
+            stop: Stop::new(),
         }
     }
 
@@ -156,6 +161,15 @@ impl<'a> Migrator<'a> {
     /// again — every step re-checks its own row — so the run starts from these.
     pub fn with_rows(mut self, rows: VersionRows) -> Self {
         self.prefetched = Some(rows);
+        self
+    }
+
+    /// Lets `stop` (requested from any thread, e.g. on SIGTERM) stop the runs of this
+    /// migrator: the statement running is cancelled on the server, its migration rolled
+    /// back (or, outside a transaction, recorded as far as it got), and the lock released;
+    /// the run then ends with [`Error::Stopped`].
+    pub fn with_stop(mut self, stop: Stop) -> Self {
+        self.stop = stop;
         self
     }
 
@@ -375,9 +389,21 @@ impl<'a> Migrator<'a> {
         f: impl FnOnce(&mut Self, &mut dyn FnMut(&Event)) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let timeout = self.project.config.lock_timeout;
-        self.conn
-            .lock(&mut || on_event(&Event::LockWaiting { timeout }))
-            .map_err(Error::db("taking the migration lock"))?;
+        let _armed = self.conn.canceller().map(|c| self.stop.arm(c));
+        let stopped = |m: &Self| Error::Stopped(Box::new(m.stopped("run", Vec::new(), None)));
+        if self.stop.requested() {
+            return Err(stopped(self));
+        }
+        let locked = self
+            .conn
+            .lock(&mut || on_event(&Event::LockWaiting { timeout }));
+        match locked {
+            Err(_) if self.stop.requested() => {
+                let _ = self.conn.unlock();
+                return Err(stopped(self));
+            }
+            other => other.map_err(Error::db("taking the migration lock"))?,
+        }
         self.held = self.conn.lock_is_per_transaction();
         let mut result = f(self, on_event);
         if std::mem::take(&mut self.held) && result.is_ok() {
@@ -561,6 +587,10 @@ impl<'a> Migrator<'a> {
                         f.rolled_back = true;
                         f.whole_run = true;
                     }
+                    if let Error::Stopped(s) = &mut e {
+                        s.completed.clear();
+                        s.whole_run = true;
+                    }
                     return Err(e);
                 }
             }
@@ -674,6 +704,11 @@ impl<'a> Migrator<'a> {
     ) -> Result<bool, Error> {
         let script = step.script;
         let id = script.revision.as_str();
+        if self.stop.requested() {
+            // Between two migrations: the one before is recorded (or its record pending,
+            // sent when the run ends); this one has not started.
+            return Err(self.stopped_error(direction, report.revisions.clone(), None));
+        }
         let action = match direction {
             Direction::Up => Action::Upgrade,
             Direction::Down => Action::Downgrade,
@@ -716,7 +751,30 @@ impl<'a> Migrator<'a> {
                 }
             };
             let n = step.section.statements.len();
+            let last_committed = |k: usize| {
+                (!atomic && k > 0).then(|| {
+                    let prev = &step.section.statements[k - 1];
+                    (prev.text.clone(), step.section.first_line + prev.line - 1)
+                })
+            };
+            let during = |k: usize| StoppedDuring {
+                revision: id.to_string(),
+                path: script.path.clone(),
+                rolled_back: atomic,
+                committed: if atomic { 0 } else { k },
+                last_committed: last_committed(k),
+            };
             for (k, stmt) in step.section.statements.iter().enumerate() {
+                if k > 0 && self.stop.requested() {
+                    if !atomic {
+                        // How far it got is recorded before it stops.
+                        self.conn
+                            .run_batch(&before)
+                            .map_err(Error::db("recording progress"))?;
+                    }
+                    let completed = report.revisions.clone();
+                    return Err(self.stopped_error(direction, completed, Some(during(k))));
+                }
                 let ran = self.conn.run_batch_then(&before, &stmt.text);
                 if let Err(BatchError::Ours(e)) = ran {
                     return Err(Error::db(if k == 0 {
@@ -731,10 +789,11 @@ impl<'a> Migrator<'a> {
                         // database is as it was and the next run is not blocked.
                         self.unmark_running(direction, id)?;
                     }
-                    let last_committed = (!atomic && k > 0).then(|| {
-                        let prev = &step.section.statements[k - 1];
-                        (prev.text.clone(), step.section.first_line + prev.line - 1)
-                    });
+                    if self.stop.requested() {
+                        // Cancelled on the server: the statement did not take effect.
+                        let completed = report.revisions.clone();
+                        return Err(self.stopped_error(direction, completed, Some(during(k))));
+                    }
                     return Err(Error::MigrationFailed(Box::new(MigrationFailure {
                         revision: id.to_string(),
                         path: script.path.clone(),
@@ -746,7 +805,7 @@ impl<'a> Migrator<'a> {
                         rolled_back: atomic,
                         whole_run: false,
                         committed: if atomic { 0 } else { k },
-                        last_committed,
+                        last_committed: last_committed(k),
                     })));
                 }
                 // Outside a transaction, record how far it got, with the next statement
@@ -811,6 +870,31 @@ impl<'a> Migrator<'a> {
                 Err(e)
             }
         }
+    }
+
+    /// What a stop request ended: the run in `direction`, after `completed`, `during` a
+    /// migration or between two.
+    fn stopped(
+        &self,
+        direction: &'static str,
+        completed: Vec<String>,
+        during: Option<StoppedDuring>,
+    ) -> Stopped {
+        Stopped {
+            direction,
+            completed,
+            whole_run: false,
+            during,
+        }
+    }
+
+    fn stopped_error(
+        &self,
+        direction: Direction,
+        completed: Vec<String>,
+        during: Option<StoppedDuring>,
+    ) -> Error {
+        Error::Stopped(Box::new(self.stopped(direction.name(), completed, during)))
     }
 
     /// Takes back the [`Migrator::running_mark`] when the migration's first statement failed.
