@@ -62,6 +62,22 @@ impl Fingerprint {
             ino,
         }
     }
+
+    /// The same fingerprint as [`Fingerprint::of`], from a `statx` of the file.
+    #[cfg(target_os = "linux")]
+    pub(super) fn of_statx(st: &rustix::fs::Statx) -> Fingerprint {
+        let ns = |t: &rustix::fs::StatxTimestamp| {
+            t.tv_sec
+                .saturating_mul(1_000_000_000)
+                .saturating_add(i64::from(t.tv_nsec))
+        };
+        Fingerprint {
+            len: st.stx_size,
+            mtime_ns: ns(&st.stx_mtime),
+            ctime_ns: ns(&st.stx_ctime),
+            ino: st.stx_ino,
+        }
+    }
 }
 
 /// Nanoseconds since 1970, saturating outside 1678–2262.
@@ -508,18 +524,7 @@ mod tests {
     /// refused when a field is not what a migration file could hold.
     #[test]
     fn a_well_summed_cache_with_a_hostile_field_is_refused() {
-        let header = |id: &str| ScriptHeader {
-            path: PathBuf::new(),
-            revision: id.into(),
-            revises: Vec::new(),
-            depends_on: Vec::new(),
-            branch_labels: Vec::new(),
-            created: None,
-            transaction: true,
-            message: String::new(),
-            sections: Vec::new(),
-            key_lines: Vec::new(),
-        };
+        let header = |id: &str| ScriptHeader::new(PathBuf::new(), id.into());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.cache");
         let good = header("a1");

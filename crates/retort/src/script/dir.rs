@@ -50,7 +50,8 @@ pub fn read_dir_cached(
         .as_ref()
         .filter(|c| c.trusts_folder(&folder))
         .and_then(|c| {
-            let stats = parallel::map(&c.entries, |e| stat(&dir.join(&e.name)).ok());
+            let stat = stat_in(dir);
+            let stats = parallel::map(&c.entries, |e| stat(&e.name).ok());
             stats.into_iter().collect::<Option<Vec<Fingerprint>>>()
         });
     let listed = known.is_none();
@@ -58,8 +59,9 @@ pub fn read_dir_cached(
         (Some(c), Some(fps)) => (c.entries.iter().map(|e| e.name.clone()).collect(), fps),
         _ => {
             let names = list(dir)?;
+            let stat = stat_in(dir);
             let fps = parallel::map(&names, |name| {
-                stat(&dir.join(name)).map_err(|e| io_err(&shown.join(name), e))
+                stat(name).map_err(|e| io_err(&shown.join(name), e))
             });
             let fps = fps.into_iter().collect::<Result<Vec<_>, _>>()?;
             (names, fps)
@@ -124,10 +126,26 @@ pub fn read_dir_cached(
     Ok(Scripts::in_folder(dir, headers, cached, listed))
 }
 
-/// The file's fingerprint, following symbolic links (a link's own metadata says nothing
-/// about its target's content).
-fn stat(path: &Path) -> std::io::Result<Fingerprint> {
-    fs::metadata(path).map(|m| Fingerprint::of(&m))
+/// Fingerprints files of `dir` by name, following symbolic links (a link's own metadata
+/// says nothing about its target's content). On Linux relative to the open folder: at
+/// 10,000 files, walking the whole path again for each was a tenth of start-up.
+#[cfg(target_os = "linux")]
+fn stat_in(dir: &Path) -> impl Fn(&str) -> std::io::Result<Fingerprint> + Sync + '_ {
+    use rustix::fs::{AtFlags, Mode, OFlags, StatxFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let folder = rustix::fs::open(dir, flags, Mode::empty());
+    let mask = StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::INO;
+    move |name| match &folder {
+        Ok(folder) => rustix::fs::statx(folder, name, AtFlags::empty(), mask)
+            .map(|st| Fingerprint::of_statx(&st))
+            .map_err(std::io::Error::from),
+        Err(_) => fs::metadata(dir.join(name)).map(|m| Fingerprint::of(&m)),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stat_in(dir: &Path) -> impl Fn(&str) -> std::io::Result<Fingerprint> + Sync + '_ {
+    move |name| fs::metadata(dir.join(name)).map(|m| Fingerprint::of(&m))
 }
 
 /// The migration files in `dir`, sorted by name.

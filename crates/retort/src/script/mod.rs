@@ -146,6 +146,23 @@ fn pick<T>(
 }
 
 impl ScriptHeader {
+    /// The header of a file that says nothing but its revision yet: no parents, no
+    /// sections, runs in a transaction (what a header key does not say, it means).
+    pub fn new(path: PathBuf, revision: String) -> ScriptHeader {
+        ScriptHeader {
+            path,
+            revision,
+            revises: Vec::new(),
+            depends_on: Vec::new(),
+            branch_labels: Vec::new(),
+            created: None,
+            transaction: true,
+            message: String::new(),
+            sections: Vec::new(),
+            key_lines: Vec::new(),
+        }
+    }
+
     /// The section that runs on `dialect`: its own if the file has one, else the generic one.
     pub fn section(&self, direction: Direction, dialect: Dialect) -> Option<&SectionSum> {
         pick(
@@ -258,7 +275,7 @@ impl std::error::Error for ScriptError {}
 pub fn validate_id(id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
         && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if ok {
         Ok(())
     } else {

@@ -38,18 +38,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
 
     let mut message_lines: Vec<&str> = Vec::new();
     let mut seen_key = false;
-    let mut script = ScriptHeader {
-        path: path.to_path_buf(),
-        revision: String::new(),
-        revises: Vec::new(),
-        depends_on: Vec::new(),
-        branch_labels: Vec::new(),
-        created: None,
-        transaction: true,
-        message: String::new(),
-        sections: Vec::new(),
-        key_lines: Default::default(),
-    };
+    let mut script = ScriptHeader::new(path.to_path_buf(), String::new());
     let mut current: Option<(Direction, Option<Dialect>, usize, usize)> = None; // dir, dialect, marker line, body start byte
     let mut offset = 0;
     let mut sections: Vec<(SectionSum, String)> = Vec::new();
