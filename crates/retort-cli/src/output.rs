@@ -2,6 +2,7 @@
 //! messages and progress to stderr; anstream drops colors when the stream is not a
 //! terminal and honours NO_COLOR and CLICOLOR_FORCE.
 
+use retort::script::comment_text;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -146,7 +147,7 @@ impl Reporter {
                 revision, message, ..
             } => {
                 if let Some(bar) = &self.bar {
-                    bar.set_message(format!("{revision} {message}"));
+                    bar.set_message(format!("{revision} {}", comment_text(message)));
                 }
             }
             Event::Finished {
@@ -166,9 +167,10 @@ impl Reporter {
                         Direction::Down => paint(YELLOW, "reverted"),
                     };
                     self.line(format!(
-                        "  {verb} {} {} {message} {}",
+                        "  {verb} {} {} {} {}",
                         paint(DIM, format!("[{index}/{total}]")),
                         paint(BOLD, revision),
+                        comment_text(message),
                         paint(DIM, format!("({})", millis(*elapsed)))
                     ));
                 }

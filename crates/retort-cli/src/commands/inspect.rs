@@ -287,7 +287,7 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
         data!("Path: {}", s.path.display());
         data!("");
         for line in s.message.lines() {
-            data!("    {line}");
+            data!("    {}", retort::script::comment_text(line));
         }
         for section in s.sections() {
             data!("");
@@ -356,7 +356,11 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
             data!("{} {}", paint(BOLD, "pending: "), pending.len());
             for &i in &pending {
                 let s = project.script(i);
-                data!("  {} {}", paint(YELLOW, &s.revision), s.summary());
+                data!(
+                    "  {} {}",
+                    paint(YELLOW, &s.revision),
+                    retort::script::comment_text(s.summary())
+                );
             }
         }
         for c in &state.changed {

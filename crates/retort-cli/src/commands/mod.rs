@@ -122,7 +122,9 @@ pub fn push_revision_line(out: &mut String, project: &Project, i: usize, marks: 
         });
     }
     out.push_str(", ");
-    out.push_str(project.scripts().summary(i));
+    // Escaped like a comment line: a message is text from a file, and an escape sequence
+    // in it must not drive the terminal.
+    out.push_str(&retort::script::comment_text(project.scripts().summary(i)));
 }
 
 /// Appends `items` separated by `, `; whether there was any.

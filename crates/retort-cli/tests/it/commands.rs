@@ -1,7 +1,7 @@
 //! Every everyday command, through the binary, with human and JSON output.
 
 use crate::db_test;
-use crate::util::Backend;
+use crate::util::{Backend, TestProject};
 
 fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
@@ -203,3 +203,36 @@ db_test!(upgrade_reports_each_migration_and_a_summary, |p| {
     let (_, _, err) = p.run(&["-q", "upgrade", "head"]);
     assert!(err.is_empty(), "-q printed: {err}");
 });
+
+/// A message is text from a file: an escape sequence in it is shown, never sent to the
+/// terminal, in every listing.
+#[test]
+fn control_characters_in_messages_never_reach_the_terminal() {
+    let p = TestProject::new(Backend::Sqlite);
+    p.write(
+        "migrations/0001_esc.sql",
+        "-- red \u{1b}[31malert\u{7} and a CR\rhere\n-- revision: e5c000000001\n\n-- migrate:up\nCREATE TABLE e (id INTEGER);\n\n-- migrate:down\nDROP TABLE e;\n",
+    );
+    let (_, applied, progress) = p.run(&["upgrade", "head"]);
+    for args in [
+        &["history"][..],
+        &["heads"],
+        &["current"],
+        &["show", "e5c000000001"],
+        &["status"],
+    ] {
+        let out = p.ok(args);
+        for text in [&out, &applied, &progress] {
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}', '\r']),
+                "{args:?}: a raw control character in {text:?}"
+            );
+        }
+        if args != ["status"] && args != ["current"] {
+            assert!(
+                out.contains("red \\u{1b}[31malert\\u{7} and a CR\\rhere"),
+                "{args:?}: {out}"
+            );
+        }
+    }
+}
