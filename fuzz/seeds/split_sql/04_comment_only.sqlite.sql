@@ -1,0 +1,4 @@
+0-- This migration is intentionally empty;
+/* nothing;
+   to do */
+-- end

@@ -1,0 +1,4 @@
+0;;
+  ;  -- nothing here
+;SELECT 1;;
+;

@@ -1,0 +1,2 @@
+0DELIMITER //
+SELECT 1 //
