@@ -90,7 +90,8 @@ def main() -> None:
                 if n == a.n_big:
                     ms = r["median"] * 1000 if r else None
                     verdicts["within"].append((key + csfx, (ms, MAX_MS[csfx]) if r else None))
-                    verdicts["faster"].append((key + csfx, ratio))
+                    if not csfx:  # issue 13: the 100x is for runs with the cache
+                        verdicts["faster"].append((key + csfx, ratio))
                     verdicts["memory"].append((key + csfx, rss))
 
     def verdict(name, items, ok, fmt):
@@ -113,7 +114,8 @@ def main() -> None:
     out += ["", f"Targets at {a.n_big} revisions (all {n_keys} keys above):", ""]
     out.append(verdict("retort at most 50 ms with its cache, 100 ms without", verdicts["within"],
                        lambda v: v[0] <= v[1], lambda v: f"{v[0]:.1f} ms"))
-    out.append(verdict(f"retort at least {FASTER:.0f}× faster than Alembic", verdicts["faster"],
+    out.append(verdict(f"retort at least {FASTER:.0f}× faster than Alembic (with its cache)",
+                       verdicts["faster"],
                        lambda v: v >= FASTER, lambda v: f"{v:,.0f}×"))
     out.append(verdict(f"retort peak RSS under {MAX_MB:.0f} MB", verdicts["memory"],
                        lambda v: v < MAX_MB, lambda v: f"{v:.1f} MB"))

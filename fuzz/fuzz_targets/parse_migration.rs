@@ -41,7 +41,6 @@ fuzz_target!(|data: &[u8]| {
     };
 
     assert_eq!(parsed.path, path);
-    assert!(parsed.has_bodies);
     assert!(
         script::validate_id(&parsed.revision).is_ok(),
         "revision {:?}",
@@ -68,10 +67,11 @@ fuzz_target!(|data: &[u8]| {
     }
     assert!(keys.contains(&"revision".to_string()));
 
-    assert!(parsed.sections.iter().any(|s| s.direction == Direction::Up));
+    assert!(parsed.sections().any(|s| s.direction == Direction::Up));
+    assert_eq!(parsed.sections().count(), parsed.header.sections.len());
     let mut pairs = HashSet::new();
     let mut previous_line = 0;
-    for section in &parsed.sections {
+    for section in parsed.sections() {
         assert!(
             pairs.insert((section.direction, section.dialect)),
             "two {:?} {:?} sections",
@@ -90,11 +90,11 @@ fuzz_target!(|data: &[u8]| {
         // The body is the file text starting at `first_line`.
         let start = line_starts[section.first_line - 1];
         assert!(
-            body_text[start..].starts_with(&section.body),
+            body_text[start..].starts_with(section.body),
             "body of the section at line {} is not the text there",
             section.first_line
         );
-        assert_eq!(section.checksum(), script::checksum(&section.body));
+        assert_eq!(section.checksum(), script::checksum(section.body));
         assert_eq!(section.checksum().len(), 64);
         let _ = section.is_blank();
     }
@@ -105,6 +105,10 @@ fuzz_target!(|data: &[u8]| {
                 assert!(section.dialect.is_none_or(|d| d == dialect));
             }
         }
+        assert_eq!(
+            parsed.header.section(Direction::Up, dialect).map(|s| s.sum.clone()),
+            parsed.section(Direction::Up, dialect).map(|s| s.checksum())
+        );
         let _ = parsed.up_checksum(dialect);
         let _ = parsed.reversible(dialect);
     }
