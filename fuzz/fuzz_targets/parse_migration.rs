@@ -60,12 +60,12 @@ fuzz_target!(|data: &[u8]| {
     let _ = parsed.summary();
 
     let mut keys = HashSet::new();
-    for (key, line) in &parsed.key_lines {
+    for &(key, line) in &parsed.key_lines {
         assert!(keys.insert(key), "key {key:?} twice");
-        assert!((1..=lines).contains(line), "key line {line} of {lines}");
-        assert_eq!(parsed.key_line(key), Some(*line));
+        assert!((1..=lines).contains(&line), "key line {line} of {lines}");
+        assert_eq!(parsed.key_line(key), Some(line));
     }
-    assert!(keys.contains(&"revision".to_string()));
+    assert!(keys.contains("revision"));
 
     assert!(parsed.sections().any(|s| s.direction == Direction::Up));
     assert_eq!(parsed.sections().count(), parsed.header.sections.len());

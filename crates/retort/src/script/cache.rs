@@ -310,7 +310,8 @@ impl<'b> Reader<'b> {
         let count = self.u32()? as usize;
         let mut key_lines = Vec::with_capacity(count.min(8));
         for _ in 0..count {
-            let key = self.str()?.to_string();
+            let key = self.str()?;
+            let key = super::parse::KEYS.iter().copied().find(|k| *k == key)?;
             key_lines.push((key, self.u32()? as usize));
         }
         Some(Entry {

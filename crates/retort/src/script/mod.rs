@@ -41,7 +41,7 @@ pub struct ScriptHeader {
     /// Every section's place and checksum, in file order.
     pub sections: Vec<SectionSum>,
     /// The line of each header key, so graph errors can point into the file.
-    pub key_lines: Vec<(String, usize)>,
+    pub key_lines: Vec<(&'static str, usize)>,
 }
 
 /// Where one section of a file is and what its text hashes to.
@@ -190,7 +190,7 @@ impl ScriptHeader {
     pub fn key_line(&self, key: &str) -> Option<usize> {
         self.key_lines
             .iter()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| *k == key)
             .map(|(_, l)| *l)
     }
 

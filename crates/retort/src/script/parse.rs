@@ -9,7 +9,7 @@ use super::{Direction, Script, ScriptError, ScriptHeader, SectionSum};
 
 /// Header keys retort understands; any other `-- key: value` line after the first key is
 /// an error, so a typo (`revison:`) cannot silently turn a migration into a root.
-const KEYS: &[&str] = &[
+pub(super) const KEYS: &[&str] = &[
     "revision",
     "revises",
     "depends_on",
@@ -100,7 +100,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
         let comment = comment.trim();
         match header_key(comment) {
             Some((key, value)) => {
-                if !KEYS.contains(&key) {
+                let Some(key) = KEYS.iter().copied().find(|k| *k == key) else {
                     return Err(err(
                         line_no,
                         format!(
@@ -108,11 +108,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
                             KEYS.join(", ")
                         ),
                     ));
-                }
-                if script.key_lines.iter().any(|(k, _)| k == key) {
+                };
+                if script.key_lines.iter().any(|(k, _)| *k == key) {
                     return Err(err(line_no, format!("header key `{key}` given twice")));
                 }
-                script.key_lines.push((key.to_string(), line_no));
+                script.key_lines.push((key, line_no));
                 seen_key = true;
                 apply_key(&mut script, key, value).map_err(|m| err(line_no, m))?;
             }
