@@ -58,7 +58,7 @@ pub(super) fn split(dialect: Dialect, sql: &str) -> Result<Vec<Statement>, Split
             if let Some(line) = delimiter::delimiter_line(sql, first) {
                 let line = line.map_err(|(at, message)| locator.error(at, message))?;
                 custom_delimiter = line.delimiter;
-                (lexed, index) = resume(dialect, sql, lexed, line.next);
+                (lexed, index) = resume(dialect, sql, lexed, index, line.next);
                 continue;
             }
         }
@@ -71,7 +71,7 @@ pub(super) fn split(dialect: Dialect, sql: &str) -> Result<Vec<Statement>, Split
             }
             Some(delimiter) => match delimiter::scan(sql, &lexed, index, delimiter) {
                 Scan::Delimited { text, next } => {
-                    (lexed, index) = resume(dialect, sql, lexed, next);
+                    (lexed, index) = resume(dialect, sql, lexed, index, next);
                     text
                 }
                 Scan::Exhausted { text } => {
@@ -117,14 +117,21 @@ fn statement(sql: &str, range: Range<usize>, locator: &mut Locator<'_>) -> Optio
 /// afresh from there would give the same tokens); otherwise the delimiter
 /// cut a token, or the tokenizer read the `DELIMITER` argument as the start
 /// of a string or comment, and the text from `at` is lexed again
-/// ([`relex`]).
-pub(super) fn resume(dialect: Dialect, sql: &str, lexed: Lexed, at: usize) -> (Lexed, usize) {
-    match lexed.lexemes.binary_search_by_key(&at, |l| l.range.start) {
-        Ok(index) => (lexed, index),
-        Err(index) if index == lexed.lexemes.len() && at == lexed.end && lexed.error.is_none() => {
-            (lexed, index)
-        }
-        Err(_) => relex(dialect, sql, lexed, at, 128),
+/// ([`relex`]). `live` is the index of the first lexeme still to be read:
+/// only from there on are the lexemes in order (`relex` reuses the slots
+/// before it).
+pub(super) fn resume(
+    dialect: Dialect,
+    sql: &str,
+    lexed: Lexed,
+    live: usize,
+    at: usize,
+) -> (Lexed, usize) {
+    let rest = lexed.lexemes.get(live..).unwrap_or_default();
+    match rest.binary_search_by_key(&at, |l| l.range.start) {
+        Ok(k) => (lexed, live + k),
+        Err(k) if k == rest.len() && at == lexed.end && lexed.error.is_none() => (lexed, live + k),
+        Err(_) => relex(dialect, sql, lexed, live, at, 128),
     }
 }
 
@@ -143,6 +150,7 @@ fn relex(
     dialect: Dialect,
     sql: &str,
     mut old: Lexed,
+    live: usize,
     at: usize,
     mut window: usize,
 ) -> (Lexed, usize) {
@@ -159,10 +167,11 @@ fn relex(
         // close): only the lexemes before that one are sure.
         let sure = part.lexemes.len().saturating_sub(1);
         for (k, lexeme) in part.lexemes[..sure].iter().enumerate() {
-            let same = old
-                .lexemes
+            let rest = old.lexemes.get(live..).unwrap_or_default();
+            let same = rest
                 .binary_search_by_key(&lexeme.range.start, |l| l.range.start)
                 .ok()
+                .map(|j| live + j)
                 .filter(|&j| old.lexemes[j] == *lexeme);
             let Some(j) = same else { continue };
             let fresh = &part.lexemes[..k];
@@ -439,7 +448,7 @@ mod tests {
                         end: whole.end,
                         error: whole.error.clone(),
                     };
-                    let (got, first) = relex(*dialect, sql, old, at, window);
+                    let (got, first) = relex(*dialect, sql, old, 0, at, window);
                     assert_eq!(
                         got.lexemes[first..],
                         expected.lexemes,
@@ -463,5 +472,51 @@ mod tests {
         let statements = split(Dialect::Mysql, &sql).expect("split");
         assert_eq!(statements.len(), 16_000);
         assert!(statements.iter().all(|s| s.text == "SELECT a"));
+    }
+
+    /// Resuming again and again, each time from a later place, as `split` does: the
+    /// lexemes from the returned index on are always those of lexing the rest afresh,
+    /// although `relex` reuses the spent slots before them.
+    #[test]
+    fn repeated_resumes_keep_the_live_lexemes_right() {
+        let inputs = [
+            format!("DELIMITER $$\n{}", "SELECT 'a;$$' + a$$".repeat(40)),
+            "DELIMITER ;;*\n/*!50002 CREATE*/ /*END017 DEFINER=`root`*/ /*!50003 TRI ;\nT;;*/*!5"
+                .repeat(8),
+        ];
+        for sql in &inputs {
+            for step in [1, 5, 17] {
+                let mut lexed = lex(Dialect::Mysql, sql, 0);
+                let mut live = 0;
+                for at in (1..sql.len())
+                    .step_by(step)
+                    .filter(|&at| sql.is_char_boundary(at))
+                {
+                    let (next, index) = resume(Dialect::Mysql, sql, lexed, live, at);
+                    let expected = lex(Dialect::Mysql, sql, at);
+                    assert_eq!(
+                        next.lexemes[index..],
+                        expected.lexemes,
+                        "at {at}, step {step}"
+                    );
+                    assert_eq!((next.end, &next.error), (expected.end, &expected.error));
+                    (lexed, live) = (next, index);
+                }
+            }
+        }
+    }
+
+    /// The input the `split_sql` fuzz target found hanging (over 30 s for 705 bytes) while
+    /// splices made the spent lexemes out of order: it splits at once, as a full re-lex does.
+    #[test]
+    fn the_fuzzers_hanging_input_splits() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sql/testdata/regress");
+        let data = std::fs::read(dir.join("fuzz_timeout_relex.mysql.bin")).expect("input");
+        let sql = std::str::from_utf8(&data[1..]).expect("UTF-8");
+        let statements = split(Dialect::Mysql, sql).expect("split");
+        assert_eq!(statements.len(), 5);
+        for s in &statements {
+            assert_eq!(s.text, &sql[s.byte_range.clone()]);
+        }
     }
 }
