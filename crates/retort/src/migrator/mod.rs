@@ -96,6 +96,21 @@ pub(crate) fn statements(
     })
 }
 
+/// What a stop request ended: the run in `direction`, after `completed`, `during` a
+/// migration or between two.
+fn stopped(
+    direction: &'static str,
+    completed: Vec<String>,
+    during: Option<StoppedDuring>,
+) -> Error {
+    Error::Stopped(Box::new(Stopped {
+        direction,
+        completed,
+        whole_run: false,
+        during,
+    }))
+}
+
 /// Runs migrations of one project against one connection.
 pub struct Migrator<'a> {
     project: &'a Project,
@@ -390,9 +405,8 @@ impl<'a> Migrator<'a> {
     ) -> Result<T, Error> {
         let timeout = self.project.config.lock_timeout;
         let _armed = self.conn.canceller().map(|c| self.stop.arm(c));
-        let stopped = |m: &Self| Error::Stopped(Box::new(m.stopped("run", Vec::new(), None)));
         if self.stop.requested() {
-            return Err(stopped(self));
+            return Err(stopped("run", Vec::new(), None));
         }
         let locked = self
             .conn
@@ -400,7 +414,7 @@ impl<'a> Migrator<'a> {
         match locked {
             Err(_) if self.stop.requested() => {
                 let _ = self.conn.unlock();
-                return Err(stopped(self));
+                return Err(stopped("run", Vec::new(), None));
             }
             other => other.map_err(Error::db("taking the migration lock"))?,
         }
@@ -469,10 +483,7 @@ impl<'a> Migrator<'a> {
         };
         self.as_of = state.rows.as_of;
         self.current = state.applied.clone();
-        if !state.running.is_empty() {
-            return Err(Error::Interrupted(state.interrupted.clone()));
-        }
-        state.ensure_consistent(self.project.migrations_dir())?;
+        state.ensure_runnable(self.project.migrations_dir())?;
         Ok(state)
     }
 
@@ -504,10 +515,7 @@ impl<'a> Migrator<'a> {
                 .read_existing(self.conn)
                 .map_err(Error::db(ctx))?;
             let state = DbState::compare(self.project, rows, &self.history);
-            if !state.running.is_empty() {
-                return Err(Error::Interrupted(state.interrupted));
-            }
-            state.ensure_consistent(self.project.migrations_dir())?;
+            state.ensure_runnable(self.project.migrations_dir())?;
             self.as_of = state.rows.as_of;
             self.current = state.applied;
         }
@@ -707,7 +715,7 @@ impl<'a> Migrator<'a> {
         if self.stop.requested() {
             // Between two migrations: the one before is recorded (or its record pending,
             // sent when the run ends); this one has not started.
-            return Err(self.stopped_error(direction, report.revisions.clone(), None));
+            return Err(stopped(direction.name(), report.revisions.clone(), None));
         }
         let action = match direction {
             Direction::Up => Action::Upgrade,
@@ -773,7 +781,7 @@ impl<'a> Migrator<'a> {
                             .map_err(Error::db("recording progress"))?;
                     }
                     let completed = report.revisions.clone();
-                    return Err(self.stopped_error(direction, completed, Some(during(k))));
+                    return Err(stopped(direction.name(), completed, Some(during(k))));
                 }
                 let ran = self.conn.run_batch_then(&before, &stmt.text);
                 if let Err(BatchError::Ours(e)) = ran {
@@ -792,7 +800,7 @@ impl<'a> Migrator<'a> {
                     if self.stop.requested() {
                         // Cancelled on the server: the statement did not take effect.
                         let completed = report.revisions.clone();
-                        return Err(self.stopped_error(direction, completed, Some(during(k))));
+                        return Err(stopped(direction.name(), completed, Some(during(k))));
                     }
                     return Err(Error::MigrationFailed(Box::new(MigrationFailure {
                         revision: id.to_string(),
@@ -870,31 +878,6 @@ impl<'a> Migrator<'a> {
                 Err(e)
             }
         }
-    }
-
-    /// What a stop request ended: the run in `direction`, after `completed`, `during` a
-    /// migration or between two.
-    fn stopped(
-        &self,
-        direction: &'static str,
-        completed: Vec<String>,
-        during: Option<StoppedDuring>,
-    ) -> Stopped {
-        Stopped {
-            direction,
-            completed,
-            whole_run: false,
-            during,
-        }
-    }
-
-    fn stopped_error(
-        &self,
-        direction: Direction,
-        completed: Vec<String>,
-        during: Option<StoppedDuring>,
-    ) -> Error {
-        Error::Stopped(Box::new(self.stopped(direction.name(), completed, during)))
     }
 
     /// Takes back the [`Migrator::running_mark`] when the migration's first statement failed.

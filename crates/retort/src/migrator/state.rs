@@ -84,7 +84,16 @@ impl DbState {
         }
     }
 
-    /// The checks `upgrade` and `downgrade` make before running anything.
+    /// The checks `upgrade` and `downgrade` make before running anything, an interrupted
+    /// migration first.
+    pub fn ensure_runnable(&self, migrations_dir: PathBuf) -> Result<(), Error> {
+        if !self.running.is_empty() {
+            return Err(Error::Interrupted(self.interrupted.clone()));
+        }
+        self.ensure_consistent(migrations_dir)
+    }
+
+    /// The files and the version table agree: nothing applied is missing or edited.
     pub fn ensure_consistent(&self, migrations_dir: PathBuf) -> Result<(), Error> {
         if !self.missing.is_empty() {
             return Err(Error::MissingOnDisk {

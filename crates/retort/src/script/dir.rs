@@ -28,12 +28,7 @@ pub fn read_dir_cached(
     cache_path: Option<&Path>,
 ) -> Result<Scripts, ScriptError> {
     let Some(cache_path) = cache_path else {
-        let files = list(dir)?;
-        let headers: Vec<ScriptHeader> = parallel::map(&files, |name| {
-            read_script(dir, shown, name).map(Script::into_header)
-        })
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+        let headers = read_headers(dir, shown, &list(dir)?)?;
         let cached = vec![false; headers.len()];
         return Ok(Scripts::in_folder(dir, headers, cached, true));
     };
@@ -88,10 +83,7 @@ pub fn read_dir_cached(
         .filter(|(_, k)| k.is_none())
         .map(|(name, _)| name)
         .collect();
-    let fresh = parallel::map(&unread, |name| {
-        read_script(dir, shown, name).map(Script::into_header)
-    });
-    let mut fresh = fresh.into_iter();
+    let mut fresh = read_headers(dir, shown, &unread)?.into_iter();
     let same_files = cache
         .as_ref()
         .is_some_and(|c| c.entries.len() == names.len());
@@ -109,7 +101,7 @@ pub fn read_dir_cached(
             Some(k) => from_cache.get_mut(*k).and_then(Option::take),
             None => Some(fresh.next().unwrap_or_else(|| {
                 unreachable!("one script is read for every file not in the cache")
-            })?),
+            })),
         };
         headers.push(header.unwrap_or_else(|| unreachable!("a cache entry taken twice")));
     }
@@ -170,6 +162,19 @@ fn list(dir: &Path) -> Result<Vec<String>, ScriptError> {
     }
     files.sort_unstable();
     Ok(files)
+}
+
+/// The headers of the files `names` of `dir`, read and parsed on every core, in order.
+fn read_headers(
+    dir: &Path,
+    shown: &Path,
+    names: &[impl AsRef<str> + Sync],
+) -> Result<Vec<ScriptHeader>, ScriptError> {
+    parallel::map(names, |name| {
+        read_script(dir, shown, name.as_ref()).map(Script::into_header)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Reads and parses `dir/name`; its path in messages and in the script is `shown/name`.
