@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use retort::history::VersionRows;
 use retort::migrator::DbState;
-use retort::{Config, Connection, Error, LoadOptions, Migrator, Project};
+use retort::{Access, Config, Connection, Error, LoadOptions, Migrator, Project};
 
 use crate::args::Global;
 
@@ -46,16 +46,15 @@ impl Context {
         })?)
     }
 
-    /// The loaded project. Leaked on purpose, as everything this module hands out that
-    /// grows with the number of revisions: the process ends when the command does, and
-    /// freeing 10,000 parsed migrations one by one would cost more than the command itself.
+    /// The loaded project, kept until the process exits (why: `main.rs`), as is everything
+    /// this module hands out that grows with the number of revisions.
     pub fn project(&self) -> Result<&'static Project, Error> {
-        Ok(Box::leak(Box::new(Project::load(self.config()?)?)))
+        Ok(crate::keep_until_exit(Project::load(self.config()?)?))
     }
 
     /// The project and its database, loaded side by side, with the version rows read.
     pub fn open(&self) -> Result<Opened<&'static Project>, Error> {
-        self.open_with_rows(true)
+        self.open_config(self.config()?, Access::ReadWrite)
     }
 
     /// The project and what its database has applied (read-only commands).
@@ -82,23 +81,19 @@ impl Context {
         &self,
         config: retort::Config,
     ) -> Result<(&'static Project, Conn, &'static DbState), Error> {
-        let (project, mut conn, rows) = self.open_config(config, false)?;
+        let (project, mut conn, rows) = self.open_config(config, Access::ReadOnly)?;
         let state = Migrator::new(project, conn.as_mut()).state_from_rows(rows);
-        Ok((project, conn, Box::leak(Box::new(state))))
-    }
-
-    fn open_with_rows(&self, create: bool) -> Result<Opened<&'static Project>, Error> {
-        self.open_config(self.config()?, create)
+        Ok((project, conn, crate::keep_until_exit(state)))
     }
 
     fn open_config(
         &self,
         config: retort::Config,
-        create: bool,
+        access: Access,
     ) -> Result<Opened<&'static Project>, Error> {
-        let opened = retort::open_with(config, create)?;
+        let opened = retort::open_with(config, access)?;
         Ok((
-            Box::leak(Box::new(opened.project)),
+            crate::keep_until_exit(opened.project),
             Conn(Some(opened.conn)),
             opened.rows,
         ))
@@ -108,11 +103,8 @@ impl Context {
 /// A project, its connection and the version rows read at start.
 type Opened<P> = (P, Conn, VersionRows);
 
-/// The command's connection. A server connection is closed properly when the command
-/// ends (the server would log an abrupt disconnect); a SQLite one is abandoned to the
-/// process exit, because closing a database with 10,000 tables frees its parsed schema
-/// one object at a time, and nothing is pending: every transaction has committed or
-/// rolled back by then (and an unfinished one is rolled back by SQLite's journal).
+/// The command's connection: a server connection is closed when the command ends, a
+/// SQLite one is abandoned to the process exit (why: `main.rs`).
 pub struct Conn(Option<Box<dyn Connection>>);
 
 impl std::ops::Deref for Conn {
@@ -139,7 +131,7 @@ impl Drop for Conn {
     fn drop(&mut self) {
         if let Some(conn) = self.0.take() {
             if conn.dialect() == retort::dialect::Dialect::Sqlite {
-                std::mem::forget(conn);
+                crate::abandon_at_exit(conn);
             }
         }
     }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::graph::GraphError;
-use crate::script::ScriptError;
+use crate::history::RowState;
+use crate::script::{Direction, ScriptError};
 
 /// Whether an error came from what the user gave (fix the input) or from running it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub struct ChecksumMismatch {
 pub struct MigrationFailure {
     pub revision: String,
     pub path: PathBuf,
-    pub direction: &'static str,
+    pub direction: Direction,
     pub statement: String,
     /// File line of the failing statement.
     pub line: usize,
@@ -53,7 +54,8 @@ pub struct MigrationFailure {
 /// A run stopped on request ([`crate::migrator::Stop`]: a stop signal, a shutdown).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stopped {
-    pub direction: &'static str,
+    /// The way the run went; `None` when it stopped before it took the lock.
+    pub direction: Option<Direction>,
     /// Migrations this run completed before it stopped; they stay done.
     pub completed: Vec<String>,
     /// `true` under `--single-transaction`: the whole run was rolled back.
@@ -81,7 +83,7 @@ pub struct Interrupted {
     pub revision: String,
     /// `None` when the file is gone.
     pub path: Option<PathBuf>,
-    pub direction: &'static str,
+    pub direction: Direction,
     /// Statements that certainly took effect (the version row says so).
     pub done: usize,
     /// The last statement that certainly took effect, and its file line.
@@ -89,40 +91,6 @@ pub struct Interrupted {
     /// The statement after it, and its file line: it may or may not have taken effect (a
     /// server can finish a statement whose client was killed), so only the schema can tell.
     pub maybe: Option<(String, usize)>,
-}
-
-impl Interrupted {
-    /// Reads how far an interrupted migration got from its row and its file.
-    pub fn describe(
-        project: &crate::project::Project,
-        history: &crate::history::History,
-        revision: &str,
-        down: bool,
-        done: usize,
-    ) -> Interrupted {
-        let direction = if down {
-            crate::script::Direction::Down
-        } else {
-            crate::script::Direction::Up
-        };
-        let index = project.index_of(revision);
-        let script = index.map(|i| project.script(i));
-        let section = index
-            .and_then(|i| crate::migrator::statements(project, i, direction, history.dialect).ok());
-        let statement = |k: usize| {
-            let section = section.as_ref()?;
-            let stmt = section.statements.get(k)?;
-            Some((stmt.text.clone(), section.first_line + stmt.line - 1))
-        };
-        Interrupted {
-            revision: revision.to_string(),
-            path: script.map(|s| s.path.clone()),
-            direction: direction.name(),
-            done,
-            last: done.checked_sub(1).and_then(statement),
-            maybe: statement(done),
-        }
-    }
 }
 
 impl std::fmt::Display for Interrupted {
@@ -198,7 +166,7 @@ pub enum Error {
     #[error("stopped before the {direction} of {revision}: {reason}; every migration this run completed is recorded and nothing else ran: run the command again")]
     ConcurrentChange {
         revision: String,
-        direction: &'static str,
+        direction: Direction,
         reason: String,
     },
     #[error("{}: {message}", .path.display())]
@@ -265,8 +233,8 @@ fn failure_message(f: &MigrationFailure) -> String {
     }
     if !f.completed.is_empty() && !f.whole_run {
         let kept = match f.direction {
-            "down" => "reverted before the failure (no longer applied)",
-            _ => "applied before the failure (still applied)",
+            Direction::Down => "reverted before the failure (no longer applied)",
+            Direction::Up => "applied before the failure (still applied)",
         };
         s.push_str(&format!("\n  {kept}: {}", f.completed.join(", ")));
     }
@@ -278,9 +246,10 @@ fn stopped_message(s: &Stopped) -> String {
     match &s.during {
         None => out.push_str(" between two migrations"),
         Some(d) => {
+            let direction = s.direction.unwrap_or(Direction::Up);
             out.push_str(&format!(
                 " during the {} of {} ({})",
-                s.direction,
+                direction,
                 d.revision,
                 d.path.display()
             ));
@@ -288,11 +257,10 @@ fn stopped_message(s: &Stopped) -> String {
                 out.push_str(": its statement was cancelled and its transaction rolled back, so nothing of it was kept");
             } else if let Some((text, line)) = &d.last_committed {
                 out.push_str(&format!(
-                    ": {} statement(s) of it took effect (this database cannot roll DDL back), the last at line {line}: {}\n  it is marked `{}:{}` in the version table: finish or undo the rest by hand, then record it with `retort stamp`",
+                    ": {} statement(s) of it took effect (this database cannot roll DDL back), the last at line {line}: {}\n  it is marked `{}` in the version table: finish or undo the rest by hand, then record it with `retort stamp`",
                     d.committed,
                     first_line(text),
-                    if s.direction == "down" { "reverting" } else { "running" },
-                    d.committed
+                    RowState::in_progress(direction, d.committed),
                 ));
             } else {
                 out.push_str(": no statement of it took effect, and it is not marked");
@@ -305,7 +273,7 @@ fn stopped_message(s: &Stopped) -> String {
         );
     } else if !s.completed.is_empty() {
         let done = match s.direction {
-            "down" => "reverted before the stop",
+            Some(Direction::Down) => "reverted before the stop",
             _ => "applied before the stop",
         };
         out.push_str(&format!("\n  {done}: {}", s.completed.join(", ")));

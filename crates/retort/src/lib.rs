@@ -56,14 +56,23 @@ pub struct Opened {
 /// doing them side by side takes the longer of the two instead of their sum. A problem
 /// with the files is reported before a problem with the database.
 pub fn open(config: Config) -> Result<Opened, Error> {
-    open_with(config, true)
+    open_with(config, Access::ReadWrite)
 }
 
-/// As [`open`]; `create: false` for commands that only read (see
-/// [`ConnectOptions::create`]).
-pub fn open_with(config: Config, create: bool) -> Result<Opened, Error> {
+/// What a command will do with the database it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// It may write: a SQLite file that does not exist is created.
+    ReadWrite,
+    /// It only reads: a SQLite file that does not exist is seen as an empty database
+    /// instead of being created (see [`ConnectOptions::create`]).
+    ReadOnly,
+}
+
+/// As [`open`], for a command that may only read.
+pub fn open_with(config: Config, access: Access) -> Result<Opened, Error> {
     let opts = &crate::db::ConnectOptions {
-        create,
+        create: access == Access::ReadWrite,
         ..config.connect_options()
     };
     let url = checked_url(&config)?;

@@ -26,7 +26,7 @@ pub fn current(ctx: &Context) -> Result<u8, Error> {
             if let Some(r) = row(&project.script(i).revision)? {
                 v["applied_at"] = json!(r.applied_at);
                 v["applied_by"] = json!(r.applied_by);
-                v["state"] = json!(r.state);
+                v["state"] = json!(r.state.to_string());
             }
             current.push(v);
         }

@@ -7,6 +7,7 @@ mod inspect;
 mod revision;
 mod run;
 
+use retort::script::Direction;
 use retort::{Error, Project, Target};
 use serde_json::json;
 
@@ -45,8 +46,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
 pub fn interrupted_mark(state: &retort::migrator::DbState, id: &str) -> Option<&'static str> {
     let i = state.interrupted.iter().find(|i| i.revision == id)?;
     Some(match i.direction {
-        "down" => "interrupted while reverting",
-        _ => "interrupted while applying",
+        Direction::Down => "interrupted while reverting",
+        Direction::Up => "interrupted while applying",
     })
 }
 

@@ -32,13 +32,13 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
     let (project, mut conn, rows) = ctx.open()?;
     let url = project.config.url()?.masked();
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
-    // Leaked, like everything that grows with the number of revisions (see context.rs).
-    let migrator = Box::leak(Box::new(
+    // Kept to the exit, like everything that grows with the revisions (see main.rs).
+    let migrator = crate::keep_until_exit(
         Migrator::new(project, conn.as_mut())
             .with_stop(ctx.stop.clone())
             .with_single_transaction(args.single_transaction)
             .with_rows(rows),
-    ));
+    );
     let result = migrator.upgrade_or_downgrade(direction, &target, &mut |e| reporter.event(e));
     reporter.finish();
     let report = result?;
@@ -85,7 +85,7 @@ fn offline(
     direction: Direction,
 ) -> Result<u8, Error> {
     let dialect = match &args.dialect {
-        Some(name) => Dialect::from_name(name).ok_or_else(|| {
+        Some(name) => name.parse::<Dialect>().ok().ok_or_else(|| {
             Error::Usage(format!(
                 "unknown dialect `{name}` (expected sqlite, postgresql or mysql)"
             ))

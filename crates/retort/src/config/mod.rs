@@ -294,7 +294,7 @@ impl Config {
             .unwrap_or_default()
             .iter()
             .map(|name| {
-                Dialect::from_name(name).ok_or_else(|| ConfigError::Invalid {
+                name.parse::<Dialect>().ok().ok_or_else(|| ConfigError::Invalid {
                     path: path.to_path_buf(),
                     line: text.find(name.as_str()).map(|at| line_of(text, at)),
                     message: format!(

@@ -12,21 +12,11 @@ pub enum Dialect {
     Mysql,
 }
 
-impl Dialect {
-    /// Every dialect, in the order reports list them.
-    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+/// The section/config names and the common aliases users type, in any case.
+impl std::str::FromStr for Dialect {
+    type Err = UnknownDialect;
 
-    /// The name used in section markers (`-- migrate:up postgresql`) and in config.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgres => "postgresql",
-            Dialect::Mysql => "mysql",
-        }
-    }
-
-    /// Accepts the section/config names and the common aliases users type.
-    pub fn from_name(name: &str) -> Option<Dialect> {
+    fn from_str(name: &str) -> Result<Dialect, UnknownDialect> {
         const NAMES: [(&str, Dialect); 7] = [
             ("sqlite", Dialect::Sqlite),
             ("sqlite3", Dialect::Sqlite),
@@ -40,6 +30,37 @@ impl Dialect {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, d)| *d)
+            .ok_or_else(|| UnknownDialect(name.to_string()))
+    }
+}
+
+/// A dialect name that is none of those [`Dialect`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownDialect(pub String);
+
+impl fmt::Display for UnknownDialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown dialect `{}`; expected sqlite, postgresql or mysql",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownDialect {}
+
+impl Dialect {
+    /// Every dialect, in the order reports list them.
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
+    /// The name used in section markers (`-- migrate:up postgresql`) and in config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgresql",
+            Dialect::Mysql => "mysql",
+        }
     }
 }
 
@@ -110,10 +131,13 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for d in Dialect::ALL {
-            assert_eq!(Dialect::from_name(d.name()), Some(d));
+            assert_eq!(d.name().parse::<Dialect>(), Ok(d));
         }
-        assert_eq!(Dialect::from_name("MariaDB"), Some(Dialect::Mysql));
-        assert_eq!(Dialect::from_name("oracle"), None);
+        assert_eq!("MariaDB".parse::<Dialect>(), Ok(Dialect::Mysql));
+        assert_eq!(
+            "oracle".parse::<Dialect>(),
+            Err(UnknownDialect("oracle".into()))
+        );
     }
 
     #[test]

@@ -2,50 +2,16 @@
 //! append-only audit log. All SQL here goes through [`crate::dialect::SqlDialect`].
 
 mod rows;
+mod state;
 
 pub use rows::{VersionRow, VersionRows};
+pub use state::RowState;
 
 use crate::db::{Connection, DbError, Value, ValueRef};
 use crate::dialect::Dialect;
 
 /// The tool version written into every audit-log row.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// `state` of a version row while a migration runs on a database without transactional DDL.
-pub const STATE_RUNNING: &str = "running";
-/// `state` of a version row once its migration has completed.
-pub const STATE_APPLIED: &str = "applied";
-/// `state` of a version row while its downgrade runs without a transaction.
-pub const STATE_REVERTING: &str = "reverting";
-
-/// The `state` of a row whose migration is in progress outside a transaction, after `done`
-/// of its statements completed: `running`, `running:2`, `reverting:1`… Recording progress
-/// lets an interrupted run name the last statement that took effect.
-pub fn progress_state(down: bool, done: usize) -> String {
-    let base = if down { STATE_REVERTING } else { STATE_RUNNING };
-    if done == 0 {
-        base.to_string()
-    } else {
-        format!("{base}:{done}")
-    }
-}
-
-/// Reads [`progress_state`] back: `Some((down, done))` for a migration left in progress.
-pub fn parse_progress(state: &str) -> Option<(bool, usize)> {
-    // Nearly every row: not worth a search for ':'.
-    if state == STATE_APPLIED {
-        return None;
-    }
-    let (base, done) = match state.split_once(':') {
-        Some((b, n)) => (b, n.parse().ok()?),
-        None => (state, 0),
-    };
-    match base {
-        STATE_RUNNING => Some((false, done)),
-        STATE_REVERTING => Some((true, done)),
-        _ => None,
-    }
-}
 
 /// One row of the version table, whole: what is written, and what `current --verbose`
 /// shows. Commands start from [`VersionRows`], which leave out when, by whom and how long.
@@ -56,7 +22,7 @@ pub struct AppliedRow {
     pub applied_at: String,
     pub applied_by: String,
     pub execution_ms: i64,
-    pub state: String,
+    pub state: RowState,
 }
 
 /// One row of the audit log.
@@ -183,7 +149,7 @@ impl History {
         &self,
         conn: &mut dyn Connection,
         revision: &str,
-        state: &str,
+        state: RowState,
         execution_ms: i64,
     ) -> Result<(), DbError> {
         conn.run(&self.set_state_sql(revision, state, execution_ms))
@@ -266,17 +232,17 @@ impl History {
             when.sql(self.dialect),
             d.literal(&row.applied_by),
             row.execution_ms,
-            d.literal(&row.state)
+            d.literal(&row.state.to_string())
         )
     }
 
     /// The UPDATE that sets a row's state and run time, as one literal statement.
-    pub fn set_state_sql(&self, revision: &str, state: &str, execution_ms: i64) -> String {
+    pub fn set_state_sql(&self, revision: &str, state: RowState, execution_ms: i64) -> String {
         let d = self.dialect.sql();
         format!(
             "UPDATE {} SET state = {}, execution_ms = {execution_ms} WHERE revision = {}",
             self.vt(),
-            d.literal(state),
+            d.literal(&state.to_string()),
             d.literal(revision)
         )
     }
@@ -346,7 +312,8 @@ fn applied_row(r: &[Value]) -> AppliedRow {
         applied_at: text(2),
         applied_by: text(3),
         execution_ms,
-        state: text(5),
+        // Text retort never writes counts as applied, as everywhere else.
+        state: RowState::parse(&text(5)).unwrap_or(RowState::Applied),
     }
 }
 

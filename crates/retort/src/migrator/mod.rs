@@ -17,9 +17,7 @@ pub use stop::Stop;
 use crate::db::{BatchError, Connection};
 use crate::error::{ChecksumMismatch, Error, MigrationFailure, Stopped, StoppedDuring};
 use crate::graph::Target;
-use crate::history::{
-    self, Action, AppliedRow, History, VersionRows, When, STATE_APPLIED, STATE_RUNNING,
-};
+use crate::history::{self, Action, AppliedRow, History, RowState, VersionRows, When};
 use crate::project::Project;
 use crate::script::{Direction, ScriptError, ScriptHeader};
 use crate::sql::{self, Statement};
@@ -99,7 +97,7 @@ pub(crate) fn statements(
 /// What a stop request ended: the run in `direction`, after `completed`, `during` a
 /// migration or between two.
 fn stopped(
-    direction: &'static str,
+    direction: Option<Direction>,
     completed: Vec<String>,
     during: Option<StoppedDuring>,
 ) -> Error {
@@ -315,7 +313,7 @@ impl<'a> Migrator<'a> {
                                     applied_at: now.clone(),
                                     applied_by: m.actor.clone(),
                                     execution_ms: 0,
-                                    state: STATE_APPLIED.into(),
+                                    state: RowState::Applied,
                                 },
                             )
                             .map_err(Error::db(ctx))?;
@@ -332,7 +330,7 @@ impl<'a> Migrator<'a> {
                             .set_checksum(m.conn, id, &checksum)
                             .map_err(Error::db(ctx))?;
                         m.history
-                            .set_state(m.conn, id, STATE_APPLIED, 0)
+                            .set_state(m.conn, id, RowState::Applied, 0)
                             .map_err(Error::db(ctx))?;
                         m.history
                             .log(m.conn, id, Action::Stamp, &now, &m.actor, None)
@@ -406,7 +404,7 @@ impl<'a> Migrator<'a> {
         let timeout = self.project.config.lock_timeout;
         let _armed = self.conn.canceller().map(|c| self.stop.arm(c));
         if self.stop.requested() {
-            return Err(stopped("run", Vec::new(), None));
+            return Err(stopped(None, Vec::new(), None));
         }
         let locked = self
             .conn
@@ -414,7 +412,7 @@ impl<'a> Migrator<'a> {
         match locked {
             Err(_) if self.stop.requested() => {
                 let _ = self.conn.unlock();
-                return Err(stopped("run", Vec::new(), None));
+                return Err(stopped(None, Vec::new(), None));
             }
             other => other.map_err(Error::db("taking the migration lock"))?,
         }
@@ -547,7 +545,7 @@ impl<'a> Migrator<'a> {
         match conflict {
             Some(reason) => Err(Error::ConcurrentChange {
                 revision: step.script.revision.clone(),
-                direction: direction.name(),
+                direction,
                 reason,
             }),
             None => Ok(true),
@@ -715,7 +713,7 @@ impl<'a> Migrator<'a> {
         if self.stop.requested() {
             // Between two migrations: the one before is recorded (or its record pending,
             // sent when the run ends); this one has not started.
-            return Err(stopped(direction.name(), report.revisions.clone(), None));
+            return Err(stopped(Some(direction), report.revisions.clone(), None));
         }
         let action = match direction {
             Direction::Up => Action::Upgrade,
@@ -781,7 +779,7 @@ impl<'a> Migrator<'a> {
                             .map_err(Error::db("recording progress"))?;
                     }
                     let completed = report.revisions.clone();
-                    return Err(stopped(direction.name(), completed, Some(during(k))));
+                    return Err(stopped(Some(direction), completed, Some(during(k))));
                 }
                 let ran = self.conn.run_batch_then(&before, &stmt.text);
                 if let Err(BatchError::Ours(e)) = ran {
@@ -800,12 +798,12 @@ impl<'a> Migrator<'a> {
                     if self.stop.requested() {
                         // Cancelled on the server: the statement did not take effect.
                         let completed = report.revisions.clone();
-                        return Err(stopped(direction.name(), completed, Some(during(k))));
+                        return Err(stopped(Some(direction), completed, Some(during(k))));
                     }
                     return Err(Error::MigrationFailed(Box::new(MigrationFailure {
                         revision: id.to_string(),
                         path: script.path.clone(),
-                        direction: direction.name(),
+                        direction,
                         statement: stmt.text.clone(),
                         line: step.section.first_line + stmt.line - 1,
                         error,
@@ -819,8 +817,8 @@ impl<'a> Migrator<'a> {
                 // Outside a transaction, record how far it got, with the next statement
                 // (not after the last statement: the final update below says `applied`).
                 before = if !atomic && k + 1 < n {
-                    let state = history::progress_state(direction == Direction::Down, k + 1);
-                    vec![self.history.set_state_sql(id, &state, 0)]
+                    let state = RowState::in_progress(direction, k + 1);
+                    vec![self.history.set_state_sql(id, state, 0)]
                 } else {
                     Vec::new()
                 };
@@ -843,11 +841,11 @@ impl<'a> Migrator<'a> {
                         applied_at: String::new(),
                         applied_by: self.actor.clone(),
                         execution_ms: ms,
-                        state: STATE_APPLIED.into(),
+                        state: RowState::Applied,
                     },
                     When::At(&now),
                 ),
-                (Direction::Up, false) => h.set_state_sql(id, STATE_APPLIED, ms),
+                (Direction::Up, false) => h.set_state_sql(id, RowState::Applied, ms),
                 (Direction::Down, _) => h.delete_sql(id),
             });
             batch.push(h.log_sql(id, action, &self.actor, Some(ms), When::At(&now)));
@@ -885,7 +883,7 @@ impl<'a> Migrator<'a> {
         let ctx = "clearing the in-progress mark";
         match direction {
             Direction::Up => self.history.delete(self.conn, id),
-            Direction::Down => self.history.set_state(self.conn, id, STATE_APPLIED, 0),
+            Direction::Down => self.history.set_state(self.conn, id, RowState::Applied, 0),
         }
         .map_err(Error::db(ctx))
     }
@@ -897,9 +895,10 @@ impl<'a> Migrator<'a> {
     fn running_mark(&self, direction: Direction, step: &Step) -> String {
         let id = step.script.revision.as_str();
         match direction {
-            Direction::Down => self
-                .history
-                .set_state_sql(id, &history::progress_state(true, 0), 0),
+            Direction::Down => {
+                let state = RowState::in_progress(Direction::Down, 0);
+                self.history.set_state_sql(id, state, 0)
+            }
             Direction::Up => self.history.insert_sql(
                 &AppliedRow {
                     revision: id.to_string(),
@@ -907,7 +906,7 @@ impl<'a> Migrator<'a> {
                     applied_at: String::new(),
                     applied_by: self.actor.clone(),
                     execution_ms: 0,
-                    state: STATE_RUNNING.into(),
+                    state: RowState::in_progress(Direction::Up, 0),
                 },
                 When::At(&history::now()),
             ),

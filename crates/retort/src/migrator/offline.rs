@@ -4,7 +4,7 @@
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::graph::Target;
-use crate::history::{self, Action, AppliedRow, History, When, STATE_APPLIED};
+use crate::history::{self, Action, AppliedRow, History, RowState, When};
 use crate::project::Project;
 use crate::script::{comment_text, Direction};
 
@@ -87,7 +87,7 @@ pub fn offline_script(
                         applied_at: String::new(),
                         applied_by: actor.clone(),
                         execution_ms: 0,
-                        state: STATE_APPLIED.into(),
+                        state: RowState::Applied,
                     },
                     When::Now,
                 ),

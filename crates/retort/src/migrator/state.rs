@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use crate::db::Connection;
+use crate::dialect::Dialect;
 use crate::error::Interrupted;
 use crate::error::{ChecksumMismatch, Error};
-use crate::history::{parse_progress, History, VersionRows};
+use crate::history::{History, VersionRows};
 use crate::project::Project;
+use crate::script::Direction;
 
 /// The version table read and compared with the project.
 #[derive(Debug, Clone)]
@@ -48,13 +50,13 @@ impl DbState {
         let mut interrupted = Vec::new();
         let mut next = 0;
         for row in rows.iter() {
-            if let Some((down, done)) = parse_progress(row.state) {
+            if let Some((direction, done)) = row.state.progress() {
                 running.push(row.revision.to_string());
-                interrupted.push(Interrupted::describe(
+                interrupted.push(interrupted_at(
                     project,
-                    history,
+                    history.dialect,
                     row.revision,
-                    down,
+                    direction,
                     done,
                 ));
             }
@@ -112,5 +114,31 @@ impl DbState {
         (0..self.applied.len())
             .filter(|&i| self.applied[i])
             .collect()
+    }
+}
+
+/// How far a migration left in progress got, from its row (`done` statements took effect)
+/// and its file (which statements those were, and the one that may or may not have run).
+fn interrupted_at(
+    project: &Project,
+    dialect: Dialect,
+    revision: &str,
+    direction: Direction,
+    done: usize,
+) -> Interrupted {
+    let index = project.index_of(revision);
+    let section = index.and_then(|i| super::statements(project, i, direction, dialect).ok());
+    let statement = |k: usize| {
+        let section = section.as_ref()?;
+        let stmt = section.statements.get(k)?;
+        Some((stmt.text.clone(), section.first_line + stmt.line - 1))
+    };
+    Interrupted {
+        revision: revision.to_string(),
+        path: index.map(|i| project.script(i).path.clone()),
+        direction,
+        done,
+        last: done.checked_sub(1).and_then(statement),
+        maybe: statement(done),
     }
 }

@@ -88,6 +88,13 @@ impl Direction {
     }
 }
 
+/// `up` or `down`, as messages and the file markers name it.
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The SQL under one `-- migrate:up|down [dialect]` marker of a [`Script`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Section<'a> {

@@ -174,7 +174,7 @@ fn section_marker(line: &str) -> Option<Result<(Direction, Option<Dialect>), Str
     };
     let dialect = match words.next() {
         None => None,
-        Some(name) => match Dialect::from_name(name) {
+        Some(name) => match name.parse::<Dialect>().ok() {
             Some(d) => Some(d),
             None => {
                 return Some(Err(format!(
