@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod context;
+mod hints;
 mod output;
 mod signals;
 
@@ -14,7 +15,7 @@ use clap::Parser;
 use retort::ErrorKind;
 
 use args::Cli;
-use output::{paint, RED};
+use output::{paint, DIM, RED};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -59,6 +60,9 @@ pub(crate) fn abandon_at_exit<T>(value: T) {
 
 fn fail(e: &retort::Error) -> ExitCode {
     note!("{} {e}", paint(RED, "error:"));
+    for hint in hints::hints(e) {
+        note!("{} {hint}", paint(DIM, "hint:"));
+    }
     ExitCode::from(match e.kind() {
         ErrorKind::Input => 2,
         ErrorKind::Runtime => 3,

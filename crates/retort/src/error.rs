@@ -145,12 +145,12 @@ pub enum Error {
     MigrationFailed(Box<MigrationFailure>),
     #[error("{}", mismatch_message(.0))]
     ChecksumMismatch(Vec<ChecksumMismatch>),
-    #[error("the database has revisions that are not in {dir}: {}; restore their files, or remove them with `retort stamp --purge <target>`", .revisions.join(", "))]
+    #[error("the database has revisions that are not in {dir}: {}", .revisions.join(", "))]
     MissingOnDisk {
         dir: PathBuf,
         revisions: Vec<String>,
     },
-    #[error("{}: revision {revision} has no `-- migrate:down` section{}, so it cannot be downgraded; add one, or stamp past it with `retort stamp`", .path.display(), dialect_note(.dialect))]
+    #[error("{}: revision {revision} has no `-- migrate:down` section{}, so it cannot be downgraded", .path.display(), dialect_note(.dialect))]
     Irreversible {
         revision: String,
         path: PathBuf,
@@ -171,6 +171,9 @@ pub enum Error {
     },
     #[error("{}: {message}", .path.display())]
     Io { path: PathBuf, message: String },
+    /// The configured migrations folder does not exist.
+    #[error("{}: migrations folder not found", .path.display())]
+    NoMigrationsDir { path: PathBuf },
     #[error("{0}")]
     Usage(String),
 }
@@ -219,14 +222,14 @@ fn failure_message(f: &MigrationFailure) -> String {
         }
         if f.committed > 0 {
             s.push_str(&format!(
-                "\n  {} is marked in progress in the version table: fix the schema by hand, then record it with `retort stamp`",
+                "\n  {} is marked in progress in the version table: fix the schema by hand, then stamp the revision it matches",
                 f.revision
             ));
         }
     }
     if f.whole_run {
         s.push_str(
-            "\n  the whole run was rolled back (--single-transaction): no migration of it was kept",
+            "\n  the whole run was rolled back (single-transaction mode): no migration of it was kept",
         );
     } else if f.rolled_back {
         s.push_str("\n  the migration was rolled back: none of its statements and no version row were kept");
@@ -257,7 +260,7 @@ fn stopped_message(s: &Stopped) -> String {
                 out.push_str(": its statement was cancelled and its transaction rolled back, so nothing of it was kept");
             } else if let Some((text, line)) = &d.last_committed {
                 out.push_str(&format!(
-                    ": {} statement(s) of it took effect (this database cannot roll DDL back), the last at line {line}: {}\n  it is marked `{}` in the version table: finish or undo the rest by hand, then record it with `retort stamp`",
+                    ": {} statement(s) of it took effect (this database cannot roll DDL back), the last at line {line}: {}\n  it is marked `{}` in the version table: finish or undo the rest by hand, then stamp the revision the schema matches",
                     d.committed,
                     first_line(text),
                     RowState::in_progress(direction, d.committed),
@@ -269,7 +272,7 @@ fn stopped_message(s: &Stopped) -> String {
     }
     if s.whole_run {
         out.push_str(
-            "\n  the whole run was rolled back (--single-transaction): no migration of it was kept",
+            "\n  the whole run was rolled back (single-transaction mode): no migration of it was kept",
         );
     } else if !s.completed.is_empty() {
         let done = match s.direction {
@@ -289,7 +292,7 @@ fn interrupted_message(list: &[Interrupted]) -> String {
     for i in list {
         s.push_str(&format!("\n  {i}"));
     }
-    s.push_str("\nthe schema may be half-changed: look in the database for what the statement that may or may not have run does (its table, column, index or rows), finish or undo the rest by hand, then record the outcome with `retort stamp <revision>` (the revision the schema now matches)");
+    s.push_str("\nthe schema may be half-changed: look in the database for what the statement that may or may not have run does (its table, column, index or rows), finish or undo the rest by hand, then stamp the revision the schema now matches");
     s
 }
 
@@ -304,7 +307,7 @@ fn mismatch_message(list: &[ChecksumMismatch]) -> String {
             m.on_disk
         ));
     }
-    s.push_str("\nrevert the edits (write a new migration instead), or accept the files as they are with `retort repair`");
+    s.push_str("\nrevert the edits (write a new migration instead), or accept the files as they are (repair)");
     s
 }
 
@@ -325,7 +328,8 @@ impl Error {
             | Error::Interrupted { .. }
             | Error::ConcurrentChange { .. }
             | Error::Stopped(_)
-            | Error::Io { .. } => ErrorKind::Runtime,
+            | Error::Io { .. }
+            | Error::NoMigrationsDir { .. } => ErrorKind::Runtime,
         }
     }
 
@@ -333,5 +337,82 @@ impl Error {
     pub fn db(context: impl Into<String>) -> impl FnOnce(DbError) -> Error {
         let context = context.into();
         move |error| Error::Database { context, error }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What an application embedding the library shows its users must not send them to a
+    /// command line they do not have: the CLI names its commands in `hint:` lines.
+    #[test]
+    fn messages_name_no_command_and_no_flag() {
+        let path = PathBuf::from("migrations/0001_a.sql");
+        let half_done = Some(("CREATE TABLE t (a int)".to_string(), 3));
+        let errors = [
+            Error::Config(ConfigError::NotFound { dir: "/app".into() }),
+            Error::NoMigrationsDir { path: path.clone() },
+            Error::MissingOnDisk {
+                dir: "migrations".into(),
+                revisions: vec!["a1".into()],
+            },
+            Error::Irreversible {
+                revision: "a1".into(),
+                path: path.clone(),
+                dialect: "sqlite".into(),
+            },
+            Error::ChecksumMismatch(vec![ChecksumMismatch {
+                revision: "a1".into(),
+                path: path.clone(),
+                applied: "x".into(),
+                on_disk: "y".into(),
+            }]),
+            Error::Interrupted(vec![Interrupted {
+                revision: "a1".into(),
+                path: Some(path.clone()),
+                direction: Direction::Up,
+                done: 1,
+                last: half_done.clone(),
+                maybe: None,
+            }]),
+            Error::MigrationFailed(Box::new(MigrationFailure {
+                revision: "a1".into(),
+                path: path.clone(),
+                direction: Direction::Down,
+                statement: "DROP TABLE t".into(),
+                line: 4,
+                error: DbError::new("no such table"),
+                completed: vec!["b2".into()],
+                rolled_back: false,
+                whole_run: true,
+                committed: 1,
+                last_committed: half_done.clone(),
+            })),
+            Error::Stopped(Box::new(Stopped {
+                direction: Some(Direction::Up),
+                completed: vec!["b2".into()],
+                whole_run: true,
+                during: Some(StoppedDuring {
+                    revision: "a1".into(),
+                    path,
+                    rolled_back: false,
+                    committed: 1,
+                    last_committed: half_done,
+                }),
+            })),
+        ];
+        for error in errors {
+            let message = error.to_string();
+            for word in [
+                "`retort",
+                "retort init",
+                "retort stamp",
+                "retort repair",
+                " --",
+            ] {
+                assert!(!message.contains(word), "{word:?} in: {message}");
+            }
+        }
     }
 }

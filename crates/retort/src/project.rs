@@ -24,11 +24,7 @@ impl Project {
     pub fn load(config: Config) -> Result<Project, Error> {
         let dir = &config.migrations_dir;
         if !dir.is_dir() {
-            return Err(Error::Io {
-                path: dir.clone(),
-                message: "migrations folder not found (run `retort init`, or set migrations.dir)"
-                    .into(),
-            });
+            return Err(Error::NoMigrationsDir { path: dir.clone() });
         }
         let cache = config
             .start_up_cache

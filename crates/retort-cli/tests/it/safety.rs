@@ -114,7 +114,7 @@ db_test!(single_transaction_is_all_or_nothing, |p| {
     if !p.backend.transactional_ddl() {
         let err = p.fails(&["upgrade", "head", "--single-transaction"], 2);
         assert!(
-            err.contains("--single-transaction") && err.contains("implicitly"),
+            err.contains("single-transaction mode") && err.contains("implicitly"),
             "{err}"
         );
         assert!(p.applied().is_empty() && p.tables().is_empty());

@@ -52,7 +52,7 @@ pub struct Config {
 /// A config problem, naming the file and (where known) the line.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
-    #[error("no {CONFIG_FILE} in {dir} or any parent directory; run `retort init` to create one, or pass --config")]
+    #[error("no {CONFIG_FILE} in {dir} or any parent directory")]
     NotFound { dir: PathBuf },
     #[error("{path}: cannot read: {reason}")]
     Unreadable { path: PathBuf, reason: String },

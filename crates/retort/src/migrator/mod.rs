@@ -611,13 +611,13 @@ impl<'a> Migrator<'a> {
     fn check_single_transaction(&self, steps: &[Step]) -> Result<(), Error> {
         if !self.conn.transactional_ddl() {
             return Err(Error::Usage(format!(
-                "--single-transaction is not possible on {}: it commits every DDL statement implicitly, so one transaction around the run could not be rolled back. Run without it: each migration is marked `running` until it completes",
+                "single-transaction mode is not possible on {}: it commits every DDL statement implicitly, so one transaction around the run could not be rolled back. Run without it: each migration is marked `running` until it completes",
                 self.conn.dialect()
             )));
         }
         if let Some(step) = steps.iter().find(|s| !s.script.transaction) {
             return Err(Error::Usage(format!(
-                "--single-transaction cannot include {} ({}): it says `transaction: false`",
+                "single-transaction mode cannot include {} ({}): it says `transaction: false`",
                 step.script.revision,
                 step.script.path.display()
             )));

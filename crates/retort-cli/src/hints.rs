@@ -1,0 +1,37 @@
+//! What to type next. The library's messages say what is wrong and what has to be done;
+//! an application that embeds it has no `retort` command and no `--config` flag, so the
+//! commands that do it are named here, under the message.
+
+use retort::config::ConfigError;
+use retort::Error;
+
+/// The commands that fix `error`, as `hint:` lines (empty when there is nothing to type).
+pub fn hints(error: &Error) -> Vec<String> {
+    match error {
+        Error::Config(ConfigError::NotFound { .. }) => {
+            vec!["run `retort init` to create one, or pass --config".into()]
+        }
+        Error::NoMigrationsDir { .. } => {
+            vec!["run `retort init`, or set `dir` in the [migrations] table".into()]
+        }
+        Error::MissingOnDisk { .. } => {
+            vec!["restore their files, or remove them with `retort stamp --purge <target>`".into()]
+        }
+        Error::Irreversible { .. } => {
+            vec!["add a `-- migrate:down` section, or stamp past it with `retort stamp`".into()]
+        }
+        Error::ChecksumMismatch(_) => {
+            vec!["`retort repair` accepts the files as they are (it runs nothing)".into()]
+        }
+        Error::Interrupted(_) => vec![stamp_hint()],
+        Error::MigrationFailed(f) if !f.rolled_back && f.committed > 0 => vec![stamp_hint()],
+        Error::Stopped(s) if s.during.as_ref().is_some_and(|d| d.committed > 0) => {
+            vec![stamp_hint()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn stamp_hint() -> String {
+    "`retort stamp <revision>` records the revision the schema matches once it is fixed".into()
+}
