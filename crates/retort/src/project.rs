@@ -35,7 +35,49 @@ impl Project {
         Project::from_set(config, scripts)
     }
 
-    /// Builds a project from scripts already in memory (embedded migrations, tests).
+    /// The migrations of a folder, with every setting at its default
+    /// ([`Config::for_migrations`]): for an application that runs them over its own
+    /// connection, with no retort.toml.
+    ///
+    /// ```no_run
+    /// let project = retort::Project::from_dir("migrations")?;
+    /// println!("{} migrations", project.scripts().len());
+    /// # Ok::<(), retort::Error>(())
+    /// ```
+    pub fn from_dir(dir: impl Into<PathBuf>) -> Result<Project, Error> {
+        Project::load(Config::for_migrations(dir))
+    }
+
+    /// Migrations held in memory as (file name, text) pairs, in any order: what an
+    /// application compiles into itself (`include_str!`, or a macro that embeds a folder).
+    /// Names order the migrations as file names do, and messages name them as files.
+    ///
+    /// ```
+    /// let project = retort::Project::from_memory([
+    ///     ("0001_users.sql", "-- revision: a1\n-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n"),
+    /// ])?;
+    /// assert_eq!(project.script(0).revision, "a1");
+    /// # Ok::<(), retort::Error>(())
+    /// ```
+    pub fn from_memory<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Project, Error> {
+        let mut files: Vec<(&str, &str)> = files.into_iter().collect();
+        files.sort_unstable_by_key(|&(name, _)| name);
+        if let Some(pair) = files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(Error::Usage(format!(
+                "two embedded migrations are named {}",
+                pair[0].0
+            )));
+        }
+        let scripts = files
+            .into_iter()
+            .map(|(name, text)| script::parse(Path::new(name), text))
+            .collect::<Result<Vec<_>, _>>()?;
+        Project::from_scripts(Config::for_migrations("."), scripts)
+    }
+
+    /// Builds a project from scripts already parsed, in file-name order.
     pub fn from_scripts(config: Config, scripts: Vec<Script>) -> Result<Project, Error> {
         Project::from_set(config, Scripts::from_vec(scripts))
     }

@@ -23,6 +23,9 @@ pub const CONFIG_FILE: &str = "retort.toml";
 /// The file-name template when the config does not set one.
 pub const DEFAULT_FILE_TEMPLATE: &str = "{year}_{month}_{day}_{hour}{minute}-{rev}_{slug}";
 const DEFAULT_URL: &str = "${DATABASE_URL:-sqlite:app.db}";
+const DEFAULT_VERSION_TABLE: &str = "retort_version";
+const DEFAULT_LOCK_TIMEOUT_SECS: u64 = 60;
+const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
 
 /// Everything a command needs from the project's configuration, resolved.
 #[derive(Debug, Clone)]
@@ -66,6 +69,10 @@ pub enum ConfigError {
     UnsetVariable { origin: String, name: String },
     #[error("{origin}: {error}")]
     Url { origin: String, error: UrlError },
+    /// The config was made for migrations run over the application's own connection
+    /// ([`Config::for_migrations`]), so it names no database.
+    #[error("no database URL: this project was loaded for a connection the application opens itself")]
+    NoUrl,
     #[error("{path}: no [environments.{name}] table (known: {known})")]
     UnknownEnvironment {
         path: String,
@@ -168,6 +175,32 @@ impl Config {
             ..LoadOptions::default()
         };
         Config::from_toml("", &root.join(CONFIG_FILE), root, &opts)
+    }
+
+    /// Every setting at its default, for the migrations in `dir` run over a connection the
+    /// application opens itself: no retort.toml, no `.env`, no database URL. The start-up
+    /// cache is off, so nothing is written outside the application's own files; set
+    /// `start_up_cache` (and the other public fields) as needed.
+    pub fn for_migrations(dir: impl Into<PathBuf>) -> Config {
+        let migrations_dir = dir.into();
+        let root = migrations_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Config {
+            root,
+            path: None,
+            migrations_dir,
+            file_template: DEFAULT_FILE_TEMPLATE.to_string(),
+            schema: None,
+            version_table: DEFAULT_VERSION_TABLE.to_string(),
+            dialects: Vec::new(),
+            db_schema: None,
+            lock_timeout: Duration::from_secs(DEFAULT_LOCK_TIMEOUT_SECS),
+            connect_timeout: Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
+            start_up_cache: false,
+            url: Err(ConfigError::NoUrl),
+        }
     }
 
     fn from_toml(
@@ -284,10 +317,20 @@ impl Config {
                 })
             }
             Some(given) => given,
-            None => wait("lock_timeout", |d| d.lock_timeout, 0, 60)?,
+            None => wait(
+                "lock_timeout",
+                |d| d.lock_timeout,
+                0,
+                DEFAULT_LOCK_TIMEOUT_SECS,
+            )?,
         };
         // 0 would give up before the first packet.
-        let connect_timeout = wait("connect_timeout", |d| d.connect_timeout, 1, 10)?;
+        let connect_timeout = wait(
+            "connect_timeout",
+            |d| d.connect_timeout,
+            1,
+            DEFAULT_CONNECT_TIMEOUT_SECS,
+        )?;
         let m = raw.migrations;
         let dialects = m
             .dialects
@@ -303,7 +346,9 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let version_table = m.version_table.unwrap_or_else(|| "retort_version".into());
+        let version_table = m
+            .version_table
+            .unwrap_or_else(|| DEFAULT_VERSION_TABLE.into());
         let valid_table = !version_table.is_empty()
             && version_table
                 .chars()
