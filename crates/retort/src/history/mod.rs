@@ -8,8 +8,7 @@ pub use rows::{VersionRow, VersionRows};
 use crate::db::{Connection, DbError, Value, ValueRef};
 use crate::dialect::Dialect;
 
-/// The tool version written into every audit-log row.
-pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::version::TOOL_VERSION;
 
 /// `state` of a version row while a migration runs on a database without transactional DDL.
 pub const STATE_RUNNING: &str = "running";

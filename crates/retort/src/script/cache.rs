@@ -144,7 +144,7 @@ impl Cache {
 /// numbers (size, modification time, change time, inode); a string is its length (u32)
 /// and its UTF-8 bytes; a list is a count (u32) and its strings.
 fn first_line() -> String {
-    format!("{MAGIC}\t{}\n", crate::history::TOOL_VERSION)
+    format!("{MAGIC}\t{}\n", crate::version::TOOL_VERSION)
 }
 
 /// Reads the cache at `path`; `None` when there is none, or it is not a regular file, or
