@@ -3,6 +3,7 @@
 //! commands that do it are named here, under the message.
 
 use retort::config::ConfigError;
+use retort::graph::GraphError;
 use retort::Error;
 
 /// The commands that fix `error`, as `hint:` lines (empty when there is nothing to type).
@@ -24,10 +25,27 @@ pub fn hints(error: &Error) -> Vec<String> {
             vec!["`retort repair` accepts the files as they are (it runs nothing)".into()]
         }
         Error::Interrupted(_) => vec![stamp_hint()],
+        Error::Target(graph) => graph_hints(graph),
+        Error::Graph { error, .. } => graph_hints(error),
         Error::MigrationFailed(f) if !f.rolled_back && f.committed > 0 => vec![stamp_hint()],
         Error::Stopped(s) if s.during.as_ref().is_some_and(|d| d.committed > 0) => {
             vec![stamp_hint()]
         }
+        _ => Vec::new(),
+    }
+}
+
+fn graph_hints(error: &GraphError) -> Vec<String> {
+    match error {
+        GraphError::UnknownRevision { .. } => vec!["`retort history` lists the revisions".into()],
+        GraphError::MultipleHeads { .. } => vec!["`retort merge` joins the heads".into()],
+        GraphError::NotApplied { rev } => vec![format!(
+            "`retort current` shows what is applied; `retort upgrade {rev}` goes there"
+        )],
+        GraphError::WrongDirection { target } if target.starts_with('-') => {
+            vec![format!("run `retort downgrade {target}`")]
+        }
+        GraphError::WrongDirection { target } => vec![format!("run `retort upgrade {target}`")],
         _ => Vec::new(),
     }
 }

@@ -351,6 +351,17 @@ mod tests {
         let path = PathBuf::from("migrations/0001_a.sql");
         let half_done = Some(("CREATE TABLE t (a int)".to_string(), 3));
         let errors = [
+            Error::Target(GraphError::UnknownRevision { given: "x".into() }),
+            Error::Target(GraphError::MultipleHeads {
+                heads: vec!["a".into(), "b".into()],
+            }),
+            Error::Target(GraphError::NotApplied { rev: "a".into() }),
+            Error::Target(GraphError::WrongDirection {
+                target: "-1".into(),
+            }),
+            Error::Target(GraphError::WrongDirection {
+                target: "+1".into(),
+            }),
             Error::Config(ConfigError::NotFound { dir: "/app".into() }),
             Error::NoMigrationsDir { path: path.clone() },
             Error::MissingOnDisk {

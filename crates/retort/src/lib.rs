@@ -33,6 +33,7 @@ pub mod migrator;
 pub mod project;
 pub mod script;
 pub mod sql;
+mod version;
 
 pub use config::{Config, LoadOptions};
 pub use db::{ConnectOptions, Connection};

@@ -82,6 +82,17 @@ db_test!(revision_chains_on_the_head, |p| {
         err.contains("multiple heads") && err.contains("bbbbbbbbbbbb"),
         "{err}"
     );
+    assert!(
+        err.contains("hint: `retort merge` joins the heads"),
+        "{err}"
+    );
+    // The library says what is wrong; the command line names the command that fixes it.
+    let err = p.fails(&["upgrade", "-1"], 2);
+    assert!(
+        err.contains("`-1` moves backwards: it is a downgrade")
+            && err.contains("hint: run `retort downgrade -1`"),
+        "{err}"
+    );
 });
 
 db_test!(current_history_show_status, |p| {

@@ -71,7 +71,9 @@ pub enum ConfigError {
     Url { origin: String, error: UrlError },
     /// The config was made for migrations run over the application's own connection
     /// ([`Config::for_migrations`]), so it names no database.
-    #[error("no database URL: this project was loaded for a connection the application opens itself")]
+    #[error(
+        "no database URL: this project was loaded for a connection the application opens itself"
+    )]
     NoUrl,
     #[error("{path}: no [environments.{name}] table (known: {known})")]
     UnknownEnvironment {

@@ -490,7 +490,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "multiple heads: x2, y2; use `heads` to upgrade all of them, or `retort merge` to join them"
+            "multiple heads: x2, y2; target `heads` to upgrade all of them, or merge them into one"
         );
         assert_eq!(resolved(&c, "heads"), Ok(strs(&["x2", "y2"])));
         assert_eq!(up(&c, &[], "head"), Err(e));

@@ -10,8 +10,7 @@ pub use state::RowState;
 use crate::db::{Connection, DbError, Value, ValueRef};
 use crate::dialect::Dialect;
 
-/// The tool version written into every audit-log row.
-pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::version::TOOL_VERSION;
 
 /// One row of the version table, whole: what is written, and what `current --verbose`
 /// shows. Commands start from [`VersionRows`], which leave out when, by whom and how long.

@@ -12,82 +12,29 @@
 //!   (it may have been edited in the same clock tick); any write to a file changes its
 //!   change time, which no user tool can set back;
 //! - the SQL of a migration that runs is always read from its file, and checked against the
-//!   header the plan was made from ([`super::Scripts::load`]); `retort validate` reads every
+//!   header the plan was made from (`Scripts::load`); `retort validate` reads every
 //!   file without the cache.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
-use super::{Direction, ScriptHeader, SectionSum};
+use super::checksum::checksum;
+use super::fingerprint::{ns_since_epoch, Fingerprint};
+use super::header::{Direction, ScriptHeader, SectionSum, KEYS};
+use super::ids::{validate_id, validate_label};
+use super::read::read_regular;
 use crate::dialect::Dialect;
+use crate::version::TOOL_VERSION;
 
 const MAGIC: &str = "retort-cache 4";
 /// Files modified this close to the cache's writing are read again.
 const RACY_NS: i64 = 2_000_000_000;
 /// The length of a section checksum (SHA-256, hex).
 const SUM_LEN: usize = 64;
-
-/// What identifies one version of a file without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Fingerprint {
-    len: u64,
-    mtime_ns: i64,
-    ctime_ns: i64,
-    ino: u64,
-}
-
-impl Fingerprint {
-    pub(super) fn of(meta: &fs::Metadata) -> Fingerprint {
-        let mtime_ns = meta.modified().map(ns_since_epoch).unwrap_or(0);
-        #[cfg(unix)]
-        let (ctime_ns, ino) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                meta.ctime()
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(meta.ctime_nsec()),
-                meta.ino(),
-            )
-        };
-        #[cfg(not(unix))]
-        let (ctime_ns, ino) = (mtime_ns, 0);
-        Fingerprint {
-            len: meta.len(),
-            mtime_ns,
-            ctime_ns,
-            ino,
-        }
-    }
-
-    /// The same fingerprint as [`Fingerprint::of`], from a `statx` of the file.
-    #[cfg(target_os = "linux")]
-    pub(super) fn of_statx(st: &rustix::fs::Statx) -> Fingerprint {
-        let ns = |t: &rustix::fs::StatxTimestamp| {
-            t.tv_sec
-                .saturating_mul(1_000_000_000)
-                .saturating_add(i64::from(t.tv_nsec))
-        };
-        Fingerprint {
-            len: st.stx_size,
-            mtime_ns: ns(&st.stx_mtime),
-            ctime_ns: ns(&st.stx_ctime),
-            ino: st.stx_ino,
-        }
-    }
-}
-
-/// Nanoseconds since 1970, saturating outside 1678–2262.
-fn ns_since_epoch(t: SystemTime) -> i64 {
-    let ns = |d: std::time::Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => ns(d),
-        Err(e) => -ns(e.duration()),
-    }
-}
 
 /// Where the cache of a migrations folder lives: under `$XDG_CACHE_HOME/retort` (or
 /// `~/.cache/retort`), named after the folder's absolute path, so the project tree stays
@@ -101,7 +48,7 @@ pub fn location(dir: &Path) -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     let abs = fs::canonicalize(dir).ok()?;
-    let key = super::checksum(&abs.to_string_lossy());
+    let key = checksum(&abs.to_string_lossy());
     Some(base.join("retort").join(format!("{}.cache", &key[..24])))
 }
 
@@ -144,14 +91,14 @@ impl Cache {
 /// numbers (size, modification time, change time, inode); a string is its length (u32)
 /// and its UTF-8 bytes; a list is a count (u32) and its strings.
 fn first_line() -> String {
-    format!("{MAGIC}\t{}\n", crate::history::TOOL_VERSION)
+    format!("{MAGIC}\t{}\n", TOOL_VERSION)
 }
 
 /// Reads the cache at `path`; `None` when there is none, or it is not a regular file, or
 /// anything in it is not exactly as [`save`] writes it. Scripts' paths are `shown`
 /// joined with their file names.
 pub(super) fn load(path: &Path, shown: &Path) -> Option<Cache> {
-    let bytes = super::dir::read_regular(path).ok()?;
+    let bytes = read_regular(path).ok()?;
     decode_in(&bytes, shown)
 }
 
@@ -269,10 +216,10 @@ impl<'b> Reader<'b> {
             return None;
         }
         let revision = self.str()?;
-        super::validate_id(revision).ok()?;
-        let revises = self.list(super::validate_id)?;
-        let depends_on = self.list(super::validate_id)?;
-        let branch_labels = self.list(super::validate_label)?;
+        validate_id(revision).ok()?;
+        let revises = self.list(validate_id)?;
+        let depends_on = self.list(validate_id)?;
+        let branch_labels = self.list(validate_label)?;
         let created = self.str()?;
         if !created.is_empty() && created.parse::<jiff::Timestamp>().is_err() {
             return None;
@@ -311,7 +258,7 @@ impl<'b> Reader<'b> {
         let mut key_lines = Vec::with_capacity(count.min(8));
         for _ in 0..count {
             let key = self.str()?;
-            let key = super::parse::KEYS.iter().copied().find(|k| *k == key)?;
+            let key = KEYS.iter().copied().find(|k| *k == key)?;
             key_lines.push((key, self.u32()? as usize));
         }
         Some(Entry {
@@ -475,7 +422,7 @@ mod tests {
     /// sections for two dialects, saved to a cache.
     fn saved(dir: &Path) -> (PathBuf, ScriptHeader, ScriptHeader) {
         let path = dir.join("c.cache");
-        let full = crate::script::parse(
+        let full = super::super::parse::parse(
             Path::new("2.sql"),
             "-- first line\\ with\ttab, é\n-- second\n-- revision: b2\n-- revises: a1\n\
              -- branch_labels: x, y\n-- created: 2026-11-23T10:00:00Z\n-- transaction: false\n\
@@ -483,9 +430,10 @@ mod tests {
         )
         .unwrap()
         .into_header();
-        let mut bare = crate::script::parse(Path::new("1.sql"), "-- revision: a1\n-- migrate:up\n")
-            .unwrap()
-            .into_header();
+        let mut bare =
+            super::super::parse::parse(Path::new("1.sql"), "-- revision: a1\n-- migrate:up\n")
+                .unwrap()
+                .into_header();
         bare.sections.clear();
         save(
             &path,

@@ -3,11 +3,16 @@
 //! not read at all.
 
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 
-use super::cache::{self, Fingerprint};
-use super::{parallel, parse, Script, ScriptError, ScriptHeader, Scripts};
+use super::cache;
+use super::error::ScriptError;
+use super::fingerprint::Fingerprint;
+use super::header::ScriptHeader;
+use super::parallel;
+use super::parse::parse;
+use super::read::read_regular;
+use super::text::Script;
 
 /// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
 /// ties between unrelated revisions by this order, so it must not depend on the file system).
@@ -18,19 +23,33 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
         .collect()
 }
 
+/// What reading a folder found: every file's header, in file-name order, and how much of
+/// it the start-up cache knew.
+pub(super) struct Listing {
+    pub(super) headers: Vec<ScriptHeader>,
+    /// Which headers came from the start-up cache rather than their file.
+    pub(super) cached: Vec<bool>,
+    /// Whether the folder was listed (rather than, unchanged, known from the cache).
+    pub(super) listed: bool,
+}
+
 /// The headers of every migration in `dir`, as [`read_dir`] would parse them, taking
 /// unchanged files from the start-up cache at `cache_path` (see [`cache::location`]) and
 /// rewriting the cache when anything changed. Each header's `path` is `shown` joined with
 /// its file name (the folder as messages should name it, e.g. relative to the project).
-pub fn read_dir_cached(
+pub(super) fn read_cached(
     dir: &Path,
     shown: &Path,
     cache_path: Option<&Path>,
-) -> Result<Scripts, ScriptError> {
+) -> Result<Listing, ScriptError> {
     let Some(cache_path) = cache_path else {
         let headers = read_headers(dir, shown, &list(dir)?)?;
         let cached = vec![false; headers.len()];
-        return Ok(Scripts::in_folder(dir, headers, cached, true));
+        return Ok(Listing {
+            headers,
+            cached,
+            listed: true,
+        });
     };
     // The folder's fingerprint comes before its listing, so an entry added while it is
     // listed makes the next run list it again.
@@ -115,7 +134,11 @@ pub fn read_dir_cached(
         cache::save(cache_path, folder, &entries);
     }
     let cached = taken.iter().map(Option::is_some).collect();
-    Ok(Scripts::in_folder(dir, headers, cached, listed))
+    Ok(Listing {
+        headers,
+        cached,
+        listed,
+    })
 }
 
 /// Fingerprints files of `dir` by name, following symbolic links (a link's own metadata
@@ -193,27 +216,6 @@ pub(super) fn read_script(dir: &Path, shown: &Path, name: &str) -> Result<Script
         message: "not valid UTF-8".into(),
     })?;
     parse(&path, text)
-}
-
-/// A regular file's bytes. Anything else at `path` (a FIFO, a device, a folder) is an
-/// error rather than a read that may never end: the file is opened without blocking and
-/// checked before it is read.
-pub(super) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    let mut file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 26));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> ScriptError {

@@ -5,18 +5,11 @@ use std::path::{Path, PathBuf};
 
 use crate::dialect::Dialect;
 
-use super::{Direction, Script, ScriptError, ScriptHeader, SectionSum};
-
-/// Header keys retort understands; any other `-- key: value` line after the first key is
-/// an error, so a typo (`revison:`) cannot silently turn a migration into a root.
-pub(super) const KEYS: &[&str] = &[
-    "revision",
-    "revises",
-    "depends_on",
-    "branch_labels",
-    "created",
-    "transaction",
-];
+use super::checksum::checksum;
+use super::error::ScriptError;
+use super::header::{Direction, ScriptHeader, SectionSum, KEYS};
+use super::ids::{validate_id, validate_label};
+use super::text::Script;
 
 /// Parses the text of a migration file. `path` is only used in errors and kept in the result.
 pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
@@ -51,7 +44,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
                 direction,
                 dialect,
                 first_line: marker_line + 1,
-                sum: super::checksum(body),
+                sum: checksum(body),
             };
             sections.push((sum, body.to_string()));
         }
@@ -205,7 +198,7 @@ fn header_key(comment: &str) -> Option<(&str, &str)> {
 fn apply_key(script: &mut ScriptHeader, key: &str, value: &str) -> Result<(), String> {
     match key {
         "revision" => {
-            super::validate_id(value)?;
+            validate_id(value)?;
             script.revision = value.to_string();
         }
         "revises" => script.revises = id_list(value)?,
@@ -213,7 +206,7 @@ fn apply_key(script: &mut ScriptHeader, key: &str, value: &str) -> Result<(), St
         "branch_labels" => {
             script.branch_labels = list(value);
             for label in &script.branch_labels {
-                super::validate_label(label)?;
+                validate_label(label)?;
             }
         }
         "created" => {
@@ -246,7 +239,7 @@ fn list(value: &str) -> Vec<String> {
 fn id_list(value: &str) -> Result<Vec<String>, String> {
     let ids = list(value);
     for id in &ids {
-        super::validate_id(id)?;
+        validate_id(id)?;
     }
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {

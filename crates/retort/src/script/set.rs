@@ -2,10 +2,27 @@
 //! the SQL of the ones that run or are shown.
 
 use std::ops::Index;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::{Direction, Script, ScriptError, ScriptHeader};
+use super::dir::{read_cached, read_script, Listing};
+use super::error::ScriptError;
+use super::header::{Direction, ScriptHeader};
+use super::text::Script;
 use crate::dialect::Dialect;
+
+/// The headers of every migration in `dir`, as [`read_dir`](crate::script::read_dir) would
+/// parse them, taking unchanged files from the start-up cache at `cache_path` (see
+/// [`cache_location`](crate::script::cache_location)) and rewriting the cache when anything
+/// changed. Each header's `path` is `shown` joined with its file name (the folder as
+/// messages should name it, e.g. relative to the project).
+pub fn read_dir_cached(
+    dir: &Path,
+    shown: &Path,
+    cache_path: Option<&Path>,
+) -> Result<Scripts, ScriptError> {
+    let listing = read_cached(dir, shown, cache_path)?;
+    Ok(Scripts::in_folder(dir, listing))
+}
 
 /// Migration headers in file-name order (the graph breaks ties between unrelated revisions
 /// by this order). Index it like a slice; [`Scripts::load`] gives a whole [`Script`].
@@ -37,13 +54,13 @@ impl Scripts {
         }
     }
 
-    /// The headers of the files of the folder `dir`.
-    pub(super) fn in_folder(
-        dir: &std::path::Path,
-        headers: Vec<ScriptHeader>,
-        cached: Vec<bool>,
-        listed: bool,
-    ) -> Scripts {
+    /// The headers of the files of the folder `dir`, as [`read_cached`] found them.
+    fn in_folder(dir: &Path, listing: Listing) -> Scripts {
+        let Listing {
+            headers,
+            cached,
+            listed,
+        } = listing;
         Scripts {
             headers,
             texts: Texts::Folder(dir.to_path_buf()),
@@ -69,8 +86,8 @@ impl Scripts {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        let shown = header.path.parent().unwrap_or(std::path::Path::new(""));
-        let script = super::dir::read_script(dir, shown, name)?;
+        let shown = header.path.parent().unwrap_or(Path::new(""));
+        let script = read_script(dir, shown, name)?;
         if !header.same_migration(&script.header) {
             return Err(ScriptError {
                 path: header.path.clone(),

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::dialect::Dialect;
 
 const GOOD: &str = "\
 -- Add user preferences table
@@ -558,7 +559,7 @@ fn a_forged_cache_is_believed_only_where_the_cache_is_used() {
     let truth = read_dir_cached(&folder, &folder, None).unwrap();
     let mut forged = truth[0].clone();
     forged.sections[0].sum = "0".repeat(64);
-    let fp = |p: &Path| super::cache::Fingerprint::of(&std::fs::metadata(p).unwrap());
+    let fp = |p: &Path| super::fingerprint::Fingerprint::of(&std::fs::metadata(p).unwrap());
     super::cache::save(&cache, fp(&folder), &[("1.sql", fp(&path), &forged)]);
     let fast = read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
     assert!(fast.from_cache(0));
