@@ -77,7 +77,8 @@ impl Cache {
 
     /// Whether a cached entry still describes the file now fingerprinted `now`.
     pub(super) fn trusts(&self, cached: &Fingerprint, now: &Fingerprint) -> bool {
-        cached == now && now.mtime_ns < self.written_ns - RACY_NS
+        // Saturating: a forged cache may claim any time of writing.
+        cached == now && now.mtime_ns < self.written_ns.saturating_sub(RACY_NS)
     }
 }
 
@@ -402,7 +403,7 @@ fn try_save(
 /// Whether a file or folder last modified at `fp` is old enough for a cache written now
 /// to trust it.
 pub(super) fn settled(fp: &Fingerprint) -> bool {
-    fp.mtime_ns < ns_since_epoch(SystemTime::now()) - RACY_NS
+    fp.mtime_ns < ns_since_epoch(SystemTime::now()).saturating_sub(RACY_NS)
 }
 
 #[cfg(test)]
@@ -416,6 +417,27 @@ mod tests {
             ctime_ns: i64::MAX,
             ino: u64::MAX,
         }
+    }
+
+    /// A cache whose checksum is right can still claim any time of writing: the earliest
+    /// possible one trusts nothing, and no time makes the comparison overflow.
+    #[test]
+    fn a_forged_time_of_writing_trusts_nothing_and_never_overflows() {
+        for written_ns in [i64::MIN, i64::MIN + 1, -1, 0] {
+            let cache = Cache {
+                written_ns,
+                folder: fp(0),
+                entries: Vec::new(),
+            };
+            assert!(!cache.trusts(&fp(1), &fp(1)), "{written_ns}");
+            assert!(!cache.trusts_folder(&fp(0)), "{written_ns}");
+        }
+        let late = Cache {
+            written_ns: i64::MAX,
+            folder: fp(0),
+            entries: Vec::new(),
+        };
+        assert!(late.trusts(&fp(1), &fp(1)) && !late.trusts(&fp(1), &fp(2)));
     }
 
     /// Two files, one with tabs, backslashes and non-ASCII text in its message and
