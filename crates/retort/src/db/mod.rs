@@ -1,4 +1,5 @@
-//! Talking to a database: one small [`Connection`] trait, one file per driver.
+//! Talking to a database: one small [`Connection`] trait, one folder per driver (options,
+//! connect, errors, the connection itself, and its live-server tests).
 //!
 //! The trait holds only what differs between drivers (running SQL, transactions, the lock).
 //! Everything a migration tool decides — what to run, checksums, the re-read after the
