@@ -7,20 +7,22 @@
 
 mod mysql;
 mod postgres;
+mod spec;
 mod sqlite;
 mod tls;
+mod url;
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::DatabaseUrl;
 use crate::dialect::Dialect;
 
-pub use mysql::MysqlConnection;
-pub use postgres::PostgresConnection;
-pub use sqlite::SqliteConnection;
+pub use mysql::{MysqlConnection, MysqlOptions};
+pub use postgres::{PostgresConnection, PostgresOptions};
+pub use spec::{ConnectSpec, DriverOptions};
+pub use sqlite::{SqliteConnection, SqliteLocation, SqliteOptions};
+pub use url::{mask, DatabaseUrl, UrlError};
 
 /// A parameter or a column value. Version-table columns are text or integers, so that is
 /// all retort itself reads and writes.
@@ -48,8 +50,8 @@ impl Value {
 }
 
 /// A column value as a driver hands it over, borrowed from its own row where it can be:
-/// reading 10,000 version rows at start-up then copies their text once, into
-/// [`crate::history::VersionRows`], instead of making a string per field.
+/// reading 10,000 version rows at start-up then copies their text once, into the
+/// history's own buffer, instead of making a string per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueRef<'a> {
     Null,
@@ -126,6 +128,22 @@ pub enum BatchError {
     Ours(DbError),
     /// The migration's statement, after all of retort's had succeeded.
     Statement(DbError),
+}
+
+/// The longest wait retort accepts for the migration lock or a connection, in seconds: a
+/// day. A longer one is a typo, and not far beyond it the drivers' own limits overflow
+/// (SQLite's busy timeout is an `i32` of milliseconds, 24.8 days).
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
+/// `secs` as a wait, or why not: the message names the allowed range.
+pub fn wait_from_secs(secs: f64) -> Result<Duration, String> {
+    if secs.is_finite() && (0.0..=MAX_WAIT_SECS as f64).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "must be a number of seconds from 0 to {MAX_WAIT_SECS} (a day)"
+        ))
+    }
 }
 
 /// How to connect, beyond the URL.
@@ -264,7 +282,7 @@ pub trait Connection: Send {
 
     /// What cancels this connection's running statement from another thread (PostgreSQL's
     /// cancel request, MySQL's `KILL QUERY` from a second connection, SQLite's interrupt):
-    /// a stop request ([`crate::migrator::Stop`]) uses it.
+    /// a stop request uses it.
     fn canceller(&self) -> Option<Arc<dyn Cancel>> {
         None
     }
@@ -287,30 +305,11 @@ pub(crate) fn human_duration(d: Duration) -> String {
     }
 }
 
-/// Checks a URL's options without connecting, so a typo in the URL is reported as bad
-/// input (exit 2) rather than as a failed connection.
-pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {
-    match url.dialect() {
-        Dialect::Mysql => MysqlConnection::check_url(url),
-        Dialect::Postgres => PostgresConnection::check_url(url),
-        Dialect::Sqlite => Ok(()),
-    }
-}
-
-/// Opens the database a URL names. `base` resolves relative SQLite paths.
-pub fn connect(
-    url: &DatabaseUrl,
-    base: &Path,
-    opts: &ConnectOptions,
-) -> Result<Box<dyn Connection>, DbError> {
-    match url.dialect() {
-        Dialect::Sqlite => {
-            let location = url
-                .sqlite_location(base)
-                .ok_or_else(|| DbError::new("not a SQLite URL"))?;
-            Ok(Box::new(SqliteConnection::open(&location, opts)?))
-        }
-        Dialect::Mysql => Ok(Box::new(MysqlConnection::connect(url, opts)?)),
-        Dialect::Postgres => Ok(Box::new(PostgresConnection::connect(url, opts)?)),
+/// Opens the database a spec names (see [`ConnectSpec::new`]: the URL was checked then).
+pub fn connect(spec: &ConnectSpec, opts: &ConnectOptions) -> Result<Box<dyn Connection>, DbError> {
+    match spec.driver() {
+        DriverOptions::Sqlite(o) => Ok(Box::new(SqliteConnection::open(o.location(), opts)?)),
+        DriverOptions::Mysql(o) => Ok(Box::new(MysqlConnection::connect(o, opts)?)),
+        DriverOptions::Postgres(o) => Ok(Box::new(PostgresConnection::connect(o, opts)?)),
     }
 }

@@ -5,17 +5,16 @@ use std::time::Duration;
 
 use super::connection::{lock_name, KillQuery, MysqlConnection};
 use super::errors::{connect_error, connect_timeout_error};
-use super::options::Target;
-use crate::config::DatabaseUrl;
+use super::options::MysqlOptions;
 use crate::db::{ConnectOptions, DbError};
 
 impl MysqlConnection {
-    /// Connects to the database a `mysql://` or `mariadb://` URL names:
-    /// `mysql://user:password@host:port/database?socket=/path&connect_timeout=SECS`.
-    /// The user, password and database are percent-decoded; the port defaults to 3306.
-    /// `?connect_timeout` (seconds, fractions allowed) overrides `opts.connect_timeout`.
-    pub fn connect(url: &DatabaseUrl, opts: &ConnectOptions) -> Result<MysqlConnection, DbError> {
-        let target = Target::parse(url.expose())?;
+    /// Connects to the database a `mysql://` or `mariadb://` URL named (see
+    /// [`MysqlOptions`]); the URL's `connect_timeout` overrides `opts.connect_timeout`.
+    pub fn connect(
+        target: &MysqlOptions,
+        opts: &ConnectOptions,
+    ) -> Result<MysqlConnection, DbError> {
         let timeout = target.connect_timeout.unwrap_or(opts.connect_timeout);
         let conn = open(&target, Some(&target.database), timeout)?;
         let cancel = Arc::new(KillQuery {
@@ -34,20 +33,13 @@ impl MysqlConnection {
             locked: false,
         })
     }
-
-    /// Checks a `mysql://` / `mariadb://` URL without connecting: the database is named,
-    /// every query option is known, the port and percent-encoding are valid. Lets a caller
-    /// reject a bad URL as bad input before any connection is attempted.
-    pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {
-        Target::parse(url.expose()).map(|_| ())
-    }
 }
 
 /// Opens a session. `Conn::new` runs on a helper thread so that the timeout covers the
 /// whole handshake (a port that accepts but never answers too), not only the TCP connect;
 /// after it, no read timeout applies (a migration may legitimately run for hours).
 pub(super) fn open(
-    target: &Target,
+    target: &MysqlOptions,
     database: Option<&str>,
     timeout: Duration,
 ) -> Result<mysql::Conn, DbError> {

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::connect::open;
 use super::errors::error;
-use super::options::Target;
+use super::options::MysqlOptions;
 use crate::db::{BatchError, Cancel, Connection, DbError, Value};
 use crate::dialect::Dialect;
 
@@ -41,7 +41,7 @@ pub struct MysqlConnection {
 /// MySQL's way to stop another session's statement: `KILL QUERY <id>` sent from a new
 /// connection to the same server.
 pub(super) struct KillQuery {
-    pub(super) target: Target,
+    pub(super) target: MysqlOptions,
     pub(super) session: u32,
     pub(super) timeout: Duration,
 }

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use super::options::Target;
+use super::options::MysqlOptions;
+use crate::db::url::scrub;
 use crate::db::DbError;
 
-pub(super) fn connect_timeout_error(target: &Target, timeout: Duration) -> DbError {
+pub(super) fn connect_timeout_error(target: &MysqlOptions, timeout: Duration) -> DbError {
     DbError::new(format!(
         "no answer from the server at {} within {} (connect timeout); check the host, the \
          port and the firewall, or wait longer with ?connect_timeout=SECS",
@@ -18,7 +19,7 @@ pub(super) fn connect_timeout_error(target: &Target, timeout: Duration) -> DbErr
 /// Explains a failed connection in words a user can act on. Built from the parsed parts
 /// (never the URL itself) and scrubbed of the password in case a driver message echoed it.
 pub(super) fn connect_error(
-    target: &Target,
+    target: &MysqlOptions,
     database: Option<&str>,
     timeout: Duration,
     e: mysql::Error,
@@ -59,7 +60,11 @@ pub(super) fn connect_error(
     DbError::new(scrub(message, target.password.as_deref()))
 }
 
-pub(super) fn unreachable_message(target: &Target, desc: &str, kind: std::io::ErrorKind) -> String {
+pub(super) fn unreachable_message(
+    target: &MysqlOptions,
+    desc: &str,
+    kind: std::io::ErrorKind,
+) -> String {
     use std::io::ErrorKind;
     let place = target.place();
     let hint = match (&target.socket, kind) {
@@ -77,15 +82,6 @@ pub(super) fn unreachable_message(target: &Target, desc: &str, kind: std::io::Er
         _ => "",
     };
     format!("cannot reach the server at {place}: {desc}{hint}")
-}
-
-/// Removes a password of 4+ characters from a message (shorter ones would mangle words;
-/// no message built here contains the password in the first place).
-pub(super) fn scrub(message: String, password: Option<&str>) -> String {
-    match password {
-        Some(p) if p.len() >= 4 && message.contains(p) => message.replace(p, "***"),
-        _ => message,
-    }
 }
 
 pub(super) fn server_message(e: &mysql::MySqlError) -> String {

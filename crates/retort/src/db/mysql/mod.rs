@@ -17,3 +17,4 @@ mod options;
 mod tests;
 
 pub use connection::MysqlConnection;
+pub use options::MysqlOptions;

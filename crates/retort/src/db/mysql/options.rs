@@ -4,12 +4,16 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::db::DbError;
+use crate::db::url::{self, PercentError};
+use crate::db::{wait_from_secs, DbError, MAX_WAIT_SECS};
 
-/// Where and how to connect, parsed from the URL. Never printed whole: `Debug` hides
-/// the password.
+/// Where and how to connect, parsed from the URL when the config is read:
+/// `mysql://user:password@host:port/database?socket=/path&connect_timeout=SECS` (or
+/// `mariadb://`). The user, password and database are percent-decoded; the port defaults
+/// to 3306; `connect_timeout` is in seconds, fractions allowed. Never printed whole:
+/// `Debug` hides the password.
 #[derive(Clone, PartialEq, Eq)]
-pub(super) struct Target {
+pub struct MysqlOptions {
     pub(super) user: Option<String>,
     pub(super) password: Option<String>,
     /// As written, IPv6 addresses in brackets (`[::1]`), as the driver wants them.
@@ -20,9 +24,9 @@ pub(super) struct Target {
     pub(super) connect_timeout: Option<Duration>,
 }
 
-impl fmt::Debug for Target {
+impl fmt::Debug for MysqlOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Target")
+        f.debug_struct("MysqlOptions")
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("host", &self.host)
@@ -34,9 +38,9 @@ impl fmt::Debug for Target {
     }
 }
 
-impl Target {
+impl MysqlOptions {
     /// Parses `mysql://` / `mariadb://` URLs. Error messages never quote the user-info part.
-    pub(super) fn parse(raw: &str) -> Result<Target, DbError> {
+    pub(crate) fn parse(raw: &str) -> Result<MysqlOptions, DbError> {
         let (scheme, rest) = raw
             .split_once("://")
             .ok_or_else(|| DbError::new("expected mysql://user@host/dbname"))?;
@@ -78,7 +82,7 @@ impl Target {
                 "the URL path must be just the database name, not `{database}`"
             )));
         }
-        let mut target = Target {
+        let mut target = MysqlOptions {
             user,
             password,
             host: if host.is_empty() {
@@ -153,70 +157,61 @@ pub(super) fn parse_seconds(key: &str, value: &str) -> Result<Duration, DbError>
         .parse::<f64>()
         .ok()
         .filter(|s| *s > 0.0)
-        .and_then(|s| crate::config::wait_from_secs(s).ok())
+        .and_then(|s| wait_from_secs(s).ok())
         .ok_or_else(|| {
             DbError::new(format!(
                 "option `{key}` must be a number of seconds above 0 and at most {} (a day), not `{value}`",
-                crate::config::MAX_WAIT_SECS
+                MAX_WAIT_SECS
             ))
         })
 }
 
-/// Percent-decoding of one URL component. `what` names the component in errors (never
-/// its text: it may be the password).
-pub(super) fn decode(text: &str, what: &str) -> Result<String, DbError> {
-    let bad = || DbError::new(format!("invalid percent-encoding in the URL's {what}"));
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or_else(bad)?;
-            let hex = std::str::from_utf8(hex).map_err(|_| bad())?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| DbError::new(format!("the URL's {what} is not UTF-8")))
+/// [`percent_decode`](url::percent_decode) with this driver's words for its errors, which
+/// name the component and never echo its text (it may be the password).
+fn decode(text: &str, what: &str) -> Result<String, DbError> {
+    url::percent_decode(text).map_err(|e| {
+        DbError::new(match e {
+            PercentError::BadEscape => format!("invalid percent-encoding in the URL's {what}"),
+            PercentError::NotUtf8 => format!("the URL's {what} is not UTF-8"),
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DatabaseUrl;
-    use crate::db::{ConnectOptions, MysqlConnection};
+    use std::path::Path;
+
+    use crate::db::{ConnectSpec, DatabaseUrl};
 
     #[test]
     fn parses_urls() {
-        let t = Target::parse("mysql://app:p%40ss%3Aw@db.example.com:3307/my%2Ddb").unwrap();
+        let t = MysqlOptions::parse("mysql://app:p%40ss%3Aw@db.example.com:3307/my%2Ddb").unwrap();
         assert_eq!(t.user.as_deref(), Some("app"));
         assert_eq!(t.password.as_deref(), Some("p@ss:w"));
         assert_eq!((t.host.as_str(), t.port), ("db.example.com", 3307));
         assert_eq!(t.database, "my-db");
         assert!(!format!("{t:?}").contains("p@ss"));
 
-        let t = Target::parse("MariaDB://root@[::1]/app?connect_timeout=2.5").unwrap();
+        let t = MysqlOptions::parse("MariaDB://root@[::1]/app?connect_timeout=2.5").unwrap();
         assert_eq!((t.host.as_str(), t.port), ("[::1]", 3306));
         assert_eq!(t.password, None);
         assert_eq!(t.connect_timeout, Some(Duration::from_millis(2500)));
 
-        let t = Target::parse("mysql:///app?socket=%2Frun%2Fmysqld%2Fmysqld.sock").unwrap();
+        let t = MysqlOptions::parse("mysql:///app?socket=%2Frun%2Fmysqld%2Fmysqld.sock").unwrap();
         assert_eq!(t.socket.as_deref(), Some("/run/mysqld/mysqld.sock"));
         assert_eq!((t.user.as_deref(), t.host.as_str()), (None, "localhost"));
         assert_eq!(t.place(), "socket /run/mysqld/mysqld.sock");
 
         // Unencoded `/`, `?`, `#` and `@` in a password: the user info ends at the last `@`.
-        let t = Target::parse("mysql://u:pa/ss?#@x@h:3307/app?connect_timeout=1").unwrap();
+        let t = MysqlOptions::parse("mysql://u:pa/ss?#@x@h:3307/app?connect_timeout=1").unwrap();
         assert_eq!(t.password.as_deref(), Some("pa/ss?#@x"));
         assert_eq!(
             (t.host.as_str(), t.port, t.database.as_str()),
             ("h", 3307, "app")
         );
 
-        let t = Target::parse("mysql://u:@h/app/").unwrap();
+        let t = MysqlOptions::parse("mysql://u:@h/app/").unwrap();
         assert_eq!(
             (t.password.as_deref(), t.database.as_str()),
             (Some(""), "app")
@@ -253,24 +248,21 @@ mod tests {
             ("postgres://u:Sekr3tPass@h/db", "not a MySQL URL"),
         ];
         for (url, wanted) in cases {
-            let e = Target::parse(url).unwrap_err();
+            let e = MysqlOptions::parse(url).unwrap_err();
             assert!(e.message.contains(wanted), "{url}: {e}");
             assert!(!e.message.contains("Sekr3tPass"), "{url}: {e}");
         }
-        let url = DatabaseUrl::parse("mysql://u:Sekr3t/Pass@h:port/db").unwrap();
-        let e = MysqlConnection::check_url(&url).unwrap_err();
-        assert!(e.message.contains("invalid port `port`"), "{e}");
+        let spec = |u: &str| ConnectSpec::new(&DatabaseUrl::parse(u).unwrap(), Path::new("."));
+        let e = spec("mysql://u:Sekr3t/Pass@h:port/db").unwrap_err();
+        assert!(e.reason.contains("invalid port `port`"), "{e}");
         assert!(
-            !e.message.contains("Sekr3t") && !e.message.contains("Pass"),
+            !e.to_string().contains("Sekr3t") && !e.to_string().contains("Pass"),
             "{e}"
         );
-        let url = DatabaseUrl::parse("mariadb://u:p@h/db?socket=/s.sock").unwrap();
-        MysqlConnection::check_url(&url).unwrap();
-        // Through the public constructor too, before any network access.
-        let url = DatabaseUrl::parse("mysql://root@127.0.0.1:1/db?bogus=1").unwrap();
-        let Err(e) = MysqlConnection::connect(&url, &ConnectOptions::default()) else {
-            panic!("connected with an unknown option");
-        };
-        assert!(e.message.contains("`bogus`"), "{e}");
+        spec("mariadb://u:p@h/db?socket=/s.sock").unwrap();
+        // Through the public constructor of the connection spec too, before any network
+        // access.
+        let e = spec("mysql://root@127.0.0.1:1/db?bogus=1").unwrap_err();
+        assert!(e.reason.contains("`bogus`"), "{e}");
     }
 }

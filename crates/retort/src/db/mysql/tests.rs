@@ -1,4 +1,3 @@
-
 //! Against a real server: `RETORT_TEST_MYSQL_URL` (default
 //! `mysql://root@127.0.0.1:3306/test`). Each test works in a database of its own,
 //! dropped at the end. Without a server the tests print a skip message and pass,
@@ -12,8 +11,7 @@ use super::connect::open;
 use super::connection::{lock_name, MAX_LOCK_NAME, MAX_MERGED_STATEMENT};
 use super::options::*;
 use super::*;
-use crate::config::mask;
-use crate::config::DatabaseUrl;
+use crate::db::{mask, ConnectSpec};
 use crate::db::{BatchError, ConnectOptions, Connection, DbError, Value};
 use crate::dialect::Dialect;
 use std::net::TcpListener;
@@ -49,8 +47,8 @@ fn with_option(url: &str, option: &str) -> String {
     format!("{url}{sep}{option}")
 }
 
-fn server() -> Target {
-    Target::parse(&server_url()).expect("RETORT_TEST_MYSQL_URL")
+fn server() -> MysqlOptions {
+    MysqlOptions::parse(&server_url()).expect("RETORT_TEST_MYSQL_URL")
 }
 
 /// A session without a database selected, or `None` (skip) when no server answers.
@@ -93,7 +91,7 @@ impl TestDb {
     }
 
     fn connect_with(&self, opts: &ConnectOptions) -> MysqlConnection {
-        let url = DatabaseUrl::parse(&self.url).unwrap();
+        let url = MysqlOptions::parse(&self.url).unwrap();
         MysqlConnection::connect(&url, opts).expect("connect to the test database")
     }
 }
@@ -118,7 +116,7 @@ impl Drop for TestUser {
 }
 
 fn connect_err(url: &str, opts: &ConnectOptions) -> DbError {
-    match MysqlConnection::connect(&DatabaseUrl::parse(url).unwrap(), opts) {
+    match MysqlConnection::connect(&MysqlOptions::parse(url).unwrap(), opts) {
         Ok(_) => panic!("connected to {}", mask(url)),
         Err(e) => e,
     }
@@ -590,7 +588,7 @@ fn connects_over_the_unix_socket() {
     }
     let url = with_option(&db.url, &format!("socket={socket}"));
     let mut c = MysqlConnection::connect(
-        &DatabaseUrl::parse(&url).unwrap(),
+        &MysqlOptions::parse(&url).unwrap(),
         &ConnectOptions::default(),
     )
     .unwrap();
@@ -636,7 +634,7 @@ fn wrong_password_and_missing_database_hide_the_password() {
 
     // The right password, percent-encoded, works.
     let ok = url("p%40ss%3Aw%2Frd%251%20ok", &db.name);
-    let mut c = MysqlConnection::connect(&DatabaseUrl::parse(&ok).unwrap(), &opts).unwrap();
+    let mut c = MysqlConnection::connect(&MysqlOptions::parse(&ok).unwrap(), &opts).unwrap();
     let rows = c.query("SELECT CURRENT_USER()", &[]).unwrap();
     assert!(
         rows[0][0].as_str().unwrap().starts_with(&user.0),
@@ -706,8 +704,8 @@ fn connect_timeout_covers_a_silent_server() {
 fn mariadb_scheme() {
     let Some(db) = TestDb::create() else { return };
     let (_, rest) = db.url.split_once("://").unwrap();
-    let url = DatabaseUrl::parse(&format!("mariadb://{rest}")).unwrap();
-    let mut c = MysqlConnection::connect(&url, &ConnectOptions::default()).unwrap();
+    let spec = ConnectSpec::parse(&format!("mariadb://{rest}"), std::path::Path::new(".")).unwrap();
+    let mut c = crate::db::connect(&spec, &ConnectOptions::default()).unwrap();
     assert_eq!(c.dialect(), Dialect::Mysql);
     assert_eq!(
         c.query("SELECT DATABASE()", &[]).unwrap(),

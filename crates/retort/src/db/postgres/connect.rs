@@ -10,32 +10,25 @@ use tokio::runtime::Runtime;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::connection::{lock_key, quote, CancelRequest, PostgresConnection};
-use super::errors::{scrub, server_text, Attempt};
-use super::options::{Host, Params, SslMode};
-use crate::config::DatabaseUrl;
+use super::errors::{server_text, Attempt};
+use super::options::{Host, PostgresOptions, SslMode};
 use crate::db::tls::{self, Roots, Verify};
+use crate::db::url::scrub;
 use crate::db::{ConnectOptions, Connection, DbError};
 
 impl PostgresConnection {
-    /// Checks the URL (its syntax and options) without connecting, so a typo is reported
-    /// as bad input rather than as a failed connection.
-    pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {
-        Params::parse(url.expose()).map(|_| ())
-    }
-
-    /// Connects as the URL says; `opts.connect_timeout` applies unless the URL has
+    /// Connects as the URL said; `opts.connect_timeout` applies unless the URL has
     /// `connect_timeout`, and bounds each address tried (TCP, TLS and authentication).
     pub fn connect(
-        url: &DatabaseUrl,
+        params: &PostgresOptions,
         opts: &ConnectOptions,
     ) -> Result<PostgresConnection, DbError> {
-        let params = Params::parse(url.expose())?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| DbError::new(format!("cannot start the PostgreSQL driver: {e}")))?;
         let timeout = params.connect_timeout.unwrap_or(opts.connect_timeout);
-        let (client, connection, tls) = open(&runtime, &params, timeout).map_err(|message| {
+        let (client, connection, tls) = open(&runtime, params, timeout).map_err(|message| {
             // Belt and braces: no message of ours holds the password, and neither should a
             // server's or a library's.
             DbError::new(scrub(message, params.password.as_deref()))
@@ -96,7 +89,7 @@ pub(super) type PgConnectionFuture = tokio_postgres::Connection<
 /// wins. On failure, says what happened at each.
 pub(super) fn open(
     runtime: &Runtime,
-    params: &Params,
+    params: &PostgresOptions,
     timeout: Duration,
 ) -> Result<
     (

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio_postgres::error::{DbError as PgDbError, ErrorPosition};
 
-use super::options::{Host, Params, SslMode, Target};
+use super::options::{Endpoint, Host, PostgresOptions, SslMode};
 use crate::db::tls;
 use crate::db::DbError;
 
@@ -86,10 +86,10 @@ pub(super) fn find_cause<'a, T: StdError + 'static>(
 
 /// What the user reads when one attempt fails.
 pub(super) struct Attempt<'a> {
-    pub(super) target: &'a Target,
+    pub(super) target: &'a Endpoint,
     /// The address tried, when it differs from the host as written.
     pub(super) addr: Option<IpAddr>,
-    pub(super) params: &'a Params,
+    pub(super) params: &'a PostgresOptions,
     pub(super) timeout: Duration,
     pub(super) sslmode: SslMode,
 }
@@ -158,12 +158,5 @@ impl Attempt<'_> {
             };
         }
         format!("could not connect to {server}: {text}")
-    }
-}
-
-pub(super) fn scrub(message: String, password: Option<&str>) -> String {
-    match password {
-        Some(p) if p.len() >= 3 => message.replace(p, "***"),
-        _ => message,
     }
 }

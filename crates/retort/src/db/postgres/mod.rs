@@ -41,3 +41,4 @@ mod options;
 mod tests;
 
 pub use connection::PostgresConnection;
+pub use options::PostgresOptions;

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::db::DbError;
+use crate::db::url::{self, PercentError};
+use crate::db::{DbError, MAX_WAIT_SECS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SslMode {
@@ -45,12 +46,12 @@ impl Host {
 
 /// One server to try: a host and its port.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Target {
+pub(super) struct Endpoint {
     pub(super) host: Host,
     pub(super) port: u16,
 }
 
-impl Target {
+impl Endpoint {
     /// How messages name this server: `db.example.com:5432`, `[::1]:5432`, or the socket.
     pub(super) fn describe(&self) -> String {
         match &self.host {
@@ -65,9 +66,11 @@ pub(super) fn socket_path(dir: &Path, port: u16) -> PathBuf {
     dir.join(format!(".s.PGSQL.{port}"))
 }
 
-/// Everything a URL says. Deliberately not `Debug`: it holds the password.
+/// Everything a `postgres://` URL says, checked when the config is read (see the module
+/// documentation of the driver for the options). Deliberately not `Debug`: it holds the
+/// password.
 #[derive(Clone, PartialEq, Eq)]
-pub(super) struct Params {
+pub struct PostgresOptions {
     /// Hosts with the port each was given with, if any (`port=` in the query overrides).
     pub(super) hosts: Vec<(Host, Option<u16>)>,
     pub(super) ports: Vec<u16>,
@@ -123,31 +126,17 @@ pub(super) const KNOWN_OPTIONS: &str =
     "host, port, user, password, dbname, sslmode, sslrootcert, options, \
                              connect_timeout, application_name, fallback_application_name";
 
-/// Decodes `%XX` escapes. Errors never echo the text: it may be a password.
-pub(super) fn percent_decode(text: &str, what: &str) -> Result<String, DbError> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| {
-                    DbError::new(format!(
-                        "bad percent-encoding in the {what} (`%` must be followed by two hex digits; write `%25` for `%` itself)"
-                    ))
-                })?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out)
-        .map_err(|_| DbError::new(format!("the {what} is not UTF-8 once percent-decoded")))
+/// [`percent_decode`](url::percent_decode) with this driver's words for its errors, which
+/// name the component and never echo its text (it may be a password).
+fn percent_decode(text: &str, what: &str) -> Result<String, DbError> {
+    url::percent_decode(text).map_err(|e| {
+        DbError::new(match e {
+            PercentError::BadEscape => format!(
+                "bad percent-encoding in the {what} (`%` must be followed by two hex digits; write `%25` for `%` itself)"
+            ),
+            PercentError::NotUtf8 => format!("the {what} is not UTF-8 once percent-decoded"),
+        })
+    })
 }
 
 pub(super) fn parse_port(text: &str) -> Result<u16, DbError> {
@@ -183,8 +172,8 @@ pub(super) fn parse_host_port(item: &str) -> Result<(Host, Option<u16>), DbError
     Ok((Host::parse(host), port))
 }
 
-impl Params {
-    pub(super) fn parse(raw: &str) -> Result<Params, DbError> {
+impl PostgresOptions {
+    pub(crate) fn parse(raw: &str) -> Result<PostgresOptions, DbError> {
         let (scheme, rest) = raw
             .split_once("://")
             .ok_or_else(|| DbError::new("expected postgres://…"))?;
@@ -212,7 +201,7 @@ impl Params {
             None => (tail, None),
         };
 
-        let mut params = Params {
+        let mut params = PostgresOptions {
             hosts: Vec::new(),
             ports: Vec::new(),
             user: None,
@@ -309,13 +298,13 @@ impl Params {
                     params.connect_timeout = Some(match secs {
                         i64::MIN..=0 => Duration::ZERO,
                         1 => Duration::from_secs(2),
-                        s if s.unsigned_abs() <= crate::config::MAX_WAIT_SECS => {
+                        s if s.unsigned_abs() <= MAX_WAIT_SECS => {
                             Duration::from_secs(s.unsigned_abs())
                         }
                         _ => {
                             return Err(DbError::new(format!(
                                 "connect_timeout must be at most {} seconds (a day), not `{value}`",
-                                crate::config::MAX_WAIT_SECS
+                                MAX_WAIT_SECS
                             )))
                         }
                     });
@@ -345,7 +334,7 @@ impl Params {
     }
 
     /// The servers to try, in order, with the defaults filled in.
-    pub(super) fn targets(&self) -> Vec<Target> {
+    pub(super) fn targets(&self) -> Vec<Endpoint> {
         let port_for = |i: usize, own: Option<u16>| match self.ports.as_slice() {
             [] => own.unwrap_or(5432),
             [one] => *one,
@@ -361,12 +350,12 @@ impl Params {
                     || Host::Tcp("localhost".into()),
                     |dir| Host::Unix(dir.into()),
                 );
-            return vec![Target { host, port }];
+            return vec![Endpoint { host, port }];
         }
         self.hosts
             .iter()
             .enumerate()
-            .map(|(i, (host, own))| Target {
+            .map(|(i, (host, own))| Endpoint {
                 host: host.clone(),
                 port: port_for(i, *own),
             })
@@ -448,16 +437,11 @@ pub(super) fn first_schema(search_path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DatabaseUrl;
-    use crate::db::PostgresConnection;
-
-    fn url(s: &str) -> DatabaseUrl {
-        DatabaseUrl::parse(s).unwrap()
-    }
+    use crate::db::{ConnectSpec, DatabaseUrl};
 
     #[test]
     fn parses_urls() {
-        let p = Params::parse(
+        let p = PostgresOptions::parse(
             "postgresql://me:p%40ss%2Fw%3Ard@db.example.com:6432/app%20db?sslmode=verify-full&sslrootcert=/etc/ca.pem&options=-csearch_path%3Dapp&connect_timeout=7&application_name=deploy",
         )
         .unwrap();
@@ -471,14 +455,14 @@ mod tests {
         assert_eq!(p.application_name.as_deref(), Some("deploy"));
         assert_eq!(
             p.targets(),
-            [Target {
+            [Endpoint {
                 host: Host::Tcp("db.example.com".into()),
                 port: 6432
             }]
         );
         assert_eq!(p.options_schema().as_deref(), Some("app"));
 
-        let p = Params::parse("postgres://u@h").unwrap();
+        let p = PostgresOptions::parse("postgres://u@h").unwrap();
         assert_eq!(p.sslmode, SslMode::Prefer);
         assert_eq!(
             (&p.dbname, &p.password, p.connect_timeout),
@@ -487,18 +471,18 @@ mod tests {
         assert_eq!(p.targets()[0].port, 5432);
 
         // Unix sockets: a percent-encoded path as host, or host= in the query.
-        let p = Params::parse("postgres://postgres@%2Fvar%2Frun%2Fpostgresql/db").unwrap();
+        let p = PostgresOptions::parse("postgres://postgres@%2Fvar%2Frun%2Fpostgresql/db").unwrap();
         assert_eq!(
             p.targets(),
-            [Target {
+            [Endpoint {
                 host: Host::Unix("/var/run/postgresql".into()),
                 port: 5432
             }]
         );
-        let p = Params::parse("postgres:///db?host=/tmp/pg&port=5433&user=x").unwrap();
+        let p = PostgresOptions::parse("postgres:///db?host=/tmp/pg&port=5433&user=x").unwrap();
         assert_eq!(
             p.targets(),
-            [Target {
+            [Endpoint {
                 host: Host::Unix("/tmp/pg".into()),
                 port: 5433
             }]
@@ -506,29 +490,30 @@ mod tests {
         assert_eq!(p.user.as_deref(), Some("x"));
 
         // Several hosts, IPv6, per-host ports, and one port for all.
-        let p = Params::parse("postgres://u@a:1,[::1]:2,c/db").unwrap();
+        let p = PostgresOptions::parse("postgres://u@a:1,[::1]:2,c/db").unwrap();
         let t = p.targets();
         assert_eq!(
-            t.iter().map(Target::describe).collect::<Vec<_>>(),
+            t.iter().map(Endpoint::describe).collect::<Vec<_>>(),
             ["a:1", "[::1]:2", "c:5432"]
         );
-        let p = Params::parse("postgres://u@a,b/db?port=7").unwrap();
+        let p = PostgresOptions::parse("postgres://u@a,b/db?port=7").unwrap();
         assert!(p.targets().iter().all(|t| t.port == 7));
 
         // libpq's connect_timeout: 0 = no limit, 1 = 2 s.
         for (v, d) in [("0", 0), ("-3", 0), ("1", 2), ("10", 10)] {
-            let p = Params::parse(&format!("postgres://u@h/d?connect_timeout={v}")).unwrap();
+            let p =
+                PostgresOptions::parse(&format!("postgres://u@h/d?connect_timeout={v}")).unwrap();
             assert_eq!(p.connect_timeout, Some(Duration::from_secs(d)), "{v}");
         }
         for mode in ["disable", "prefer", "require", "verify-ca", "verify-full"] {
-            let p = Params::parse(&format!("postgres://u@h/d?sslmode={mode}")).unwrap();
+            let p = PostgresOptions::parse(&format!("postgres://u@h/d?sslmode={mode}")).unwrap();
             assert_eq!(p.sslmode.name(), mode);
         }
     }
 
     #[test]
     fn url_errors_name_the_problem_and_never_the_password() {
-        let err = |u: &str| Params::parse(u).err().unwrap().message;
+        let err = |u: &str| PostgresOptions::parse(u).err().unwrap().message;
         let e = err("postgres://u:hunter2@h/d?sslmode=require&frobnicate=1");
         assert!(e.contains("unknown option `frobnicate`"), "{e}");
         let e = err("postgres://u@h/d?sslcert=/x.pem");
@@ -544,14 +529,17 @@ mod tests {
         let e = err("postgres://u@h/d?connect_timeout=soon");
         assert!(e.contains("connect_timeout"), "{e}");
         // A password with unencoded `/`, `?`, `#` or `@`: the user info ends at the last `@`.
-        let p = Params::parse("postgres://u:pa/ss?#@x@h:5433/app?connect_timeout=3").unwrap();
+        let p =
+            PostgresOptions::parse("postgres://u:pa/ss?#@x@h:5433/app?connect_timeout=3").unwrap();
         assert_eq!(p.password.as_deref(), Some("pa/ss?#@x"));
         assert_eq!(p.targets()[0].describe(), "h:5433");
         assert_eq!(p.dbname.as_deref(), Some("app"));
         assert_eq!(p.connect_timeout, Some(Duration::from_secs(3)));
-        assert!(PostgresConnection::check_url(&url("postgres://u@h/d?sslmode=verify-ca")).is_ok());
-        let e = PostgresConnection::check_url(&url("postgres://u@h/d?sslmode=nope")).unwrap_err();
-        assert!(e.message.contains("unknown sslmode `nope`"), "{e}");
+        let spec = |u: &str| ConnectSpec::new(&DatabaseUrl::parse(u).unwrap(), Path::new("."));
+        assert!(spec("postgres://u@h/d?sslmode=verify-ca").is_ok());
+        let e = spec("postgres://u:hunter2@h/d?sslmode=nope").unwrap_err();
+        assert!(e.reason.contains("unknown sslmode `nope`"), "{e}");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
         let e = err("postgres://u:oops%zzpw@h/d");
         assert!(e.contains("password") && !e.contains("oops"), "{e}");
     }

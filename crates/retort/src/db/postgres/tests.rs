@@ -1,4 +1,3 @@
-
 //! Against a real server: `RETORT_TEST_POSTGRES_URL`, by default
 //! `postgres://postgres@127.0.0.1:5432/postgres`. Each test creates its own database and
 //! drops it. Without a server the tests say so and pass, except under `CI=true`.
@@ -16,8 +15,7 @@ use super::connection::lock_key;
 use super::connection::numeric_text;
 use super::options::*;
 use super::*;
-use crate::config::mask;
-use crate::config::DatabaseUrl;
+use crate::db::mask;
 use crate::db::tls::{self, Roots, Verify};
 use crate::db::{ConnectOptions, Connection, DbError, Value};
 
@@ -64,8 +62,8 @@ xTwPBj9LwqUk2BSZKD2D2HAgZvSEvcvyJVI=
 -----END CERTIFICATE-----
 ";
 
-fn url(s: &str) -> DatabaseUrl {
-    DatabaseUrl::parse(s).unwrap()
+fn url(s: &str) -> PostgresOptions {
+    PostgresOptions::parse(s).unwrap()
 }
 
 fn quick() -> ConnectOptions {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::connection::SqliteConnection;
 use super::errors::err;
-use crate::config::SqliteLocation;
+use super::options::SqliteLocation;
 use crate::db::{ConnectOptions, DbError};
 
 impl SqliteConnection {

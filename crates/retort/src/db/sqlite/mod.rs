@@ -3,7 +3,9 @@
 mod connect;
 mod connection;
 mod errors;
+mod options;
 #[cfg(test)]
 mod tests;
 
 pub use connection::SqliteConnection;
+pub use options::{SqliteLocation, SqliteOptions};

@@ -1,5 +1,4 @@
 use super::*;
-use crate::config::SqliteLocation;
 use crate::db::{ConnectOptions, Connection};
 
 #[test]
