@@ -310,7 +310,7 @@ pub(super) fn collect<T: Protocol>(
                     .into_iter()
                     .zip(columns.iter())
                     .map(|(v, c)| from_mysql(v, c))
-                    .collect(),
+                    .collect::<Result<_, _>>()?,
             );
         }
     }
@@ -330,45 +330,29 @@ pub(super) fn is_integer(t: ColumnType) -> bool {
     )
 }
 
-/// Integers become `Int` (from either protocol), text and bytes `Text` (lossy UTF-8),
-/// everything else its text form, as the text protocol would have sent it.
-pub(super) fn from_mysql(v: mysql::Value, column: &Column) -> Value {
-    let fraction = |micros: u32| match column.decimals() {
-        d @ 1..=6 => format!(".{:06}", micros)[..=usize::from(d)].to_string(),
-        _ if micros > 0 => format!(".{micros:06}"),
-        _ => String::new(),
-    };
+/// Integers become `Int` (from either protocol), text and bytes `Text` (lossy UTF-8): what
+/// the version table, the audit log and the lock functions hold. The text protocol sends
+/// every other type as text too; from the binary protocol (a query with parameters) other
+/// types are refused with the cast that reads them.
+pub(super) fn from_mysql(v: mysql::Value, column: &Column) -> Result<Value, DbError> {
     match v {
-        mysql::Value::NULL => Value::Null,
-        mysql::Value::Int(i) => Value::Int(i),
-        mysql::Value::UInt(u) => i64::try_from(u)
+        mysql::Value::NULL => Ok(Value::Null),
+        mysql::Value::Int(i) => Ok(Value::Int(i)),
+        mysql::Value::UInt(u) => Ok(i64::try_from(u)
             .map(Value::Int)
-            .unwrap_or_else(|_| Value::Text(u.to_string())),
+            .unwrap_or_else(|_| Value::Text(u.to_string()))),
         mysql::Value::Bytes(bytes) => {
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            match text.parse::<i64>() {
+            Ok(match text.parse::<i64>() {
                 Ok(i) if is_integer(column.column_type()) => Value::Int(i),
                 _ => Value::Text(text),
-            }
-        }
-        mysql::Value::Float(f) => Value::Text(f.to_string()),
-        mysql::Value::Double(d) => Value::Text(d.to_string()),
-        mysql::Value::Date(y, mo, d, h, mi, s, us) => {
-            Value::Text(if column.column_type() == ColumnType::MYSQL_TYPE_DATE {
-                format!("{y:04}-{mo:02}-{d:02}")
-            } else {
-                format!(
-                    "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}{}",
-                    fraction(us)
-                )
             })
         }
-        mysql::Value::Time(negative, days, h, mi, s, us) => Value::Text(format!(
-            "{}{:02}:{mi:02}:{s:02}{}",
-            if negative { "-" } else { "" },
-            u64::from(days) * 24 + u64::from(h),
-            fraction(us)
-        )),
+        _ => Err(DbError::new(format!(
+            "retort cannot read values of column `{}` ({:?}); cast it to text in the query (CAST(column AS CHAR))",
+            column.name_str(),
+            column.column_type()
+        ))),
     }
 }
 

@@ -247,186 +247,30 @@ impl<'a> FromSql<'a> for Cell {
 
 pub(super) type BoxError = Box<dyn StdError + Sync + Send>;
 
-/// Integers as [`Value::Int`]; text, and every other type retort can render, as text in the
-/// form the server prints (`t`/`f`, `2026-11-22 10:30:00+00` in UTC, …).
+/// Integers as [`Value::Int`], text as [`Value::Text`], booleans as the server prints them
+/// (`t`/`f`): what the version table, the audit log and the lock queries hold. Any other
+/// type is refused with the cast that makes it text.
 pub(super) fn read_cell(ty: &Type, raw: &[u8]) -> Result<Value, BoxError> {
-    let text = |s: String| Ok(Value::Text(s));
     match *ty {
         Type::INT2 => return Ok(Value::Int(i16::from_sql(ty, raw)?.into())),
         Type::INT4 => return Ok(Value::Int(i32::from_sql(ty, raw)?.into())),
         Type::INT8 => return Ok(Value::Int(i64::from_sql(ty, raw)?)),
         Type::OID => return Ok(Value::Int(u32::from_sql(ty, raw)?.into())),
-        Type::BOOL => return text(if bool::from_sql(ty, raw)? { "t" } else { "f" }.into()),
-        Type::CHAR => return text(char::from(i8::from_sql(ty, raw)? as u8).to_string()),
-        Type::FLOAT4 => {
-            let f = f32::from_sql(ty, raw)?;
-            return text(float_special(f.into()).unwrap_or_else(|| f.to_string()));
+        Type::BOOL => {
+            return Ok(Value::Text(
+                if bool::from_sql(ty, raw)? { "t" } else { "f" }.into(),
+            ))
         }
-        Type::FLOAT8 => {
-            let f = f64::from_sql(ty, raw)?;
-            return text(float_special(f).unwrap_or_else(|| f.to_string()));
-        }
-        Type::NUMERIC => return text(numeric_text(raw).ok_or("malformed numeric")?),
-        Type::UUID => return text(uuid_text(raw).ok_or("malformed uuid")?),
-        Type::JSON => return text(String::from_utf8(raw.to_vec())?),
-        Type::JSONB => {
-            return match raw.split_first() {
-                Some((1, json)) => text(String::from_utf8(json.to_vec())?),
-                _ => Err("unsupported jsonb version".into()),
-            }
-        }
-        Type::BYTEA => {
-            let mut s = String::with_capacity(2 + raw.len() * 2);
-            s.push_str("\\x");
-            for b in raw {
-                let _ = write!(s, "{b:02x}");
-            }
-            return text(s);
-        }
-        Type::DATE => return text(date_text(i32::from_sql(ty, raw)?)?),
-        Type::TIME => return text(time_text(i64::from_sql(ty, raw)?)),
-        Type::TIMESTAMP => return text(timestamp_text(i64::from_sql(ty, raw)?, false)?),
-        Type::TIMESTAMPTZ => return text(timestamp_text(i64::from_sql(ty, raw)?, true)?),
         _ => {}
     }
     match ty.kind() {
         Kind::Domain(base) => read_cell(base, raw),
-        Kind::Enum(_) => text(String::from_utf8(raw.to_vec())?),
-        _ if <String as FromSql>::accepts(ty) => text(String::from_sql(ty, raw)?),
+        _ if <String as FromSql>::accepts(ty) => Ok(Value::Text(String::from_sql(ty, raw)?)),
         _ => Err(format!(
             "retort cannot read values of type {ty}; cast the column to text in the query (column::text)"
         )
         .into()),
     }
-}
-
-/// The server's spelling of the floats Rust prints differently.
-pub(super) fn float_special(f: f64) -> Option<String> {
-    if f.is_nan() {
-        Some("NaN".into())
-    } else if f.is_infinite() {
-        Some(if f > 0.0 { "Infinity" } else { "-Infinity" }.into())
-    } else {
-        None
-    }
-}
-
-/// NUMERIC's binary form: digit count, weight (of the first base-10000 digit), sign,
-/// display scale, then the base-10000 digits.
-pub(super) fn numeric_text(raw: &[u8]) -> Option<String> {
-    let word =
-        |i: usize| -> Option<u16> { Some(u16::from_be_bytes([*raw.get(i)?, *raw.get(i + 1)?])) };
-    let ndigits = word(0)? as usize;
-    let weight = word(2)? as i16 as i64;
-    let sign = word(4)?;
-    let dscale = word(6)? as usize;
-    let digits = (0..ndigits)
-        .map(|k| word(8 + 2 * k))
-        .collect::<Option<Vec<u16>>>()?;
-    let digit = |k: i64| -> u16 {
-        usize::try_from(k)
-            .ok()
-            .and_then(|k| digits.get(k).copied())
-            .unwrap_or(0)
-    };
-    let mut s = String::new();
-    match sign {
-        0x0000 => {}
-        0x4000 => s.push('-'),
-        0xC000 => return Some("NaN".into()),
-        0xD000 => return Some("Infinity".into()),
-        0xF000 => return Some("-Infinity".into()),
-        _ => return None,
-    }
-    if weight < 0 {
-        s.push('0');
-    } else {
-        for k in 0..=weight {
-            let _ = if k == 0 {
-                write!(s, "{}", digit(k))
-            } else {
-                write!(s, "{:04}", digit(k))
-            };
-        }
-    }
-    if dscale > 0 {
-        let mut frac = String::with_capacity(dscale + 4);
-        let mut k = weight + 1;
-        while frac.len() < dscale {
-            let _ = write!(frac, "{:04}", digit(k));
-            k += 1;
-        }
-        frac.truncate(dscale);
-        s.push('.');
-        s.push_str(&frac);
-    }
-    Some(s)
-}
-
-pub(super) fn uuid_text(raw: &[u8]) -> Option<String> {
-    if raw.len() != 16 {
-        return None;
-    }
-    let mut s = String::with_capacity(36);
-    for (i, b) in raw.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        let _ = write!(s, "{b:02x}");
-    }
-    Some(s)
-}
-
-/// PostgreSQL's epoch for dates and times: 2000-01-01.
-pub(super) fn pg_epoch() -> jiff::civil::DateTime {
-    jiff::civil::date(2000, 1, 1).at(0, 0, 0, 0)
-}
-
-pub(super) fn date_text(days: i32) -> Result<String, BoxError> {
-    Ok(match days {
-        i32::MAX => "infinity".into(),
-        i32::MIN => "-infinity".into(),
-        d => pg_epoch()
-            .date()
-            .checked_add(jiff::Span::new().days(d))?
-            .to_string(),
-    })
-}
-
-/// `HH:MM:SS[.ffffff]`, trailing zeros of the fraction dropped, as the server prints.
-pub(super) fn clock_text(micros_of_day: i64) -> String {
-    let secs = micros_of_day / 1_000_000;
-    let micros = micros_of_day % 1_000_000;
-    let mut s = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
-    if micros != 0 {
-        let frac = format!("{micros:06}");
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
-    }
-    s
-}
-
-pub(super) fn time_text(micros: i64) -> String {
-    clock_text(micros)
-}
-
-/// Timestamps as the server prints them with `DateStyle = ISO` (timestamptz in UTC, `+00`).
-pub(super) fn timestamp_text(micros: i64, utc_offset: bool) -> Result<String, BoxError> {
-    match micros {
-        i64::MAX => return Ok("infinity".into()),
-        i64::MIN => return Ok("-infinity".into()),
-        _ => {}
-    }
-    let day_micros = 86_400_000_000;
-    let days = micros.div_euclid(day_micros);
-    let date = pg_epoch()
-        .date()
-        .checked_add(jiff::Span::new().days(days))?;
-    let mut s = format!("{date} {}", clock_text(micros.rem_euclid(day_micros)));
-    if utc_offset {
-        s.push_str("+00");
-    }
-    Ok(s)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::connection::lock_key;
-use super::connection::numeric_text;
 use super::options::*;
 use super::*;
 use crate::db::mask;
@@ -209,23 +208,6 @@ fn lock_key_is_stable() {
     let digest = Sha256::digest(b"retort:retort_version");
     assert_eq!(lock_key("retort:retort_version").to_be_bytes(), digest[..8]);
     assert_ne!(lock_key("a"), lock_key("b"));
-}
-
-#[test]
-fn numeric_binary_to_text() {
-    let num = |ndigits: u16, weight: i16, sign: u16, dscale: u16, digits: &[u16]| {
-        let mut raw = Vec::new();
-        for w in [ndigits, weight as u16, sign, dscale].iter().chain(digits) {
-            raw.extend_from_slice(&w.to_be_bytes());
-        }
-        numeric_text(&raw).unwrap()
-    };
-    assert_eq!(num(0, 0, 0, 0, &[]), "0");
-    assert_eq!(num(2, 0, 0, 1, &[1, 5000]), "1.5");
-    assert_eq!(num(2, 1, 0x4000, 0, &[1, 0]), "-10000");
-    assert_eq!(num(1, -2, 0, 6, &[1200]), "0.000012");
-    assert_eq!(num(0, 0, 0, 3, &[]), "0.000");
-    assert_eq!(num(0, 0, 0xC000, 0, &[]), "NaN");
 }
 
 // -- TLS verification (no server) ------------------------------------------------------
@@ -469,38 +451,16 @@ fn values_read_as_the_server_prints_them() {
     let Some(db) = TestDb::new() else { return };
     let mut c = db.connect();
     c.run("SET TimeZone = 'UTC'").unwrap();
-    c.run("CREATE TYPE mood AS ENUM ('happy', 'sad')").unwrap();
     c.run("CREATE DOMAIN short_text AS varchar(5)").unwrap();
     for expr in [
-        "1.5::numeric",
-        "0::numeric",
-        "-12345.678900::numeric",
-        "0.000012::numeric",
-        "123456789012345678901234567890.0001::numeric",
-        "10000::numeric",
-        "'NaN'::numeric",
-        "sum(x) FROM (VALUES (1::bigint), (2)) t(x)",
         "true",
         "false",
-        "'2026-11-22'::date",
-        "'1999-12-31'::date",
-        "'infinity'::date",
-        "'1999-12-31 23:59:59.5'::timestamp",
-        "'2026-11-22 10:30:00'::timestamp",
-        "'2026-11-22 10:30:00.000123+02'::timestamptz",
-        "'12:34:56.789'::time",
-        "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid",
-        "'\\xdeadbeef'::bytea",
-        "'{\"a\": [1, 2]}'::json",
-        "'{\"b\": 1, \"a\": 2}'::jsonb",
-        "1.5::float8",
-        "0.1::float4",
-        "'-Infinity'::float8",
         "'abc'::name",
         "'x'::char(3)",
-        "'q'::\"char\"",
         "42::oid",
-        "'sad'::mood",
+        "7::int2",
+        "-8::int4",
+        "9000000000::int8",
         "'abc'::short_text",
         "'plain'::text",
     ] {
@@ -522,8 +482,16 @@ fn values_read_as_the_server_prints_them() {
         };
         assert_eq!(got, expected, "{expr}");
     }
-    let e = c.query("SELECT '1 day'::interval", &[]).unwrap_err();
-    assert!(e.message.contains("::text"), "{}", e.message);
+    // Types retort's own tables never hold are refused with the cast that reads them.
+    for expr in [
+        "'1 day'::interval",
+        "1.5::numeric",
+        "'2026-11-22'::date",
+        "1.5::float8",
+    ] {
+        let e = c.query(&format!("SELECT {expr}"), &[]).unwrap_err();
+        assert!(e.message.contains("::text"), "{expr}: {}", e.message);
+    }
     assert_eq!(one(&mut c, "SELECT NULL::interval"), Value::Null);
 }
 
