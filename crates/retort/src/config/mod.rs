@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use crate::db::{mask, wait_from_secs, DatabaseUrl, SqliteLocation, UrlError, MAX_WAIT_SECS};
+#[cfg(feature = "sqlite")]
+pub use crate::db::SqliteLocation;
+pub use crate::db::{mask, wait_from_secs, DatabaseUrl, UrlError, MAX_WAIT_SECS};
 pub use interpolate::{interpolate, InterpolateError};
 
 use crate::db::{ConnectOptions, ConnectSpec};

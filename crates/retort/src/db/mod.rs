@@ -5,10 +5,16 @@
 //! Everything a migration tool decides — what to run, checksums, the re-read after the
 //! lock, the audit log — lives in `migrator` and `history`, written once for all drivers.
 
+#[cfg(feature = "mysql")]
 mod mysql;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod spec;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+/// The certificate checks of PostgreSQL's `sslmode`; kept apart from the driver, so MySQL
+/// TLS can use it too.
+#[cfg(feature = "postgres")]
 mod tls;
 mod url;
 
@@ -18,9 +24,12 @@ use std::time::Duration;
 
 use crate::dialect::Dialect;
 
+#[cfg(feature = "mysql")]
 pub use mysql::{MysqlConnection, MysqlOptions};
+#[cfg(feature = "postgres")]
 pub use postgres::{PostgresConnection, PostgresOptions};
 pub use spec::{ConnectSpec, DriverOptions};
+#[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteConnection, SqliteLocation, SqliteOptions};
 pub use url::{mask, DatabaseUrl, UrlError};
 
@@ -295,6 +304,7 @@ pub trait Cancel: Send + Sync {
 }
 
 /// `60s`, `1.5s` or `300ms`: a timeout as the drivers' messages name it.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) fn human_duration(d: Duration) -> String {
     if d.as_secs() == 0 {
         format!("{}ms", d.as_millis())
@@ -307,9 +317,12 @@ pub(crate) fn human_duration(d: Duration) -> String {
 
 /// Opens the database a spec names (see [`ConnectSpec::new`]: the URL was checked then).
 pub fn connect(spec: &ConnectSpec, opts: &ConnectOptions) -> Result<Box<dyn Connection>, DbError> {
-    match spec.driver() {
-        DriverOptions::Sqlite(o) => Ok(Box::new(SqliteConnection::open(o.location(), opts)?)),
-        DriverOptions::Mysql(o) => Ok(Box::new(MysqlConnection::connect(o, opts)?)),
-        DriverOptions::Postgres(o) => Ok(Box::new(PostgresConnection::connect(o, opts)?)),
+    match *spec.driver() {
+        #[cfg(feature = "sqlite")]
+        DriverOptions::Sqlite(ref o) => Ok(Box::new(SqliteConnection::open(o.location(), opts)?)),
+        #[cfg(feature = "mysql")]
+        DriverOptions::Mysql(ref o) => Ok(Box::new(MysqlConnection::connect(o, opts)?)),
+        #[cfg(feature = "postgres")]
+        DriverOptions::Postgres(ref o) => Ok(Box::new(PostgresConnection::connect(o, opts)?)),
     }
 }

@@ -108,3 +108,30 @@ fn missing_driver(dialect: Dialect) -> String {
         dialect.name()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_driver_left_out_is_named_with_its_feature() {
+        let e = missing_driver(Dialect::Mysql);
+        assert!(e.contains("enable the `mysql` feature"), "{e}");
+        #[cfg(not(feature = "mysql"))]
+        {
+            let e = ConnectSpec::parse("mysql://u:hunter2@h/db", Path::new(".")).unwrap_err();
+            assert!(e.reason.contains("`mysql` feature"), "{e}");
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
+    }
+
+    #[test]
+    fn debug_shows_only_the_masked_url() {
+        let url = "postgres://u:hunter2@h/db";
+        let Ok(spec) = ConnectSpec::parse(url, Path::new(".")) else {
+            return; // a build without the PostgreSQL driver
+        };
+        assert_eq!(spec.masked_url(), "postgres://u:***@h/db");
+        assert!(!format!("{spec:?}").contains("hunter2"));
+    }
+}

@@ -131,6 +131,7 @@ pub fn mask(url: &str) -> String {
     out
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// Why a URL component could not be percent-decoded. It carries no text of the component:
 /// that may be a password. Each driver words it (its messages predate this shared decoder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +142,7 @@ pub(crate) enum PercentError {
     NotUtf8,
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// Decodes the `%XX` escapes of one URL component (user, password, host, database,
 /// option); every other byte is kept as it is.
 pub(crate) fn percent_decode(text: &str) -> Result<String, PercentError> {
@@ -164,6 +166,7 @@ pub(crate) fn percent_decode(text: &str) -> Result<String, PercentError> {
     String::from_utf8(out).map_err(|_| PercentError::NotUtf8)
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// The shortest password [`scrub`] removes from a message. Retort's own messages never
 /// contain the password; this is for a server's or a library's text that might echo it.
 /// Of the drivers' two former rules (3 and 4 characters) the lower one is kept: it hides
@@ -171,6 +174,7 @@ pub(crate) fn percent_decode(text: &str) -> Result<String, PercentError> {
 /// word holding those letters while hiding next to nothing.
 pub(crate) const MIN_SCRUBBED_PASSWORD: usize = 3;
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 /// `message` with every occurrence of `password` replaced by `***` (for a password of at
 /// least [`MIN_SCRUBBED_PASSWORD`] bytes).
 pub(crate) fn scrub(message: String, password: Option<&str>) -> String {
@@ -234,6 +238,7 @@ mod tests {
         assert!(!format!("{url} {url:?}").contains("secret"));
     }
 
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     #[test]
     fn percent_decoding() {
         assert_eq!(
@@ -247,6 +252,7 @@ mod tests {
         assert_eq!(percent_decode("%FF"), Err(PercentError::NotUtf8));
     }
 
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     #[test]
     fn scrub_hides_passwords_of_three_characters_and_more() {
         let scrubbed = |m: &str, p: &str| scrub(m.to_string(), Some(p));

@@ -915,5 +915,5 @@ impl<'a> Migrator<'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;

@@ -16,7 +16,7 @@ impl MysqlConnection {
         opts: &ConnectOptions,
     ) -> Result<MysqlConnection, DbError> {
         let timeout = target.connect_timeout.unwrap_or(opts.connect_timeout);
-        let conn = open(&target, Some(&target.database), timeout)?;
+        let conn = open(target, Some(&target.database), timeout)?;
         let cancel = Arc::new(KillQuery {
             session: conn.connection_id(),
             target: target.clone(),
