@@ -76,14 +76,13 @@ pub fn open_with(config: Config, access: Access) -> Result<Opened, Error> {
         create: access == Access::ReadWrite,
         ..config.connect_options()
     };
-    let url = checked_url(&config)?;
-    let root = config.root.clone();
-    let history = history::History::new(url.dialect(), &config.version_table, &config.log_table());
+    let spec = config.connect_spec()?.clone();
+    let history = history::History::new(spec.dialect(), &config.version_table, &config.log_table());
     std::thread::scope(|scope| {
         let project = scope.spawn(move || Project::load(config));
         let db = (|| {
-            let mut conn = db::connect(&url, &root, opts).map_err(|error| Error::Connect {
-                url: url.masked(),
+            let mut conn = db::connect(&spec, opts).map_err(|error| Error::Connect {
+                url: spec.masked_url().to_string(),
                 error,
             })?;
             let rows = history
@@ -106,25 +105,10 @@ pub fn open_with(config: Config, access: Access) -> Result<Opened, Error> {
 
 /// Opens the project's configured database.
 pub fn connect(project: &Project) -> Result<Box<dyn Connection>, Error> {
-    let url = &checked_url(&project.config)?;
+    let spec = project.config.connect_spec()?;
     let opts = project.config.connect_options();
-    db::connect(url, &project.config.root, &opts).map_err(|error| Error::Connect {
-        url: url.masked(),
+    db::connect(spec, &opts).map_err(|error| Error::Connect {
+        url: spec.masked_url().to_string(),
         error,
     })
-}
-
-/// The configured URL, with its driver options checked (a bad option is bad input).
-fn checked_url(config: &Config) -> Result<config::DatabaseUrl, Error> {
-    let url = config.url()?.clone();
-    db::check_url(&url).map_err(|e| {
-        Error::Config(config::ConfigError::Url {
-            origin: "database URL".into(),
-            error: config::UrlError {
-                masked_url: url.masked(),
-                reason: e.message,
-            },
-        })
-    })?;
-    Ok(url)
 }

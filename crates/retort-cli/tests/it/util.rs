@@ -141,13 +141,13 @@ impl Drop for ServerDb {
 }
 
 fn connect_url(url: &str) -> Result<Box<dyn Connection>, retort::db::DbError> {
-    let parsed = retort::config::DatabaseUrl::parse(url)
+    let spec = retort::db::ConnectSpec::parse(url, Path::new("."))
         .map_err(|e| retort::db::DbError::new(e.to_string()))?;
     let opts = retort::ConnectOptions {
         connect_timeout: std::time::Duration::from_secs(3),
         ..Default::default()
     };
-    db::connect(&parsed, Path::new("."), &opts)
+    db::connect(&spec, &opts)
 }
 
 /// A temporary project directory with its own database.
@@ -324,7 +324,7 @@ impl TestProject {
     /// A connection of our own to the test database, through the library.
     pub fn connect(&self) -> Box<dyn Connection> {
         let config = Config::in_dir(self.path(), &self.url).expect("config");
-        db::connect(config.url().expect("url"), self.path(), &Default::default()).expect("connect")
+        db::connect(config.connect_spec().expect("url"), &Default::default()).expect("connect")
     }
 
     /// Revisions in the version table, sorted.

@@ -5,7 +5,6 @@
 //! environment first, then from a `.env` file beside `retort.toml`.
 
 mod interpolate;
-mod url;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -13,9 +12,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+#[cfg(feature = "sqlite")]
+pub use crate::db::SqliteLocation;
+pub use crate::db::{mask, wait_from_secs, DatabaseUrl, UrlError, MAX_WAIT_SECS};
 pub use interpolate::{interpolate, InterpolateError};
-pub use url::{mask, DatabaseUrl, SqliteLocation, UrlError};
 
+use crate::db::{ConnectOptions, ConnectSpec};
 use crate::dialect::Dialect;
 
 /// The config file name looked up in the current directory and its parents.
@@ -50,6 +52,8 @@ pub struct Config {
     /// `retort validate` turns it off to read every file.
     pub start_up_cache: bool,
     url: Result<DatabaseUrl, ConfigError>,
+    /// The URL checked for its driver, built once here (see [`Config::connect_spec`]).
+    spec: Result<ConnectSpec, ConfigError>,
 }
 
 /// A config problem, naming the file and (where known) the line.
@@ -113,22 +117,6 @@ struct RawMigrations {
     schema: Option<String>,
     version_table: Option<String>,
     dialects: Option<Vec<String>>,
-}
-
-/// The longest wait retort accepts for the migration lock or a connection, in seconds: a
-/// day. A longer one is a typo, and not far beyond it the drivers' own limits overflow
-/// (SQLite's busy timeout is an `i32` of milliseconds, 24.8 days).
-pub const MAX_WAIT_SECS: u64 = 86_400;
-
-/// `secs` as a wait, or why not: the message names the allowed range.
-pub fn wait_from_secs(secs: f64) -> Result<Duration, String> {
-    if secs.is_finite() && (0.0..=MAX_WAIT_SECS as f64).contains(&secs) {
-        Ok(Duration::from_secs_f64(secs))
-    } else {
-        Err(format!(
-            "must be a number of seconds from 0 to {MAX_WAIT_SECS} (a day)"
-        ))
-    }
 }
 
 /// How a command asked for its config: the global options of the CLI, or an application's
@@ -274,6 +262,12 @@ impl Config {
             let expanded = expand(&value, origin.clone())?;
             DatabaseUrl::parse(&expanded).map_err(|error| ConfigError::Url { origin, error })
         })();
+        let spec = url.clone().and_then(|url| {
+            ConnectSpec::new(&url, root).map_err(|error| ConfigError::Url {
+                origin: "database URL".into(),
+                error,
+            })
+        });
 
         let env_table = opts
             .environment
@@ -387,6 +381,7 @@ impl Config {
             connect_timeout,
             start_up_cache: true,
             url,
+            spec,
         })
     }
 
@@ -397,9 +392,15 @@ impl Config {
         self.url.as_ref().map_err(Clone::clone)
     }
 
+    /// What to connect to: the URL with its driver options checked (a bad option is bad
+    /// input, as an unset variable is), asked only by commands that connect.
+    pub fn connect_spec(&self) -> Result<&ConnectSpec, ConfigError> {
+        self.spec.as_ref().map_err(Clone::clone)
+    }
+
     /// How the driver should connect, from this config.
-    pub fn connect_options(&self) -> crate::db::ConnectOptions {
-        crate::db::ConnectOptions {
+    pub fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions {
             lock_timeout: self.lock_timeout,
             connect_timeout: self.connect_timeout,
             schema: self.db_schema.clone(),

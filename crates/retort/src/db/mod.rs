@@ -1,25 +1,37 @@
-//! Talking to a database: one small [`Connection`] trait, one file per driver.
+//! Talking to a database: one small [`Connection`] trait, one folder per driver (options,
+//! connect, errors, the connection itself, and its live-server tests).
 //!
 //! The trait holds only what differs between drivers (running SQL, transactions, the lock).
 //! Everything a migration tool decides — what to run, checksums, the re-read after the
 //! lock, the audit log — lives in `migrator` and `history`, written once for all drivers.
 
+#[cfg(feature = "mysql")]
 mod mysql;
+#[cfg(feature = "postgres")]
 mod postgres;
+mod spec;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+/// The certificate checks of PostgreSQL's `sslmode`; kept apart from the driver, so MySQL
+/// TLS can use it too.
+#[cfg(feature = "postgres")]
 mod tls;
+mod url;
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::DatabaseUrl;
 use crate::dialect::Dialect;
 
-pub use mysql::MysqlConnection;
-pub use postgres::PostgresConnection;
-pub use sqlite::SqliteConnection;
+#[cfg(feature = "mysql")]
+pub use mysql::{MysqlConnection, MysqlOptions};
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresConnection, PostgresOptions};
+pub use spec::{ConnectSpec, DriverOptions};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteConnection, SqliteLocation, SqliteOptions};
+pub use url::{mask, DatabaseUrl, UrlError};
 
 /// A parameter or a column value. Version-table columns are text or integers, so that is
 /// all retort itself reads and writes.
@@ -47,8 +59,8 @@ impl Value {
 }
 
 /// A column value as a driver hands it over, borrowed from its own row where it can be:
-/// reading 10,000 version rows at start-up then copies their text once, into
-/// [`crate::history::VersionRows`], instead of making a string per field.
+/// reading 10,000 version rows at start-up then copies their text once, into the
+/// history's own buffer, instead of making a string per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueRef<'a> {
     Null,
@@ -125,6 +137,22 @@ pub enum BatchError {
     Ours(DbError),
     /// The migration's statement, after all of retort's had succeeded.
     Statement(DbError),
+}
+
+/// The longest wait retort accepts for the migration lock or a connection, in seconds: a
+/// day. A longer one is a typo, and not far beyond it the drivers' own limits overflow
+/// (SQLite's busy timeout is an `i32` of milliseconds, 24.8 days).
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
+/// `secs` as a wait, or why not: the message names the allowed range.
+pub fn wait_from_secs(secs: f64) -> Result<Duration, String> {
+    if secs.is_finite() && (0.0..=MAX_WAIT_SECS as f64).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "must be a number of seconds from 0 to {MAX_WAIT_SECS} (a day)"
+        ))
+    }
 }
 
 /// How to connect, beyond the URL.
@@ -263,7 +291,7 @@ pub trait Connection: Send {
 
     /// What cancels this connection's running statement from another thread (PostgreSQL's
     /// cancel request, MySQL's `KILL QUERY` from a second connection, SQLite's interrupt):
-    /// a stop request ([`crate::migrator::Stop`]) uses it.
+    /// a stop request uses it.
     fn canceller(&self) -> Option<Arc<dyn Cancel>> {
         None
     }
@@ -276,6 +304,7 @@ pub trait Cancel: Send + Sync {
 }
 
 /// `60s`, `1.5s` or `300ms`: a timeout as the drivers' messages name it.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) fn human_duration(d: Duration) -> String {
     if d.as_secs() == 0 {
         format!("{}ms", d.as_millis())
@@ -286,30 +315,14 @@ pub(crate) fn human_duration(d: Duration) -> String {
     }
 }
 
-/// Checks a URL's options without connecting, so a typo in the URL is reported as bad
-/// input (exit 2) rather than as a failed connection.
-pub fn check_url(url: &DatabaseUrl) -> Result<(), DbError> {
-    match url.dialect() {
-        Dialect::Mysql => MysqlConnection::check_url(url),
-        Dialect::Postgres => PostgresConnection::check_url(url),
-        Dialect::Sqlite => Ok(()),
-    }
-}
-
-/// Opens the database a URL names. `base` resolves relative SQLite paths.
-pub fn connect(
-    url: &DatabaseUrl,
-    base: &Path,
-    opts: &ConnectOptions,
-) -> Result<Box<dyn Connection>, DbError> {
-    match url.dialect() {
-        Dialect::Sqlite => {
-            let location = url
-                .sqlite_location(base)
-                .ok_or_else(|| DbError::new("not a SQLite URL"))?;
-            Ok(Box::new(SqliteConnection::open(&location, opts)?))
-        }
-        Dialect::Mysql => Ok(Box::new(MysqlConnection::connect(url, opts)?)),
-        Dialect::Postgres => Ok(Box::new(PostgresConnection::connect(url, opts)?)),
+/// Opens the database a spec names (see [`ConnectSpec::new`]: the URL was checked then).
+pub fn connect(spec: &ConnectSpec, opts: &ConnectOptions) -> Result<Box<dyn Connection>, DbError> {
+    match *spec.driver() {
+        #[cfg(feature = "sqlite")]
+        DriverOptions::Sqlite(ref o) => Ok(Box::new(SqliteConnection::open(o.location(), opts)?)),
+        #[cfg(feature = "mysql")]
+        DriverOptions::Mysql(ref o) => Ok(Box::new(MysqlConnection::connect(o, opts)?)),
+        #[cfg(feature = "postgres")]
+        DriverOptions::Postgres(ref o) => Ok(Box::new(PostgresConnection::connect(o, opts)?)),
     }
 }

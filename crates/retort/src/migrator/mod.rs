@@ -914,5 +914,5 @@ impl<'a> Migrator<'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;

@@ -1,10 +1,10 @@
-//! Database URLs: which dialect a URL names, where a SQLite file lives, and masking.
+//! Database URLs: which dialect a URL names, and keeping its password out of messages.
 //!
 //! Every message that shows a URL goes through [`DatabaseUrl::masked`], so a password
-//! given in a URL never reaches a terminal, a log or a CI transcript.
+//! given in a URL never reaches a terminal, a log or a CI transcript; a driver's own
+//! message goes through [`scrub`]. The drivers' URL parsers share [`percent_decode`].
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use crate::dialect::Dialect;
 
@@ -13,13 +13,6 @@ use crate::dialect::Dialect;
 pub struct DatabaseUrl {
     raw: String,
     dialect: Dialect,
-}
-
-/// Where a SQLite database lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SqliteLocation {
-    Memory,
-    File(PathBuf),
 }
 
 /// A URL retort cannot use, with the reason. The URL inside is already masked.
@@ -90,28 +83,11 @@ impl DatabaseUrl {
         mask(&self.raw)
     }
 
-    fn sqlite_path_text(&self) -> &str {
+    /// The path part of a `sqlite:` URL, as written (`:memory:`, relative or absolute).
+    pub(crate) fn sqlite_path_text(&self) -> &str {
         let rest = &self.raw[self.raw.find(':').map_or(0, |i| i + 1)..];
         let rest = rest.strip_prefix("//").unwrap_or(rest);
         rest.split('?').next().unwrap_or("")
-    }
-
-    /// For a SQLite URL, the database file (relative paths are taken from `base`, the
-    /// project directory, so a command gives the same answer from any subfolder).
-    pub fn sqlite_location(&self, base: &Path) -> Option<SqliteLocation> {
-        if self.dialect != Dialect::Sqlite {
-            return None;
-        }
-        let path = self.sqlite_path_text();
-        if path == ":memory:" {
-            return Some(SqliteLocation::Memory);
-        }
-        let path = Path::new(path);
-        Some(SqliteLocation::File(if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            base.join(path)
-        }))
     }
 }
 
@@ -155,6 +131,61 @@ pub fn mask(url: &str) -> String {
     out
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+/// Why a URL component could not be percent-decoded. It carries no text of the component:
+/// that may be a password. Each driver words it (its messages predate this shared decoder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PercentError {
+    /// A `%` not followed by two hex digits.
+    BadEscape,
+    /// The decoded bytes are not UTF-8.
+    NotUtf8,
+}
+
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+/// Decodes the `%XX` escapes of one URL component (user, password, host, database,
+/// option); every other byte is kept as it is.
+pub(crate) fn percent_decode(text: &str) -> Result<String, PercentError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or(PercentError::BadEscape)?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| PercentError::NotUtf8)
+}
+
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+/// The shortest password [`scrub`] removes from a message. Retort's own messages never
+/// contain the password; this is for a server's or a library's text that might echo it.
+/// Of the drivers' two former rules (3 and 4 characters) the lower one is kept: it hides
+/// more. One or two characters are left alone, since replacing them would mangle every
+/// word holding those letters while hiding next to nothing.
+pub(crate) const MIN_SCRUBBED_PASSWORD: usize = 3;
+
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+/// `message` with every occurrence of `password` replaced by `***` (for a password of at
+/// least [`MIN_SCRUBBED_PASSWORD`] bytes).
+pub(crate) fn scrub(message: String, password: Option<&str>) -> String {
+    match password {
+        Some(p) if p.len() >= MIN_SCRUBBED_PASSWORD && message.contains(p) => {
+            message.replace(p, "***")
+        }
+        _ => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,34 +216,6 @@ mod tests {
     }
 
     #[test]
-    fn sqlite_paths() {
-        let base = Path::new("/proj");
-        let loc = |u: &str| {
-            DatabaseUrl::parse(u)
-                .unwrap()
-                .sqlite_location(base)
-                .unwrap()
-        };
-        assert_eq!(loc("sqlite::memory:"), SqliteLocation::Memory);
-        assert_eq!(
-            loc("sqlite:app.db"),
-            SqliteLocation::File("/proj/app.db".into())
-        );
-        assert_eq!(
-            loc("sqlite:/var/a.db"),
-            SqliteLocation::File("/var/a.db".into())
-        );
-        assert_eq!(
-            loc("sqlite:///var/a.db"),
-            SqliteLocation::File("/var/a.db".into())
-        );
-        assert_eq!(
-            loc("sqlite://rel.db"),
-            SqliteLocation::File("/proj/rel.db".into())
-        );
-    }
-
-    #[test]
     fn masks_passwords() {
         assert_eq!(
             mask("postgres://u:secret@h:5432/db"),
@@ -233,5 +236,37 @@ mod tests {
         );
         let url = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();
         assert!(!format!("{url} {url:?}").contains("secret"));
+    }
+
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(
+            percent_decode("p%40ss%2Fw%3Ard").as_deref(),
+            Ok("p@ss/w:rd")
+        );
+        assert_eq!(percent_decode("plain").as_deref(), Ok("plain"));
+        assert_eq!(percent_decode("%C3%A9").as_deref(), Ok("é"));
+        assert_eq!(percent_decode("a%zzb"), Err(PercentError::BadEscape));
+        assert_eq!(percent_decode("a%4"), Err(PercentError::BadEscape));
+        assert_eq!(percent_decode("%FF"), Err(PercentError::NotUtf8));
+    }
+
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
+    #[test]
+    fn scrub_hides_passwords_of_three_characters_and_more() {
+        let scrubbed = |m: &str, p: &str| scrub(m.to_string(), Some(p));
+        assert_eq!(
+            scrubbed("auth failed for abc", "abc"),
+            "auth failed for ***"
+        );
+        assert_eq!(
+            scrubbed("pw hunter2 and hunter2", "hunter2"),
+            "pw *** and ***"
+        );
+        // Below the minimum the message is left whole (it would mangle words otherwise).
+        assert_eq!(scrubbed("ab: bad", "ab"), "ab: bad");
+        assert_eq!(scrub("no password".into(), None), "no password");
+        assert_eq!(MIN_SCRUBBED_PASSWORD, 3);
     }
 }

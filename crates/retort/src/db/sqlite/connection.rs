@@ -1,57 +1,25 @@
-//! SQLite through rusqlite (bundled, so the binary needs no system library).
+//! The SQLite database behind the [`Connection`] trait: statements, borrowed row values,
+//! the write transaction as the lock, and the interrupt for a stop request.
 
 use std::time::Duration;
 
 use rusqlite::types::ValueRef as SqlValue;
 
-use crate::config::SqliteLocation;
+use super::errors::err;
+use crate::db::{Cancel, Connection, DbError, Value, ValueRef};
 use crate::dialect::Dialect;
-
-use super::{ConnectOptions, Connection, DbError, Value, ValueRef};
 
 /// A SQLite database file (or `:memory:`).
 pub struct SqliteConnection {
-    conn: rusqlite::Connection,
-    lock_timeout: Duration,
+    pub(super) conn: rusqlite::Connection,
+    pub(super) lock_timeout: Duration,
 }
 
 impl SqliteConnection {
-    /// Opens (creating if needed) the database. The busy timeout is the lock timeout:
-    /// SQLite's lock is its write transaction, and waiting on it is waiting on the lock.
-    pub fn open(location: &SqliteLocation, opts: &ConnectOptions) -> Result<Self, DbError> {
-        let conn = match location {
-            SqliteLocation::File(path) if opts.create || path.exists() => {
-                rusqlite::Connection::open(path)
-            }
-            // Read-only use of a file that does not exist: an empty database, not a new file.
-            SqliteLocation::Memory | SqliteLocation::File(_) => {
-                rusqlite::Connection::open_in_memory()
-            }
-        }
-        .map_err(err)?;
-        let lock_timeout = opts.lock_timeout.max(Duration::from_millis(1));
-        conn.busy_timeout(lock_timeout).map_err(err)?;
-        Ok(SqliteConnection { conn, lock_timeout })
-    }
-
     /// The underlying connection, for applications that migrate and then keep using it.
     pub fn inner(&self) -> &rusqlite::Connection {
         &self.conn
     }
-}
-
-fn err(e: rusqlite::Error) -> DbError {
-    let mut out = DbError::new(match &e {
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-        other => other.to_string(),
-    });
-    if let rusqlite::Error::SqliteFailure(f, _) = &e {
-        out.lock_timeout = matches!(
-            f.code,
-            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-        );
-    }
-    out
 }
 
 fn to_sql(values: &[Value]) -> Vec<rusqlite::types::Value> {
@@ -186,7 +154,7 @@ impl Connection for SqliteConnection {
         true
     }
 
-    fn canceller(&self) -> Option<std::sync::Arc<dyn super::Cancel>> {
+    fn canceller(&self) -> Option<std::sync::Arc<dyn Cancel>> {
         Some(std::sync::Arc::new(Interrupt(
             self.conn.get_interrupt_handle(),
         )))
@@ -201,7 +169,7 @@ impl Connection for SqliteConnection {
 /// transaction can be rolled back.
 struct Interrupt(rusqlite::InterruptHandle);
 
-impl super::Cancel for Interrupt {
+impl Cancel for Interrupt {
     fn cancel(&self) -> Result<(), DbError> {
         self.0.interrupt();
         Ok(())
@@ -213,27 +181,4 @@ impl super::Cancel for Interrupt {
 fn recycle<'b>(mut values: Vec<ValueRef<'_>>) -> Vec<ValueRef<'b>> {
     values.clear();
     values.into_iter().map(|_| ValueRef::Null).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_exists_looks_in_the_main_schema_only() {
-        let opts = ConnectOptions::default();
-        let mut c = SqliteConnection::open(&SqliteLocation::Memory, &opts).unwrap();
-        assert!(!c.table_exists("v").unwrap());
-        c.run("CREATE TABLE v (id INTEGER)").unwrap();
-        c.run("CREATE TEMP TABLE t (id INTEGER)").unwrap();
-        assert!(c.table_exists("v").unwrap());
-        assert!(
-            c.table_exists("V").unwrap(),
-            "names match regardless of case"
-        );
-        assert!(
-            !c.table_exists("t").unwrap(),
-            "a temporary table is not the schema's"
-        );
-    }
 }

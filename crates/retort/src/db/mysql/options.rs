@@ -1,0 +1,268 @@
+//! A `mysql://` / `mariadb://` URL into typed connect options: where the server is, who
+//! connects, which database. Errors never echo a password.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::db::url::{self, PercentError};
+use crate::db::{wait_from_secs, DbError, MAX_WAIT_SECS};
+
+/// Where and how to connect, parsed from the URL when the config is read:
+/// `mysql://user:password@host:port/database?socket=/path&connect_timeout=SECS` (or
+/// `mariadb://`). The user, password and database are percent-decoded; the port defaults
+/// to 3306; `connect_timeout` is in seconds, fractions allowed. Never printed whole:
+/// `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MysqlOptions {
+    pub(super) user: Option<String>,
+    pub(super) password: Option<String>,
+    /// As written, IPv6 addresses in brackets (`[::1]`), as the driver wants them.
+    pub(super) host: String,
+    pub(super) port: u16,
+    pub(super) socket: Option<String>,
+    pub(super) database: String,
+    pub(super) connect_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for MysqlOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MysqlOptions")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("socket", &self.socket)
+            .field("database", &self.database)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+impl MysqlOptions {
+    /// Parses `mysql://` / `mariadb://` URLs. Error messages never quote the user-info part.
+    pub(crate) fn parse(raw: &str) -> Result<MysqlOptions, DbError> {
+        let (scheme, rest) = raw
+            .split_once("://")
+            .ok_or_else(|| DbError::new("expected mysql://user@host/dbname"))?;
+        if !matches!(scheme.to_ascii_lowercase().as_str(), "mysql" | "mariadb") {
+            return Err(DbError::new(format!(
+                "not a MySQL URL (scheme `{scheme}`); expected mysql:// or mariadb://"
+            )));
+        }
+        // The user info ends at the last `@`, so a password with an unencoded `/`, `?` or
+        // `#` still parses (and never spills into the host or path quoted in messages).
+        let (userinfo, rest) = match rest.rfind('@') {
+            Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+            None => (None, rest),
+        };
+        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (hostport, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (user, password) = match userinfo {
+            None => (None, None),
+            Some(info) => {
+                let (u, p) = match info.split_once(':') {
+                    Some((u, p)) => (u, Some(p)),
+                    None => (info, None),
+                };
+                let u = decode(u, "user name")?;
+                let p = p.map(|p| decode(p, "password")).transpose()?;
+                ((!u.is_empty()).then_some(u), p)
+            }
+        };
+        let (host, port) = split_host_port(hostport)?;
+        let database = decode(path.strip_suffix('/').unwrap_or(path), "database name")?;
+        if database.is_empty() {
+            return Err(DbError::new(
+                "the URL names no database; name the database: mysql://user@host/dbname",
+            ));
+        }
+        if database.contains('/') {
+            return Err(DbError::new(format!(
+                "the URL path must be just the database name, not `{database}`"
+            )));
+        }
+        let mut target = MysqlOptions {
+            user,
+            password,
+            host: if host.is_empty() {
+                "localhost".to_string()
+            } else {
+                host
+            },
+            port,
+            socket: None,
+            database,
+            connect_timeout: None,
+        };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = decode(key, "query option")?;
+            let value = decode(value, "query option")?;
+            match key.as_str() {
+                "socket" if !value.is_empty() => target.socket = Some(value),
+                "connect_timeout" => target.connect_timeout = Some(parse_seconds(&key, &value)?),
+                "socket" => {
+                    return Err(DbError::new(
+                        "option `socket` needs a path: ?socket=/run/mysqld/mysqld.sock",
+                    ))
+                }
+                other => {
+                    return Err(DbError::new(format!(
+                        "unknown option `{other}` in the MySQL URL (supported: socket, connect_timeout)"
+                    )))
+                }
+            }
+        }
+        Ok(target)
+    }
+
+    /// Where the server is, for messages: `host:port` or `socket /path`.
+    pub(super) fn place(&self) -> String {
+        match &self.socket {
+            Some(path) => format!("socket {path}"),
+            None => format!("{}:{}", self.host, self.port),
+        }
+    }
+}
+
+pub(super) fn split_host_port(hostport: &str) -> Result<(String, u16), DbError> {
+    let bad_port = |p: &str| DbError::new(format!("invalid port `{p}` in the URL"));
+    if let Some(v6) = hostport.strip_prefix('[') {
+        let (addr, after) = v6
+            .split_once(']')
+            .ok_or_else(|| DbError::new("unclosed `[` in the URL's host"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| bad_port(p))?,
+            None if after.is_empty() => 3306,
+            None => return Err(DbError::new("unexpected text after `]` in the URL's host")),
+        };
+        return Ok((format!("[{addr}]"), port));
+    }
+    match hostport.rsplit_once(':') {
+        Some((host, p)) => Ok((
+            host.to_string(),
+            if p.is_empty() {
+                3306
+            } else {
+                p.parse().map_err(|_| bad_port(p))?
+            },
+        )),
+        None => Ok((hostport.to_string(), 3306)),
+    }
+}
+
+pub(super) fn parse_seconds(key: &str, value: &str) -> Result<Duration, DbError> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| wait_from_secs(s).ok())
+        .ok_or_else(|| {
+            DbError::new(format!(
+                "option `{key}` must be a number of seconds above 0 and at most {} (a day), not `{value}`",
+                MAX_WAIT_SECS
+            ))
+        })
+}
+
+/// [`percent_decode`](url::percent_decode) with this driver's words for its errors, which
+/// name the component and never echo its text (it may be the password).
+fn decode(text: &str, what: &str) -> Result<String, DbError> {
+    url::percent_decode(text).map_err(|e| {
+        DbError::new(match e {
+            PercentError::BadEscape => format!("invalid percent-encoding in the URL's {what}"),
+            PercentError::NotUtf8 => format!("the URL's {what} is not UTF-8"),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    use crate::db::{ConnectSpec, DatabaseUrl};
+
+    #[test]
+    fn parses_urls() {
+        let t = MysqlOptions::parse("mysql://app:p%40ss%3Aw@db.example.com:3307/my%2Ddb").unwrap();
+        assert_eq!(t.user.as_deref(), Some("app"));
+        assert_eq!(t.password.as_deref(), Some("p@ss:w"));
+        assert_eq!((t.host.as_str(), t.port), ("db.example.com", 3307));
+        assert_eq!(t.database, "my-db");
+        assert!(!format!("{t:?}").contains("p@ss"));
+
+        let t = MysqlOptions::parse("MariaDB://root@[::1]/app?connect_timeout=2.5").unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("[::1]", 3306));
+        assert_eq!(t.password, None);
+        assert_eq!(t.connect_timeout, Some(Duration::from_millis(2500)));
+
+        let t = MysqlOptions::parse("mysql:///app?socket=%2Frun%2Fmysqld%2Fmysqld.sock").unwrap();
+        assert_eq!(t.socket.as_deref(), Some("/run/mysqld/mysqld.sock"));
+        assert_eq!((t.user.as_deref(), t.host.as_str()), (None, "localhost"));
+        assert_eq!(t.place(), "socket /run/mysqld/mysqld.sock");
+
+        // Unencoded `/`, `?`, `#` and `@` in a password: the user info ends at the last `@`.
+        let t = MysqlOptions::parse("mysql://u:pa/ss?#@x@h:3307/app?connect_timeout=1").unwrap();
+        assert_eq!(t.password.as_deref(), Some("pa/ss?#@x"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.database.as_str()),
+            ("h", 3307, "app")
+        );
+
+        let t = MysqlOptions::parse("mysql://u:@h/app/").unwrap();
+        assert_eq!(
+            (t.password.as_deref(), t.database.as_str()),
+            (Some(""), "app")
+        );
+    }
+
+    #[test]
+    fn rejects_bad_urls_without_showing_the_password() {
+        let cases = [
+            (
+                "mysql://u:Sekr3tPass@h",
+                "name the database: mysql://user@host/dbname",
+            ),
+            ("mysql://u:Sekr3tPass@h/", "name the database"),
+            (
+                "mysql://u:Sekr3tPass@h/db?sslmode=require",
+                "unknown option `sslmode`",
+            ),
+            (
+                "mysql://u:Sekr3tPass@h/db?connect_timeout=soon",
+                "option `connect_timeout`",
+            ),
+            (
+                "mysql://u:Sekr3tPass@h/db?connect_timeout=0",
+                "above 0 and at most 86400",
+            ),
+            ("mysql://u:Sekr3tPass@h/db?socket=", "needs a path"),
+            ("mysql://u:Sekr3tPass@h:port/db", "invalid port `port`"),
+            (
+                "mysql://u:Sekr3tPass%zz@h/db",
+                "percent-encoding in the URL's password",
+            ),
+            ("mysql://u:Sekr3tPass@h/a/b", "just the database name"),
+            ("postgres://u:Sekr3tPass@h/db", "not a MySQL URL"),
+        ];
+        for (url, wanted) in cases {
+            let e = MysqlOptions::parse(url).unwrap_err();
+            assert!(e.message.contains(wanted), "{url}: {e}");
+            assert!(!e.message.contains("Sekr3tPass"), "{url}: {e}");
+        }
+        let spec = |u: &str| ConnectSpec::new(&DatabaseUrl::parse(u).unwrap(), Path::new("."));
+        let e = spec("mysql://u:Sekr3t/Pass@h:port/db").unwrap_err();
+        assert!(e.reason.contains("invalid port `port`"), "{e}");
+        assert!(
+            !e.to_string().contains("Sekr3t") && !e.to_string().contains("Pass"),
+            "{e}"
+        );
+        spec("mariadb://u:p@h/db?socket=/s.sock").unwrap();
+        // Through the public constructor of the connection spec too, before any network
+        // access.
+        let e = spec("mysql://root@127.0.0.1:1/db?bogus=1").unwrap_err();
+        assert!(e.reason.contains("`bogus`"), "{e}");
+    }
+}
