@@ -190,6 +190,7 @@ impl Config {
             connect_timeout: Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
             start_up_cache: false,
             url: Err(ConfigError::NoUrl),
+            spec: Err(ConfigError::NoUrl),
         }
     }
 
