@@ -79,7 +79,7 @@ impl Context {
 
     fn state_of(
         &self,
-        config: retort::Config,
+        config: Config,
     ) -> Result<(&'static Project, Conn, &'static DbState), Error> {
         let (project, mut conn, rows) = self.open_config(config, Access::ReadOnly)?;
         let state = Migrator::new(project, conn.as_mut()).state_from_rows(rows);
@@ -88,7 +88,7 @@ impl Context {
 
     fn open_config(
         &self,
-        config: retort::Config,
+        config: Config,
         access: Access,
     ) -> Result<Opened<&'static Project>, Error> {
         let opened = retort::open_with(config, access)?;

@@ -121,7 +121,7 @@ impl Reporter {
         }
     }
 
-    pub fn event(&mut self, event: &Event) {
+    pub fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::LockWaiting { timeout } => {
                 if !self.quiet {

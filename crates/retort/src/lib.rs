@@ -23,6 +23,9 @@
 //!
 //! See `examples/migrate_at_startup.rs` for a complete program.
 
+// The library never prints: what happens reaches the caller as events and errors.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod config;
 pub mod db;
 pub mod dialect;
@@ -72,7 +75,7 @@ pub enum Access {
 
 /// As [`open`], for a command that may only read.
 pub fn open_with(config: Config, access: Access) -> Result<Opened, Error> {
-    let opts = &crate::db::ConnectOptions {
+    let opts = &ConnectOptions {
         create: access == Access::ReadWrite,
         ..config.connect_options()
     };

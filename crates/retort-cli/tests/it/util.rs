@@ -140,9 +140,9 @@ impl Drop for ServerDb {
     }
 }
 
-fn connect_url(url: &str) -> Result<Box<dyn Connection>, retort::db::DbError> {
-    let spec = retort::db::ConnectSpec::parse(url, Path::new("."))
-        .map_err(|e| retort::db::DbError::new(e.to_string()))?;
+fn connect_url(url: &str) -> Result<Box<dyn Connection>, db::DbError> {
+    let spec =
+        db::ConnectSpec::parse(url, Path::new(".")).map_err(|e| db::DbError::new(e.to_string()))?;
     let opts = retort::ConnectOptions {
         connect_timeout: std::time::Duration::from_secs(3),
         ..Default::default()

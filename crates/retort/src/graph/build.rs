@@ -119,7 +119,7 @@ impl Graph {
     /// Validates everything planning relies on (unique ids, known edges, unique labels,
     /// no cycles) up front, so later queries cannot fail on a malformed history.
     /// Repeated entries in one node's `revises` or `depends_on` count once.
-    pub fn from_refs(nodes: &[NodeRef]) -> Result<Graph, GraphError> {
+    pub fn from_refs(nodes: &[NodeRef<'_>]) -> Result<Graph, GraphError> {
         let ids: Vec<&str> = nodes.iter().map(|node| node.id).collect();
         Graph::from_nodes(&ids, nodes.iter().copied())
     }

@@ -221,7 +221,7 @@ impl History {
 
     /// The INSERT of a version row as one literal statement: offline scripts, and online
     /// runs, which send it in one round trip with the audit row and the COMMIT.
-    pub fn insert_sql(&self, row: &AppliedRow, when: When) -> String {
+    pub fn insert_sql(&self, row: &AppliedRow, when: When<'_>) -> String {
         let d = self.dialect.sql();
         format!(
             "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({}, {}, {}, {}, {}, {})",
@@ -262,7 +262,7 @@ impl History {
         action: Action,
         by: &str,
         execution_ms: Option<i64>,
-        when: When,
+        when: When<'_>,
     ) -> String {
         let d = self.dialect.sql();
         format!(

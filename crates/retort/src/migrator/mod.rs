@@ -226,7 +226,7 @@ impl<'a> Migrator<'a> {
     pub fn upgrade(
         &mut self,
         target: &Target,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
         self.upgrade_or_downgrade(Direction::Up, target, on_event)
     }
@@ -235,7 +235,7 @@ impl<'a> Migrator<'a> {
     pub fn downgrade(
         &mut self,
         target: &Target,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
         self.upgrade_or_downgrade(Direction::Down, target, on_event)
     }
@@ -245,7 +245,7 @@ impl<'a> Migrator<'a> {
         &mut self,
         direction: Direction,
         target: &Target,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
         self.locked(on_event, |m, on_event| {
             let state = m.prepare()?;
@@ -267,7 +267,7 @@ impl<'a> Migrator<'a> {
         &mut self,
         target: &Target,
         purge: bool,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<StampReport, Error> {
         self.locked(on_event, |m, on_event| {
             m.ensure_tables()?;
@@ -398,8 +398,8 @@ impl<'a> Migrator<'a> {
     /// Takes the session lock around `f` and always releases it.
     fn locked<T>(
         &mut self,
-        on_event: &mut dyn FnMut(&Event),
-        f: impl FnOnce(&mut Self, &mut dyn FnMut(&Event)) -> Result<T, Error>,
+        on_event: &mut dyn FnMut(&Event<'_>),
+        f: impl FnOnce(&mut Self, &mut dyn FnMut(&Event<'_>)) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let timeout = self.project.config.lock_timeout;
         let _armed = self.conn.canceller().map(|c| self.stop.arm(c));
@@ -504,7 +504,7 @@ impl<'a> Migrator<'a> {
     /// version table is read again if it moved, and the step is checked against it: `false`
     /// when another process already did it; an error when doing it now would leave a
     /// revision applied without its parent (or a parent reverted under its child).
-    fn confirm_step(&mut self, direction: Direction, step: &Step) -> Result<bool, Error> {
+    fn confirm_step(&mut self, direction: Direction, step: &Step<'_>) -> Result<bool, Error> {
         let ctx = "re-reading the version table";
         let now = self.conn.commit_counter().map_err(Error::db(ctx))?;
         if now.is_none() || now != self.as_of {
@@ -571,7 +571,7 @@ impl<'a> Migrator<'a> {
         &mut self,
         direction: Direction,
         plan: &[usize],
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
         let started = Instant::now();
         let steps = self.steps(direction, plan)?;
@@ -608,7 +608,7 @@ impl<'a> Migrator<'a> {
     }
 
     /// `--single-transaction` only makes sense where one transaction can undo DDL.
-    fn check_single_transaction(&self, steps: &[Step]) -> Result<(), Error> {
+    fn check_single_transaction(&self, steps: &[Step<'_>]) -> Result<(), Error> {
         if !self.conn.transactional_ddl() {
             return Err(Error::Usage(format!(
                 "single-transaction mode is not possible on {}: it commits every DDL statement implicitly, so one transaction around the run could not be rolled back. Run without it: each migration is marked `running` until it completes",
@@ -628,9 +628,9 @@ impl<'a> Migrator<'a> {
     fn run_steps(
         &mut self,
         direction: Direction,
-        steps: &[Step],
+        steps: &[Step<'_>],
         report: &mut RunReport,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<(), Error> {
         let result = self.run_each(direction, steps, report, on_event);
         let flushed = self.flush_pending();
@@ -661,9 +661,9 @@ impl<'a> Migrator<'a> {
     fn run_each(
         &mut self,
         direction: Direction,
-        steps: &[Step],
+        steps: &[Step<'_>],
         report: &mut RunReport,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<(), Error> {
         let total = steps.len();
         for (n, step) in steps.iter().enumerate() {
@@ -705,7 +705,7 @@ impl<'a> Migrator<'a> {
     fn run_step(
         &mut self,
         direction: Direction,
-        step: &Step,
+        step: &Step<'_>,
         report: &RunReport,
     ) -> Result<bool, Error> {
         let script = step.script;
@@ -892,7 +892,7 @@ impl<'a> Migrator<'a> {
     /// crash leaves a visible mark that blocks the next run instead of a silent half-state.
     /// The statement that writes it, to be committed (with the pending completion record of
     /// the migration before, if any) ahead of the migration's first statement.
-    fn running_mark(&self, direction: Direction, step: &Step) -> String {
+    fn running_mark(&self, direction: Direction, step: &Step<'_>) -> String {
         let id = step.script.revision.as_str();
         match direction {
             Direction::Down => {

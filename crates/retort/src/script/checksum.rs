@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 /// The checksum [`Section::checksum`](crate::script::Section::checksum) computes, for any
 /// text.
 pub fn checksum(text: &str) -> String {
-    let normalised: std::borrow::Cow<str> = if text.contains('\r') {
+    let normalised: std::borrow::Cow<'_, str> = if text.contains('\r') {
         text.replace("\r\n", "\n").into()
     } else {
         text.into()

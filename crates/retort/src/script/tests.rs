@@ -324,7 +324,7 @@ fn start_up_cache_serves_unchanged_files_and_rereads_changed_ones() {
     read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     let fifth = read_dir_cached(dir.path(), dir.path(), Some(&cache)).unwrap();
     assert!(!fifth.from_cache(0), "a fresh file is read, not cached");
-    assert!(!fifth[0].reversible(crate::dialect::Dialect::Sqlite));
+    assert!(!fifth[0].reversible(Dialect::Sqlite));
     // A cache with one byte changed counts as none.
     let mut bytes = std::fs::read(&cache).unwrap();
     *bytes.last_mut().unwrap() ^= 1;
@@ -559,8 +559,8 @@ fn a_forged_cache_is_believed_only_where_the_cache_is_used() {
     let truth = read_dir_cached(&folder, &folder, None).unwrap();
     let mut forged = truth[0].clone();
     forged.sections[0].sum = "0".repeat(64);
-    let fp = |p: &Path| super::fingerprint::Fingerprint::of(&std::fs::metadata(p).unwrap());
-    super::cache::save(&cache, fp(&folder), &[("1.sql", fp(&path), &forged)]);
+    let fp = |p: &Path| fingerprint::Fingerprint::of(&std::fs::metadata(p).unwrap());
+    cache::save(&cache, fp(&folder), &[("1.sql", fp(&path), &forged)]);
     let fast = read_dir_cached(&folder, &folder, Some(&cache)).unwrap();
     assert!(fast.from_cache(0));
     assert_eq!(
