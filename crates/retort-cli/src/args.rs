@@ -156,6 +156,5 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
     let secs = text
         .parse::<f64>()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    retort::config::wait_from_secs(secs)
-        .map_err(|range| format!("`{text}`: the lock timeout {range}"))
+    retort::db::wait_from_secs(secs).map_err(|range| format!("`{text}`: the lock timeout {range}"))
 }

@@ -65,6 +65,7 @@ fn fail(e: &retort::Error) -> ExitCode {
     }
     ExitCode::from(match e.kind() {
         ErrorKind::Input => 2,
-        ErrorKind::Runtime => 3,
+        // Runtime, and any kind a newer library adds: the database or the run failed.
+        _ => 3,
     })
 }

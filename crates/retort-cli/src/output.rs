@@ -122,26 +122,24 @@ impl Reporter {
     }
 
     pub fn event(&mut self, event: &Event<'_>) {
+        // Quiet: no line, and no bar either (one is only made when not quiet).
+        if self.quiet {
+            return;
+        }
         match event {
-            Event::LockWaiting { timeout } => {
-                if !self.quiet {
-                    self.line(format!(
-                        "{} another migration holds the lock; waiting (up to {} s)…",
-                        paint(YELLOW, "waiting:"),
-                        timeout.as_secs_f64()
-                    ))
+            Event::LockWaiting { timeout } => self.line(format!(
+                "{} another migration holds the lock; waiting (up to {} s)…",
+                paint(YELLOW, "waiting:"),
+                timeout.as_secs_f64()
+            )),
+            Event::Planned { total, .. } if self.interactive && *total > 1 => {
+                let bar = ProgressBar::new(*total as u64);
+                if let Ok(style) =
+                    ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {wide_msg}")
+                {
+                    bar.set_style(style);
                 }
-            }
-            Event::Planned { total, .. } => {
-                if !self.quiet && self.interactive && *total > 1 {
-                    let bar = ProgressBar::new(*total as u64);
-                    if let Ok(style) =
-                        ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {wide_msg}")
-                    {
-                        bar.set_style(style);
-                    }
-                    self.bar = Some(bar);
-                }
+                self.bar = Some(bar);
             }
             Event::Started {
                 revision, message, ..
@@ -161,37 +159,34 @@ impl Reporter {
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
-                if !self.quiet {
-                    let verb = match direction {
-                        Direction::Up => paint(GREEN, "applied "),
-                        Direction::Down => paint(YELLOW, "reverted"),
-                    };
-                    self.line(format!(
-                        "  {verb} {} {} {} {}",
-                        paint(DIM, format!("[{index}/{total}]")),
-                        paint(BOLD, revision),
-                        comment_text(message),
-                        paint(DIM, format!("({})", millis(*elapsed)))
-                    ));
-                }
+                let verb = match direction {
+                    Direction::Up => paint(GREEN, "applied "),
+                    Direction::Down => paint(YELLOW, "reverted"),
+                };
+                self.line(format!(
+                    "  {verb} {} {} {} {}",
+                    paint(DIM, format!("[{index}/{total}]")),
+                    paint(BOLD, revision),
+                    comment_text(message),
+                    paint(DIM, format!("({})", millis(*elapsed)))
+                ));
             }
             Event::Skipped { revision } => {
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
-                if !self.quiet {
-                    self.line(format!(
-                        "  {} {revision} (another process already handled it)",
-                        paint(DIM, "skipped ")
-                    ));
-                }
+                self.line(format!(
+                    "  {} {revision} (another process already handled it)",
+                    paint(DIM, "skipped ")
+                ));
             }
             Event::Stamped { revision, added } => {
-                if !self.quiet {
-                    let verb = if *added { "stamped  " } else { "unstamped" };
-                    self.line(format!("  {} {}", paint(CYAN, verb), paint(BOLD, revision)));
-                }
+                let verb = if *added { "stamped  " } else { "unstamped" };
+                self.line(format!("  {} {}", paint(CYAN, verb), paint(BOLD, revision)));
             }
+            // A single migration needs no bar; an event of a newer library has nothing
+            // to draw yet.
+            _ => {}
         }
     }
 

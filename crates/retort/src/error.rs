@@ -12,6 +12,7 @@ use crate::script::{Direction, ScriptError};
 
 /// Whether an error came from what the user gave (fix the input) or from running it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Arguments, config, migration files: exit code 2.
     Input,
@@ -121,6 +122,7 @@ impl std::fmt::Display for Interrupted {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),

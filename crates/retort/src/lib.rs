@@ -1,27 +1,48 @@
 //! retort: database schema migrations for SQLite, PostgreSQL and MySQL/MariaDB.
 //!
-//! The library does everything but the command line: it reads `retort.toml` and the
-//! migration files, builds the revision graph, and runs plans against a database while
-//! reporting [`migrator::Event`]s. An application can migrate itself at start-up:
+//! The library does everything but the command line: it reads the migration files, builds
+//! the revision graph, and runs plans against a database while reporting [`Event`]s. An
+//! application can migrate itself at start-up in either of two ways.
+//!
+//! With the project's `retort.toml` and database URL, as the `retort` command does:
 //!
 //! ```no_run
-//! use retort::{Config, LoadOptions, Project, Target};
+//! use retort::{Config, LoadOptions, Migrator, Project, Target};
 //!
-//! fn migrate() -> Result<(), retort::Error> {
-//!     let config = Config::load(&LoadOptions {
-//!         start_dir: std::env::current_dir().unwrap_or_default(),
-//!         ..LoadOptions::default()
-//!     })?;
-//!     let project = Project::load(config)?;
-//!     let mut conn = retort::connect(&project)?;
-//!     let mut migrator = retort::Migrator::new(&project, conn.as_mut());
-//!     let report = migrator.upgrade(&Target::Head, &mut |event| eprintln!("{event:?}"))?;
-//!     eprintln!("applied {} migration(s)", report.revisions.len());
-//!     Ok(())
-//! }
+//! let config = Config::load(&LoadOptions {
+//!     start_dir: std::env::current_dir().unwrap_or_default(),
+//!     ..LoadOptions::default()
+//! })?;
+//! let project = Project::load(config)?;
+//! let mut conn = retort::connect(&project)?;
+//! let report = Migrator::new(&project, conn.as_mut()).upgrade(&Target::Head, &mut |_| {})?;
+//! println!("applied {} migration(s)", report.revisions.len());
+//! # Ok::<(), retort::Error>(())
 //! ```
 //!
-//! See `examples/migrate_at_startup.rs` for a complete program.
+//! Or with migrations compiled into the application ([`Project::from_memory`], or
+//! [`Project::from_dir`] for a folder) and a connection it opens itself:
+//!
+//! ```
+//! # #[cfg(feature = "sqlite")] {
+//! use retort::db::{SqliteConnection, SqliteLocation};
+//! use retort::{ConnectOptions, Migrator, Project, Target};
+//!
+//! let project = Project::from_memory([(
+//!     "0001_users.sql",
+//!     "-- revision: a1\n-- migrate:up\nCREATE TABLE users (id int);\n\
+//!      -- migrate:down\nDROP TABLE users;\n",
+//! )])?;
+//! let mut conn = SqliteConnection::open(&SqliteLocation::Memory, &ConnectOptions::default())?;
+//! let report = Migrator::new(&project, &mut conn).upgrade(&Target::Head, &mut |_| {})?;
+//! assert_eq!(report.revisions, ["a1"]);
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Each driver is a Cargo feature (`sqlite`, `postgres`, `mysql`; all on by default): an
+//! application that needs one builds only that one. See `examples/migrate_at_startup.rs`
+//! for a complete program.
 
 // The library never prints: what happens reaches the caller as events and errors.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -38,13 +59,23 @@ pub mod script;
 pub mod sql;
 mod version;
 
-pub use config::{Config, LoadOptions};
-pub use db::{ConnectOptions, Connection};
+// What an application needs, at the root. The modules hold the rest (what the `retort`
+// command and tools built on the library use); speed internals stay private.
+pub use config::{Config, ConfigError, LoadOptions};
+#[cfg(feature = "mysql")]
+pub use db::MysqlConnection;
+#[cfg(feature = "postgres")]
+pub use db::PostgresConnection;
+#[cfg(feature = "sqlite")]
+pub use db::SqliteConnection;
+pub use db::{ConnectOptions, Connection, DbError};
 pub use dialect::Dialect;
 pub use error::{Error, ErrorKind};
-pub use graph::Target;
-pub use migrator::{Event, Migrator, RunReport, Stop};
+pub use graph::{GraphError, Target};
+pub use history::RowState;
+pub use migrator::{DbState, Event, Migrator, RunReport, Stop};
 pub use project::Project;
+pub use script::Direction;
 
 /// A project and its database, opened together.
 pub struct Opened {
@@ -59,6 +90,15 @@ pub struct Opened {
 /// (with 10,000 revisions: reading 10,000 files, and SQLite parsing a large schema), so
 /// doing them side by side takes the longer of the two instead of their sum. A problem
 /// with the files is reported before a problem with the database.
+///
+/// ```no_run
+/// let config = retort::Config::load(&retort::LoadOptions::default())?;
+/// let mut opened = retort::open(config)?;
+/// let report = retort::Migrator::new(&opened.project, opened.conn.as_mut())
+///     .with_rows(opened.rows)
+///     .upgrade(&retort::Target::Head, &mut |_| {})?;
+/// # Ok::<(), retort::Error>(())
+/// ```
 pub fn open(config: Config) -> Result<Opened, Error> {
     open_with(config, Access::ReadWrite)
 }
@@ -106,7 +146,15 @@ pub fn open_with(config: Config, access: Access) -> Result<Opened, Error> {
     })
 }
 
-/// Opens the project's configured database.
+/// Opens the project's configured database (its URL, from the config).
+///
+/// ```no_run
+/// let project = retort::Project::load(retort::Config::load(&Default::default())?)?;
+/// let mut conn = retort::connect(&project)?;
+/// let state = retort::Migrator::new(&project, conn.as_mut()).state()?;
+/// println!("{} revision(s) applied", state.applied_indices().len());
+/// # Ok::<(), retort::Error>(())
+/// ```
 pub fn connect(project: &Project) -> Result<Box<dyn Connection>, Error> {
     let spec = project.config.connect_spec()?;
     let opts = project.config.connect_options();

@@ -1,6 +1,7 @@
 //! `retort upgrade`, `retort downgrade` (online and `--sql`) and `retort stamp`.
 
 use retort::graph::parse_range;
+use retort::migrator::ExistingRows;
 use retort::script::Direction;
 use retort::{Dialect, Error, Migrator, Target};
 use serde_json::json;
@@ -121,7 +122,15 @@ pub fn stamp(ctx: &Context, target: &str, purge: bool) -> Result<u8, Error> {
     let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
     let result = Migrator::new(project, conn.as_mut())
         .with_stop(ctx.stop.clone())
-        .stamp(&target, purge, &mut |e| reporter.event(e));
+        .stamp(
+            &target,
+            if purge {
+                ExistingRows::Purge
+            } else {
+                ExistingRows::Keep
+            },
+            &mut |e| reporter.event(e),
+        );
     reporter.finish();
     let report = result?;
     if ctx.global.json {

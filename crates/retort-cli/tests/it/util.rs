@@ -93,7 +93,7 @@ impl ServerDb {
             Err(e) => {
                 let msg = format!(
                     "{backend:?} server unreachable at {}: {e}",
-                    retort::config::mask(&admin_url)
+                    db::mask(&admin_url)
                 );
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
                     panic!("{msg} (CI=true: servers are required)");

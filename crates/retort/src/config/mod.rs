@@ -13,9 +13,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 #[cfg(feature = "sqlite")]
-pub use crate::db::SqliteLocation;
-pub use crate::db::{mask, wait_from_secs, DatabaseUrl, UrlError, MAX_WAIT_SECS};
-pub use interpolate::{interpolate, InterpolateError};
+use crate::db::{wait_from_secs, DatabaseUrl, UrlError, MAX_WAIT_SECS};
+use interpolate::{interpolate, InterpolateError};
 
 use crate::db::{ConnectOptions, ConnectSpec};
 use crate::dialect::Dialect;
@@ -58,6 +57,7 @@ pub struct Config {
 
 /// A config problem, naming the file and (where known) the line.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     #[error("no {CONFIG_FILE} in {dir} or any parent directory")]
     NotFound { dir: PathBuf },
@@ -136,7 +136,18 @@ pub struct LoadOptions {
 }
 
 impl Config {
-    /// Finds and reads the config as the CLI does.
+    /// Finds and reads the config as the `retort` command does: `retort.toml` from
+    /// `start_dir` upwards (or `config_path`), `.env` beside it, `${VAR}` expanded.
+    ///
+    /// ```no_run
+    /// let config = retort::Config::load(&retort::LoadOptions {
+    ///     start_dir: "/srv/app".into(),
+    ///     environment: Some("production".into()),
+    ///     ..Default::default()
+    /// })?;
+    /// println!("migrating {}", config.url()?);
+    /// # Ok::<(), retort::ConfigError>(())
+    /// ```
     pub fn load(opts: &LoadOptions) -> Result<Config, ConfigError> {
         let path = match &opts.config_path {
             Some(p) => opts.start_dir.join(p),
@@ -427,7 +438,7 @@ impl Config {
 }
 
 /// `retort.toml` in `dir` or the nearest parent.
-pub fn find_config(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn find_config(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(CONFIG_FILE))
         .find(|p| p.is_file())

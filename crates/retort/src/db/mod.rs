@@ -130,6 +130,7 @@ impl std::error::Error for DbError {}
 
 /// Which part of [`Connection::run_batch_then`] failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BatchError {
     /// One of retort's own statements (or the exchange before any answer came back): the
     /// migration's statement did not run, unless the connection was lost after the server
@@ -215,7 +216,7 @@ pub trait Connection: Send {
         self.run(statement).map_err(BatchError::Statement)
     }
 
-    /// Runs one statement with parameters (placeholders as [`Dialect::placeholder`]
+    /// Runs one statement with parameters (placeholders as [`crate::dialect::SqlDialect::placeholder`]
     /// renders them) and returns the number of rows changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
 

@@ -11,6 +11,7 @@ pub(super) const MAX_LISTED_CANDIDATES: usize = 10;
 /// Each message ends with what the user can do about it, because these surface verbatim
 /// in the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GraphError {
     /// Two migrations share an id; `first` and `second` are input positions.
     DuplicateId {

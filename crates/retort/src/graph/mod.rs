@@ -31,7 +31,11 @@ pub(crate) mod testutil;
 
 use adjacency::Adjacency;
 
-pub use build::{NodeRef, NodeRefs, NodeSpec};
+pub use build::NodeSpec;
+// How a loader hands the graph borrowed ids without copying them: a speed internal, public
+// only for the start-up benchmark (benches/startup.rs), not part of the API.
+#[doc(hidden)]
+pub use build::{NodeRef, NodeRefs};
 pub use error::GraphError;
 pub use target::{parse_range, Target};
 

@@ -109,7 +109,7 @@ impl History {
 
     /// Every version row of a table known to exist (just created if it was missing), without
     /// asking the catalog first.
-    pub fn read_existing(&self, conn: &mut dyn Connection) -> Result<VersionRows, DbError> {
+    pub(crate) fn read_existing(&self, conn: &mut dyn Connection) -> Result<VersionRows, DbError> {
         let mut rows = VersionRows::new();
         rows.as_of = conn.commit_counter()?;
         conn.query_each(
@@ -138,13 +138,17 @@ impl History {
         Ok(rows.first().map(|r| applied_row(r)))
     }
 
-    pub fn insert(&self, conn: &mut dyn Connection, row: &AppliedRow) -> Result<(), DbError> {
+    pub(crate) fn insert(
+        &self,
+        conn: &mut dyn Connection,
+        row: &AppliedRow,
+    ) -> Result<(), DbError> {
         conn.run(&self.insert_sql(row, When::At(&row.applied_at)))
     }
 
     /// Sets a row's state (`running` before a non-transactional migration, `applied` after
     /// it) and its run time.
-    pub fn set_state(
+    pub(crate) fn set_state(
         &self,
         conn: &mut dyn Connection,
         revision: &str,
@@ -154,11 +158,11 @@ impl History {
         conn.run(&self.set_state_sql(revision, state, execution_ms))
     }
 
-    pub fn delete(&self, conn: &mut dyn Connection, revision: &str) -> Result<(), DbError> {
+    pub(crate) fn delete(&self, conn: &mut dyn Connection, revision: &str) -> Result<(), DbError> {
         conn.run(&self.delete_sql(revision))
     }
 
-    pub fn set_checksum(
+    pub(crate) fn set_checksum(
         &self,
         conn: &mut dyn Connection,
         revision: &str,
@@ -179,7 +183,7 @@ impl History {
     }
 
     /// Appends one audit-log row.
-    pub fn log(
+    pub(crate) fn log(
         &self,
         conn: &mut dyn Connection,
         revision: &str,
@@ -221,7 +225,7 @@ impl History {
 
     /// The INSERT of a version row as one literal statement: offline scripts, and online
     /// runs, which send it in one round trip with the audit row and the COMMIT.
-    pub fn insert_sql(&self, row: &AppliedRow, when: When<'_>) -> String {
+    pub(crate) fn insert_sql(&self, row: &AppliedRow, when: When<'_>) -> String {
         let d = self.dialect.sql();
         format!(
             "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({}, {}, {}, {}, {}, {})",
@@ -236,7 +240,12 @@ impl History {
     }
 
     /// The UPDATE that sets a row's state and run time, as one literal statement.
-    pub fn set_state_sql(&self, revision: &str, state: RowState, execution_ms: i64) -> String {
+    pub(crate) fn set_state_sql(
+        &self,
+        revision: &str,
+        state: RowState,
+        execution_ms: i64,
+    ) -> String {
         let d = self.dialect.sql();
         format!(
             "UPDATE {} SET state = {}, execution_ms = {execution_ms} WHERE revision = {}",
@@ -247,7 +256,7 @@ impl History {
     }
 
     /// The DELETE of a version row as one literal statement.
-    pub fn delete_sql(&self, revision: &str) -> String {
+    pub(crate) fn delete_sql(&self, revision: &str) -> String {
         format!(
             "DELETE FROM {} WHERE revision = {}",
             self.vt(),
@@ -256,7 +265,7 @@ impl History {
     }
 
     /// The INSERT of an audit-log row as one literal statement.
-    pub fn log_sql(
+    pub(crate) fn log_sql(
         &self,
         revision: &str,
         action: Action,
@@ -281,7 +290,7 @@ impl History {
 
 /// The time a literal statement records.
 #[derive(Debug, Clone, Copy)]
-pub enum When<'a> {
+pub(crate) enum When<'a> {
     /// The database's clock when the statement runs (offline scripts run later).
     Now,
     /// A time already known (RFC 3339).
@@ -318,7 +327,7 @@ fn applied_row(r: &[Value]) -> AppliedRow {
 
 /// Who is applying: `RETORT_ACTOR` when set (CI systems set it to the pipeline or the
 /// person who approved the deploy), otherwise `user@host`.
-pub fn actor() -> String {
+pub(crate) fn actor() -> String {
     if let Ok(a) = std::env::var("RETORT_ACTOR") {
         if !a.trim().is_empty() {
             return a;
@@ -361,7 +370,7 @@ fn user_from_passwd() -> Option<String> {
 }
 
 /// The current UTC time as RFC 3339 with second precision.
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     jiff::Timestamp::now()
         .round(jiff::Unit::Second)
         .unwrap_or_else(|_| jiff::Timestamp::now())

@@ -32,7 +32,7 @@ impl VersionRows {
     }
 
     /// Appends a row as read; `state` is the column's text.
-    pub fn push(&mut self, revision: &str, checksum: &str, state: &str) {
+    pub(crate) fn push(&mut self, revision: &str, checksum: &str, state: &str) {
         let mut end = |field: &str| {
             self.text.push_str(field);
             self.text.len()

@@ -8,6 +8,7 @@ use crate::script::Direction;
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// Another process holds the migration lock; this one is waiting for it.
     LockWaiting { timeout: Duration },

@@ -109,7 +109,40 @@ fn stopped(
     }))
 }
 
-/// Runs migrations of one project against one connection.
+/// What [`Migrator::stamp`] does with the rows already in the version table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingRows {
+    /// Keeps them: the stamp moves from what is applied to the target.
+    Keep,
+    /// Empties the table first: for rows of files that no longer exist, or left `running`
+    /// by an interrupted migration once the schema was fixed by hand.
+    Purge,
+}
+
+/// Runs migrations of one project against one connection: one run at a time, under the
+/// migration lock, each migration with its version row in one transaction where the
+/// database allows.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")] {
+/// use retort::db::{SqliteConnection, SqliteLocation};
+/// use retort::migrator::ExistingRows;
+/// use retort::{ConnectOptions, Migrator, Project, Target};
+///
+/// let project = Project::from_memory([
+///     ("1.sql", "-- revision: a1\n-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n"),
+///     ("2.sql", "-- revision: b2\n-- revises: a1\n-- migrate:up\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE b;\n"),
+/// ])?;
+/// let mut conn = SqliteConnection::open(&SqliteLocation::Memory, &ConnectOptions::default())?;
+/// let mut migrator = Migrator::new(&project, &mut conn);
+/// assert_eq!(migrator.upgrade(&Target::Head, &mut |_| {})?.revisions, ["a1", "b2"]);
+/// assert_eq!(migrator.downgrade(&"-1".parse()?, &mut |_| {})?.revisions, ["b2"]);
+/// // Record b2 as applied without running it (its table is not created).
+/// migrator.stamp(&Target::Head, ExistingRows::Keep, &mut |_| {})?;
+/// assert!(migrator.state()?.applied.iter().all(|&applied| applied));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Migrator<'a> {
     project: &'a Project,
     conn: &'a mut dyn Connection,
@@ -261,14 +294,15 @@ impl<'a> Migrator<'a> {
     }
 
     /// Records revisions as applied (or no longer applied) without running them. With
-    /// `purge`, the version table is emptied first (rows of files that no longer exist,
-    /// rows left `running` by an interrupted migration).
+    /// [`ExistingRows::Purge`], the version table is emptied first (rows of files that no
+    /// longer exist, rows left `running` by an interrupted migration).
     pub fn stamp(
         &mut self,
         target: &Target,
-        purge: bool,
+        rows: ExistingRows,
         on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<StampReport, Error> {
+        let purge = rows == ExistingRows::Purge;
         self.locked(on_event, |m, on_event| {
             m.ensure_tables()?;
             let dialect = m.conn.dialect();

@@ -10,6 +10,25 @@ use crate::db::Cancel;
 
 /// A handle that stops a run: clone it, give one to [`super::Migrator::with_stop`] and
 /// call [`Stop::request`] on another from anywhere.
+///
+/// ```no_run
+/// # fn shutdown_requested() {}
+/// let stop = retort::Stop::new();
+/// let on_shutdown = stop.clone();
+/// std::thread::spawn(move || {
+///     shutdown_requested(); // the application's own signal handling
+///     on_shutdown.request();
+/// });
+/// // ...
+/// # let project = retort::Project::from_dir("migrations")?;
+/// # let mut conn = retort::connect(&project)?;
+/// let mut migrator = retort::Migrator::new(&project, conn.as_mut()).with_stop(stop);
+/// match migrator.upgrade(&retort::Target::Head, &mut |_| {}) {
+///     Err(retort::Error::Stopped(stopped)) => eprintln!("stopped: {:?}", stopped.during),
+///     other => drop(other?),
+/// }
+/// # Ok::<(), retort::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct Stop(Arc<Inner>);
 
@@ -21,6 +40,7 @@ struct Inner {
 }
 
 impl Stop {
+    /// A handle no one has requested to stop yet.
     pub fn new() -> Stop {
         Stop::default()
     }

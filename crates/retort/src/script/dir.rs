@@ -14,15 +14,6 @@ use super::parse::parse;
 use super::read::read_regular;
 use super::text::Script;
 
-/// Every `*.sql` file directly inside `dir`, parsed, in file-name order (the graph breaks
-/// ties between unrelated revisions by this order, so it must not depend on the file system).
-pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
-    let files = list(dir)?;
-    parallel::map(&files, |name| read_script(dir, dir, name))
-        .into_iter()
-        .collect()
-}
-
 /// What reading a folder found: every file's header, in file-name order, and how much of
 /// it the start-up cache knew.
 pub(super) struct Listing {

@@ -26,14 +26,16 @@ mod set;
 mod text;
 mod write;
 
-pub use cache::{decode as decode_cache, location as cache_location};
+#[doc(hidden)] // for the fuzz target only: not part of the API
+pub use cache::decode as decode_cache;
+pub(crate) use cache::location as cache_location;
 pub use checksum::checksum;
-pub use dir::read_dir;
 pub use error::ScriptError;
 pub use header::{Direction, ScriptHeader, SectionSum};
 pub use ids::{random_id, validate_id, validate_label};
 pub use parse::{display_path, parse};
-pub use set::{read_dir_cached, Scripts};
+pub(crate) use set::read_dir_cached;
+pub use set::Scripts;
 pub use text::{Script, Section};
 pub use write::{comment_text, file_name, render_new, slug, NewScript};
 
