@@ -52,7 +52,7 @@ pub struct MigrationFailure {
     pub last_committed: Option<(String, usize)>,
 }
 
-/// A run stopped on request ([`crate::migrator::Stop`]: a stop signal, a shutdown).
+/// A run stopped on request (a `Stop` handle: a stop signal, a shutdown).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stopped {
     /// The way the run went; `None` when it stopped before it took the lock.

@@ -151,8 +151,10 @@ pub(crate) fn percent_decode(text: &str) -> Result<String, PercentError> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
+            // Two hex digits exactly: `from_str_radix` alone would take `%+f` as 0x0f.
             let hex = bytes
                 .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .ok_or(PercentError::BadEscape)?;
@@ -249,6 +251,8 @@ mod tests {
         assert_eq!(percent_decode("%C3%A9").as_deref(), Ok("é"));
         assert_eq!(percent_decode("a%zzb"), Err(PercentError::BadEscape));
         assert_eq!(percent_decode("a%4"), Err(PercentError::BadEscape));
+        assert_eq!(percent_decode("%+f"), Err(PercentError::BadEscape));
+        assert_eq!(percent_decode("%-1"), Err(PercentError::BadEscape));
         assert_eq!(percent_decode("%FF"), Err(PercentError::NotUtf8));
     }
 
