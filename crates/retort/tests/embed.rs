@@ -167,8 +167,7 @@ embed_test! {
 fn a_broken_embedded_migration_is_refused_with_its_name_and_line() {
     let broken = "-- revision: e0b0d0000002\n-- revises: e0b0d0000001\n-- colour: blue\n\n-- migrate:up\nSELECT 1;\n";
     let err = Project::from_memory([("0001_users.sql", USERS), ("0002_broken.sql", broken)])
-        .err()
-        .expect("a broken migration is refused");
+        .expect_err("a broken migration is refused");
     let message = err.to_string();
     assert!(message.contains("0002_broken.sql:3"), "{message}");
     assert!(message.contains("colour"), "{message}");
