@@ -3,10 +3,10 @@
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use super::connection::{lock_name, KillQuery, MysqlConnection};
+use super::connection::{lock_name, KillQuery, MysqlConnection, Server};
 use super::errors::{connect_error, connect_timeout_error};
 use super::options::MysqlOptions;
-use crate::db::{ConnectOptions, DbError};
+use crate::db::{ConnectOptions, Connection, DbError};
 
 impl MysqlConnection {
     /// Connects to the database a `mysql://` or `mariadb://` URL named (see
@@ -19,20 +19,79 @@ impl MysqlConnection {
         let conn = open(target, Some(&target.database), timeout)?;
         let cancel = Arc::new(KillQuery {
             session: conn.connection_id(),
-            target: target.clone(),
+            server: Server::Url(target.clone()),
             timeout,
         });
         Ok(MysqlConnection {
             conn,
             cancel,
-            // `GET_LOCK` names are server-wide (PostgreSQL's advisory locks are per
-            // database): without the database in the name, projects in different databases
-            // of one server would wait for each other.
-            lock_name: lock_name(&format!("{}@{}", opts.lock_name, target.database)),
+            lock_name: database_lock_name(opts, &target.database),
             lock_timeout: opts.lock_timeout,
             locked: false,
         })
     }
+
+    /// Wraps a session the application opened itself, so its migrations run without a
+    /// second login. The session's current database (`SELECT DATABASE()`, asked here) is
+    /// the one migrated and names the lock, as with [`MysqlConnection::connect`]; a session
+    /// with no database selected is refused.
+    ///
+    /// `server` is what the session was opened with (mysql 28's `Conn` does not hand its
+    /// own back): a stop request sends `KILL QUERY` from a second session opened with it,
+    /// within `opts.connect_timeout`. [`MysqlConnection::into_inner`] gives the session back.
+    ///
+    /// ```no_run
+    /// use retort::db::MysqlConnection;
+    /// use retort::{Migrator, Project, Target};
+    ///
+    /// let project = Project::from_dir("migrations")?;
+    /// let server = mysql::Opts::from_url("mysql://app:secret@127.0.0.1:3306/shop")?;
+    /// let app = mysql::Conn::new(server.clone())?;
+    /// let mut conn = MysqlConnection::from_conn(app, server, &project.config.connect_options())?;
+    /// Migrator::new(&project, &mut conn).upgrade(&"head".parse::<Target>()?, &mut |_| {})?;
+    /// let app = conn.into_inner();
+    /// # drop(app);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_conn(
+        conn: mysql::Conn,
+        server: mysql::Opts,
+        opts: &ConnectOptions,
+    ) -> Result<MysqlConnection, DbError> {
+        let cancel = Arc::new(KillQuery {
+            session: conn.connection_id(),
+            server: Server::Opts(server),
+            timeout: opts.connect_timeout,
+        });
+        let mut wrapped = MysqlConnection {
+            conn,
+            cancel,
+            lock_name: String::new(),
+            lock_timeout: opts.lock_timeout,
+            locked: false,
+        };
+        let rows = wrapped.query("SELECT DATABASE()", &[])?;
+        let database = rows
+            .first()
+            .and_then(|row| row.first())
+            .and_then(|value| value.as_str().map(str::to_string))
+            .ok_or_else(|| {
+                DbError::new(
+                    "the session has no database selected: select the one to migrate \
+                     (a database name in its `mysql::Opts`, or `USE db`) before handing it \
+                     to retort",
+                )
+            })?;
+        wrapped.lock_name = database_lock_name(opts, &database);
+        Ok(wrapped)
+    }
+}
+
+/// `GET_LOCK` names are server-wide (PostgreSQL's advisory locks are per database): without
+/// the database in the name, projects in different databases of one server would wait for
+/// each other.
+fn database_lock_name(opts: &ConnectOptions, database: &str) -> String {
+    lock_name(&format!("{}@{database}", opts.lock_name))
 }
 
 /// Opens a session. `Conn::new` runs on a helper thread so that the timeout covers the
@@ -54,6 +113,18 @@ pub(super) fn open(
         // Connect where the URL says: no silent switch to the server's unix socket.
         .prefer_socket(false)
         .tcp_connect_timeout(Some(timeout));
+    match handshake(opts.into(), timeout)? {
+        Some(result) => result.map_err(|e| connect_error(target, database, timeout, e)),
+        None => Err(connect_timeout_error(target, timeout)),
+    }
+}
+
+/// `Conn::new` on a helper thread, so that `timeout` bounds the whole handshake; `None`
+/// when no answer came in time (the thread is left to finish or fail on its own).
+pub(super) fn handshake(
+    opts: mysql::Opts,
+    timeout: Duration,
+) -> Result<Option<mysql::Result<mysql::Conn>>, DbError> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("retort-mysql-connect".into())
@@ -61,16 +132,11 @@ pub(super) fn open(
             let _ = tx.send(mysql::Conn::new(opts));
         })
         .map_err(|e| DbError::new(format!("cannot start a thread to connect: {e}")))?;
-    let result = match rx.recv_timeout(timeout) {
-        Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            return Err(connect_timeout_error(target, timeout));
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            return Err(DbError::new(
-                "the connecting thread stopped without an answer",
-            ));
-        }
-    };
-    result.map_err(|e| connect_error(target, database, timeout, e))
+    match rx.recv_timeout(timeout) {
+        Ok(result) => Ok(Some(result)),
+        Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(DbError::new(
+            "the connecting thread stopped without an answer",
+        )),
+    }
 }

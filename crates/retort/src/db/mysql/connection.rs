@@ -9,9 +9,10 @@ use mysql::prelude::{Protocol, Queryable};
 use mysql::{Column, QueryResult};
 use sha2::{Digest, Sha256};
 
-use super::connect::open;
-use super::errors::error;
+use super::connect::{handshake, open};
+use super::errors::{describe, error};
 use super::options::MysqlOptions;
+use crate::db::url::scrub;
 use crate::db::{BatchError, Cancel, Connection, DbError, Value};
 use crate::dialect::Dialect;
 
@@ -41,14 +42,45 @@ pub struct MysqlConnection {
 /// MySQL's way to stop another session's statement: `KILL QUERY <id>` sent from a new
 /// connection to the same server.
 pub(super) struct KillQuery {
-    pub(super) target: MysqlOptions,
+    pub(super) server: Server,
     pub(super) session: u32,
     pub(super) timeout: Duration,
 }
 
+/// How to open the second session: from the URL retort connected with, or with the
+/// options the application opened its own session with.
+pub(super) enum Server {
+    Url(MysqlOptions),
+    Opts(mysql::Opts),
+}
+
+impl KillQuery {
+    fn open_other(&self) -> Result<mysql::Conn, DbError> {
+        match &self.server {
+            Server::Url(target) => open(target, None, self.timeout),
+            Server::Opts(opts) => {
+                let timeout = self.timeout.max(Duration::from_millis(1));
+                let failed = |why: String| {
+                    DbError::new(scrub(
+                        format!("cannot open a second session to send KILL QUERY: {why}"),
+                        opts.get_pass(),
+                    ))
+                };
+                match handshake(opts.clone(), timeout)? {
+                    Some(result) => result.map_err(|e| failed(describe(&e))),
+                    None => Err(failed(format!(
+                        "no answer from the server within {}",
+                        crate::db::human_duration(timeout)
+                    ))),
+                }
+            }
+        }
+    }
+}
+
 impl Cancel for KillQuery {
     fn cancel(&self) -> Result<(), DbError> {
-        let mut other = open(&self.target, None, self.timeout)?;
+        let mut other = self.open_other()?;
         other
             .query_drop(format!("KILL QUERY {}", self.session))
             .map_err(error)
@@ -59,6 +91,17 @@ impl MysqlConnection {
     /// The underlying connection, for applications that migrate and then keep using it.
     pub fn inner_mut(&mut self) -> &mut mysql::Conn {
         &mut self.conn
+    }
+
+    /// Gives the session back to the application once its migrations ran. The migrator
+    /// releases its lock at the end of every run; a lock still held (taken through
+    /// [`Connection::lock`] by hand and never released) is released here, so the
+    /// application's session never keeps retort's lock.
+    pub fn into_inner(mut self) -> mysql::Conn {
+        if self.locked {
+            let _ = self.unlock();
+        }
+        self.conn
     }
 
     /// The name given to `GET_LOCK`: the configured name, `@`, the database (hashed if

@@ -65,6 +65,92 @@ impl PostgresConnection {
     }
 }
 
+impl PostgresConnection {
+    /// Wraps a client the application connected itself, so its migrations run without a
+    /// second login. The application keeps driving the client's connection (the future
+    /// `tokio_postgres::connect` returned) on its own runtime, which must keep running
+    /// while retort works (a multi-thread runtime, or a thread of its own): retort awaits
+    /// the client's requests on a private runtime, and they reach the socket through the
+    /// application's task. [`PostgresConnection::into_inner`] gives the client back.
+    ///
+    /// This blocks. Call it, and run the migrator, from a thread that is not a Tokio
+    /// runtime's (`std::thread::spawn`): from inside one (an async task, and also
+    /// `spawn_blocking`, which Tokio cannot tell apart from one) it returns an error
+    /// rather than letting Tokio panic.
+    ///
+    /// `opts.schema`, when set, becomes the session's `search_path` right away, as with
+    /// [`PostgresConnection::connect`]: this changes the application's session, and stays
+    /// after [`PostgresConnection::into_inner`]. The lock is a session-level advisory lock,
+    /// released at the end of every run.
+    ///
+    /// A stop request sends the cancel request with the client's own `sslmode` and host
+    /// (its `cancel_token`), over rustls without checking the server's certificate: the
+    /// request carries only the session's cancel key. Why the server closed a session is
+    /// known to the application's connection task, not here: a statement on a closed
+    /// session fails with a general message.
+    ///
+    /// ```no_run
+    /// use retort::db::PostgresConnection;
+    /// use retort::{Migrator, Project, Target};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let app_runtime = tokio::runtime::Runtime::new()?; // multi-thread: drives the socket
+    /// let (client, connection) = app_runtime.block_on(tokio_postgres::connect(
+    ///     "host=127.0.0.1 user=postgres dbname=shop",
+    ///     tokio_postgres::NoTls,
+    /// ))?;
+    /// app_runtime.spawn(connection);
+    ///
+    /// let project = Project::from_dir("migrations")?;
+    /// let mut conn = PostgresConnection::from_client(client, &project.config.connect_options())?;
+    /// Migrator::new(&project, &mut conn).upgrade(&"head".parse::<Target>()?, &mut |_| {})?;
+    /// let client = conn.into_inner();
+    /// app_runtime.block_on(client.batch_execute("SELECT 1"))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_client(
+        client: tokio_postgres::Client,
+        opts: &ConnectOptions,
+    ) -> Result<PostgresConnection, DbError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(DbError::new(
+                "PostgresConnection::from_client was called inside a Tokio runtime (an async \
+                 task, or spawn_blocking): retort blocks on a runtime of its own, which Tokio \
+                 forbids there; call it, and run the migrator, from a plain thread \
+                 (std::thread::spawn)",
+            ));
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DbError::new(format!("cannot start the PostgreSQL driver: {e}")))?;
+        let tls = MakeRustlsConnect::new(
+            tls::client_config(Verify::Nothing, None)
+                .map_err(|e| DbError::new(format!("cannot set up the cancel request: {e}")))?,
+        );
+        let cancel = Arc::new(CancelRequest {
+            token: client.cancel_token(),
+            tls,
+        });
+        let mut conn = PostgresConnection {
+            runtime,
+            client: Some(client),
+            // The application's task drives the socket.
+            io_task: None,
+            closed_because: Arc::new(Mutex::new(None)),
+            lock_key: lock_key(&opts.lock_name),
+            lock_timeout: opts.lock_timeout,
+            schema: opts.schema.clone(),
+            cancel,
+        };
+        if let Some(schema) = &opts.schema {
+            conn.run(&format!("SET search_path TO {}", quote(schema)))?;
+        }
+        Ok(conn)
+    }
+}
+
 /// Runs `future` to its end, or gives up after `timeout` (zero: no limit).
 pub(super) fn within<F: std::future::Future>(
     runtime: &Runtime,

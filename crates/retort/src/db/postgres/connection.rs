@@ -22,9 +22,10 @@ pub(super) const LOCK_RETRY: Duration = Duration::from_millis(100);
 /// A PostgreSQL session.
 pub struct PostgresConnection {
     pub(super) runtime: Runtime,
-    /// `None` only while dropping.
+    /// `None` only while dropping (or giving it back: `into_inner`).
     pub(super) client: Option<tokio_postgres::Client>,
     /// The task reading and writing the socket; it runs whenever `runtime.block_on` does.
+    /// `None` for a client the application drives (`from_client`).
     pub(super) io_task: Option<JoinHandle<()>>,
     /// Why the server ended the session, when its last words reached the I/O task while
     /// no request was waiting (otherwise they answer the request, as a statement error).
@@ -80,6 +81,19 @@ impl PostgresConnection {
     /// are async: run them with [`PostgresConnection::block_on`].
     pub fn client(&self) -> &tokio_postgres::Client {
         self.client.as_ref().expect("the client lives until drop")
+    }
+
+    /// Gives the client back to the application once its migrations ran (the migrator
+    /// releases its advisory lock at the end of every run). This is for clients from
+    /// [`PostgresConnection::from_client`], whose connection the application drives; one
+    /// from [`PostgresConnection::connect`] comes back closed, since retort's own runtime
+    /// drove its socket and stops here.
+    pub fn into_inner(mut self) -> tokio_postgres::Client {
+        if let Some(task) = self.io_task.take() {
+            task.abort();
+        }
+        let client = self.client.take();
+        client.expect("the client lives until drop")
     }
 
     /// Runs a future on this connection's runtime (which also drives the socket).

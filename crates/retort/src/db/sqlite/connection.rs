@@ -20,6 +20,13 @@ impl SqliteConnection {
     pub fn inner(&self) -> &rusqlite::Connection {
         &self.conn
     }
+
+    /// Gives the connection back to the application once its migrations ran. Nothing of
+    /// retort's stays open on it: the migrator ends every run with its transaction closed.
+    /// The busy timeout stays the lock timeout; set another one if the application wants.
+    pub fn into_inner(self) -> rusqlite::Connection {
+        self.conn
+    }
 }
 
 fn to_sql(values: &[Value]) -> Vec<rusqlite::types::Value> {
