@@ -25,20 +25,25 @@
 //!
 //! ```
 //! # #[cfg(feature = "sqlite")] {
-//! use retort::db::{SqliteConnection, SqliteLocation};
-//! use retort::{ConnectOptions, Migrator, Project, Target};
+//! use retort::{ConnectOptions, Migrator, Project, SqliteConnection, Target};
 //!
 //! let project = Project::from_memory([(
 //!     "0001_users.sql",
 //!     "-- revision: a1\n-- migrate:up\nCREATE TABLE users (id int);\n\
 //!      -- migrate:down\nDROP TABLE users;\n",
 //! )])?;
-//! let mut conn = SqliteConnection::open(&SqliteLocation::Memory, &ConnectOptions::default())?;
+//! let app_db = rusqlite::Connection::open_in_memory()?; // the application's own
+//! let mut conn = SqliteConnection::from_rusqlite(app_db, &ConnectOptions::default())?;
 //! let report = Migrator::new(&project, &mut conn).upgrade(&Target::Head, &mut |_| {})?;
 //! assert_eq!(report.revisions, ["a1"]);
+//! let app_db = conn.into_inner(); // and back to the application
+//! app_db.execute("INSERT INTO users VALUES (1)", [])?;
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! PostgreSQL (`PostgresConnection::from_client`, a tokio-postgres client) and MySQL
+//! (`MysqlConnection::from_conn`, a `mysql::Conn`) work the same way.
 //!
 //! Each driver is a Cargo feature (`sqlite`, `postgres`, `mysql`; all on by default): an
 //! application that needs one builds only that one. See `examples/migrate_at_startup.rs`
