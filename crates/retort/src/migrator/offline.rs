@@ -46,7 +46,7 @@ pub fn offline_script(
         plan.len(),
         history::TOOL_VERSION,
         if dialect == Dialect::Mysql {
-            "-- MySQL commits DDL statement by statement: if this script stops half-way, the\n-- migration it stopped in is half-applied; fix it by hand, then `retort stamp`.\n"
+            "-- MySQL commits DDL statement by statement: if this script stops half-way, the\n-- migration it stopped in is half-applied; fix it by hand, then stamp the revision\n-- the schema matches.\n"
         } else {
             ""
         },
