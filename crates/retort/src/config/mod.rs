@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-#[cfg(feature = "sqlite")]
-use crate::db::{wait_from_secs, DatabaseUrl, UrlError, MAX_WAIT_SECS};
 use interpolate::{interpolate, InterpolateError};
 
-use crate::db::{ConnectOptions, ConnectSpec};
+use crate::db::{
+    wait_from_secs, ConnectOptions, ConnectSpec, DatabaseUrl, UrlError, MAX_WAIT_SECS,
+};
 use crate::dialect::Dialect;
 
 /// The config file name looked up in the current directory and its parents.
