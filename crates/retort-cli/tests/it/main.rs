@@ -7,6 +7,7 @@ mod bad_input;
 mod cache;
 mod commands;
 mod concurrency;
+mod devloop;
 mod graph_ops;
 mod interrupted;
 mod offline;
