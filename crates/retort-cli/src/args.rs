@@ -80,6 +80,9 @@ pub enum Command {
     Show {
         /// A revision id or prefix, or a target such as head or label@head
         rev: String,
+        /// Print what ran on the database (the text its version row keeps), not the file
+        #[arg(long)]
+        applied: bool,
     },
     /// Current revisions, pending migrations and edited applied ones, at a glance
     Status {

@@ -1,8 +1,21 @@
 //! The dev loop of a team coming from Alembic: a migration just applied is edited, and the
 //! database must know what ran, redo it, and say plainly what changed.
 
+use retort::db::Value;
+
 use crate::db_test;
 use crate::util::*;
+
+/// Whether the version table has `column`, asked the way retort asks.
+fn has_column(p: &TestProject, column: &str) -> bool {
+    let sql = p
+        .backend
+        .dialect()
+        .sql()
+        .column_count_sql("retort_version", column);
+    let rows = p.connect().query(&sql, &[]).expect("catalog");
+    rows.first().and_then(|r| r.first()).and_then(Value::as_i64) == Some(1)
+}
 
 db_test!(only_the_section_that_runs_counts_for_the_checksum, |p| {
     // The generic up section and this dialect's own: the dialect's is what runs.
@@ -16,7 +29,11 @@ db_test!(only_the_section_that_runs_counts_for_the_checksum, |p| {
         Some("DROP TABLE own_t;"),
     );
     p.ok(&["upgrade", "head"]);
-    assert!(p.tables().contains(&"own_t".to_string()), "{:?}", p.tables());
+    assert!(
+        p.tables().contains(&"own_t".to_string()),
+        "{:?}",
+        p.tables()
+    );
     // Editing the section that did not run changes nothing for this database.
     let text = p.read(&file).replace("generic_t", "generic_renamed");
     p.write(&file, &text);
@@ -24,9 +41,78 @@ db_test!(only_the_section_that_runs_counts_for_the_checksum, |p| {
     p.ok(&["validate"]);
     p.ok(&["status", "--exit-code"]);
     // Editing the one that ran is an edit.
-    let text = p.read(&file).replace("own_t (id INTEGER)", "own_t (id INTEGER, x INTEGER)");
+    let text = p
+        .read(&file)
+        .replace("own_t (id INTEGER)", "own_t (id INTEGER, x INTEGER)");
     p.write(&file, &text);
     p.age(&file, 5);
     let (code, out, _) = p.run(&["validate"]);
-    assert!(code == 1 && out.contains("changed d00000000001"), "{code} {out}");
+    assert!(
+        code == 1 && out.contains("changed d00000000001"),
+        "{code} {out}"
+    );
 });
+
+db_test!(
+    the_version_table_keeps_what_ran_and_an_older_table_gains_it,
+    |p| {
+        p.migration(
+            "d00000000001",
+            &[],
+            "CREATE TABLE kept_a (id INTEGER);",
+            Some("DROP TABLE kept_a;"),
+        );
+        p.ok(&["upgrade", "head"]);
+        // What a retort from before texts were kept made: the same table without them.
+        p.exec("ALTER TABLE retort_version DROP COLUMN up_sql");
+        p.exec("ALTER TABLE retort_version DROP COLUMN down_sql");
+        // Read-only commands leave an older table as it is, and say no text is kept.
+        let (code, _, err) = p.run(&["show", "d00000000001", "--applied"]);
+        assert!(code == 1 && err.contains("keeps no text"), "{code} {err}");
+        assert!(!has_column(p, "up_sql"));
+        // The first command that writes adds the columns, once; the old row keeps its place.
+        let file = p.migration(
+            "d00000000002",
+            &["d00000000001"],
+            "CREATE TABLE kept_b (id INTEGER);\nINSERT INTO kept_b VALUES (1);",
+            Some("DROP TABLE kept_b;"),
+        );
+        p.ok(&["upgrade", "head"]);
+        assert!(has_column(p, "up_sql") && has_column(p, "down_sql"));
+        assert_eq!(p.applied(), ids(&["d00000000001", "d00000000002"]));
+        p.ok(&["upgrade", "head"]);
+        // What ran is what the row keeps, whatever becomes of the file.
+        let shown = p.ok(&["show", "d00000000002", "--applied"]);
+        assert!(
+            shown.contains("CREATE TABLE kept_b (id INTEGER);\nINSERT INTO kept_b VALUES (1);")
+                && shown.contains("DROP TABLE kept_b;"),
+            "{shown}"
+        );
+        let ran = p.read(&file);
+        p.write(&file, &ran.replace("VALUES (1)", "VALUES (2)"));
+        let json: serde_json::Value =
+            serde_json::from_str(&p.ok(&["--json", "show", "d00000000002", "--applied"]))
+                .expect("json");
+        assert_eq!(
+            json["up_sql"].as_str().map(str::trim),
+            Some("CREATE TABLE kept_b (id INTEGER);\nINSERT INTO kept_b VALUES (1);")
+        );
+        assert_eq!(json["recorded"], true);
+        let (code, _, err) = p.run(&["show", "d00000000001", "--applied"]);
+        assert!(code == 1 && err.contains("keeps no text"), "{code} {err}");
+        p.write(&file, &ran);
+        // Quotes, backslashes and non-ASCII text come back as they were.
+        p.migration(
+            "d00000000003",
+            &["d00000000002"],
+            "INSERT INTO kept_b VALUES (3); -- it's a \\ back'slash, é",
+            None,
+        );
+        p.ok(&["upgrade", "head"]);
+        let shown = p.ok(&["show", "d00000000003", "--applied"]);
+        assert!(
+            shown.contains("-- it's a \\ back'slash, é") && shown.contains("no down section"),
+            "{shown}"
+        );
+    }
+);

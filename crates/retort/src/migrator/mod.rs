@@ -17,7 +17,9 @@ pub use stop::Stop;
 use crate::db::{BatchError, Connection};
 use crate::error::{ChecksumMismatch, Error, MigrationFailure, Stopped, StoppedDuring};
 use crate::graph::Target;
-use crate::history::{self, Action, AppliedRow, History, RowState, VersionRows, When};
+use crate::history::{
+    self, Action, AppliedRow, History, RecordedText, RowState, VersionRows, When,
+};
 use crate::project::Project;
 use crate::script::{Direction, ScriptError, ScriptHeader};
 use crate::sql::{self, Statement};
@@ -54,6 +56,9 @@ pub(crate) struct Prepared {
     pub first_line: usize,
     pub checksum: String,
     pub statements: Vec<Statement>,
+    /// For an up section: what its version row keeps (this text, and the down section of
+    /// the same file), so that the database knows what ran.
+    pub texts: Option<RecordedText>,
 }
 
 /// The section of migration `index` that runs in `direction` on `dialect`, split into
@@ -87,10 +92,17 @@ pub(crate) fn statements(
             message: e.message.clone(),
         })
     })?;
+    let texts = (direction == Direction::Up).then(|| RecordedText {
+        up: section.body.to_string(),
+        down: script
+            .section(Direction::Down, dialect)
+            .map(|down| down.body.to_string()),
+    });
     Ok(Prepared {
         first_line: section.first_line,
         checksum: section.checksum(),
         statements,
+        texts,
     })
 }
 
@@ -171,6 +183,9 @@ pub struct Migrator<'a> {
     current: Vec<bool>,
     /// Asked from another thread to stop (see [`Stop`]).
     stop: Stop,
+    /// Whether this run has made sure of the version tables (created, and given the
+    /// columns an older table lacks). A no-op run on rows known current skips it.
+    ensured: bool,
 }
 
 impl<'a> Migrator<'a> {
@@ -186,6 +201,7 @@ impl<'a> Migrator<'a> {
             history,
             actor: history::actor(),
             single_transaction: false,
+            ensured: false,
             prefetched: None,
             pending_finish: Vec::new(),
             started_from: None,
@@ -348,6 +364,8 @@ impl<'a> Migrator<'a> {
                                     applied_by: m.actor.clone(),
                                     execution_ms: 0,
                                     state: RowState::Applied,
+                                    // Stamped: nothing ran, so no text is kept.
+                                    texts: None,
                                 },
                             )
                             .map_err(Error::db(ctx))?;
@@ -492,12 +510,17 @@ impl<'a> Migrator<'a> {
 
     /// Creates the schema (PostgreSQL, when configured) and the version tables if missing.
     fn ensure_tables(&mut self) -> Result<(), Error> {
+        if self.ensured {
+            return Ok(());
+        }
         self.conn
             .ensure_schema()
             .map_err(Error::db("creating the schema"))?;
         self.history
             .ensure(self.conn)
-            .map_err(Error::db("creating the version table"))
+            .map_err(Error::db("creating the version table"))?;
+        self.ensured = true;
+        Ok(())
     }
 
     /// Creates the tables, reads the state after taking the lock, and refuses to go on
@@ -608,6 +631,10 @@ impl<'a> Migrator<'a> {
         on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
         let started = Instant::now();
+        if !plan.is_empty() {
+            // Rows known current let `prepare` skip this; a step records into the table.
+            self.ensure_tables()?;
+        }
         let steps = self.steps(direction, plan)?;
         let total = steps.len();
         if self.single_transaction {
@@ -876,6 +903,7 @@ impl<'a> Migrator<'a> {
                         applied_by: self.actor.clone(),
                         execution_ms: ms,
                         state: RowState::Applied,
+                        texts: step.section.texts.clone(),
                     },
                     When::At(&now),
                 ),
@@ -941,6 +969,7 @@ impl<'a> Migrator<'a> {
                     applied_by: self.actor.clone(),
                     execution_ms: 0,
                     state: RowState::in_progress(Direction::Up, 0),
+                    texts: step.section.texts.clone(),
                 },
                 When::At(&history::now()),
             ),
