@@ -5,6 +5,7 @@ mod applied;
 mod check;
 mod init;
 mod inspect;
+mod redo;
 mod revision;
 mod run;
 
@@ -27,6 +28,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         } => revision::merge(ctx, message, revs, rev_id, branch_label),
         Command::Upgrade(args) => run::upgrade(ctx, args),
         Command::Downgrade(args) => run::downgrade(ctx, args),
+        Command::Redo { rev, force } => redo::redo(ctx, rev.as_deref(), force),
         Command::Stamp { target, purge } => run::stamp(ctx, &target, purge),
         Command::Current => inspect::current(ctx),
         Command::History {

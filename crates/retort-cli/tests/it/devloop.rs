@@ -116,3 +116,102 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    redo_reverts_what_ran_and_applies_the_file_as_it_is_now,
+    |p| {
+        p.migration(
+            "d00000000001",
+            &[],
+            "CREATE TABLE base_t (id INTEGER);",
+            Some("DROP TABLE base_t;"),
+        );
+        let file = p.migration(
+            "d00000000002",
+            &["d00000000001"],
+            "CREATE TABLE redo_t (id INTEGER);",
+            Some("DROP TABLE redo_t;"),
+        );
+        p.ok(&["upgrade", "head"]);
+        // The edit adds a column, and its down section would fail if it ran now: redo must
+        // revert with the down section recorded when the migration ran.
+        p.write(
+            &file,
+            &p.read(&file)
+                .replace("redo_t (id INTEGER)", "redo_t (id INTEGER, extra INTEGER)")
+                .replace(
+                    "DROP TABLE redo_t;",
+                    "DROP TABLE redo_t;\nDROP TABLE no_such_table;",
+                ),
+        );
+        p.age(&file, 5);
+        let err = p.fails(&["downgrade", "-1"], 2);
+        assert!(err.contains("edited"), "{err}");
+        // Not redone alone: a revision something applied builds on.
+        let err = p.fails(&["redo", "d00000000001"], 2);
+        assert!(err.contains("d00000000002"), "{err}");
+        let out = p.ok(&["redo"]);
+        assert!(out.is_empty(), "{out}");
+        p.ok(&["validate"]);
+        p.exec("INSERT INTO redo_t (id, extra) VALUES (1, 2)");
+        let shown = p.ok(&["show", "d00000000002", "--applied"]);
+        assert!(
+            shown.contains("extra INTEGER") && shown.contains("no_such_table"),
+            "{shown}"
+        );
+        let log = p.log();
+        assert_eq!(
+            log.iter()
+                .filter(|(rev, _)| rev == "d00000000002")
+                .map(|(_, action)| action.as_str())
+                .collect::<Vec<_>>(),
+            ["upgrade", "downgrade", "upgrade"]
+        );
+        // Its down section fixed (the up section is what ran): redo reverts with the file's.
+        p.write(
+            &file,
+            &p.read(&file).replace("\nDROP TABLE no_such_table;", ""),
+        );
+        p.age(&file, 5);
+        // A protected environment refuses it unless forced, with the database untouched.
+        p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[environments.prod]\nurl = \"${RETORT_TEST_URL}\"\nprotected = true\n",
+    );
+        let err = p.fails(&["--env", "prod", "redo"], 2);
+        assert!(
+            err.contains("protected") && err.contains("--force"),
+            "{err}"
+        );
+        p.exec("INSERT INTO redo_t (id, extra) VALUES (2, 3)");
+        p.ok(&["--env", "prod", "redo", "--force"]);
+        assert_eq!(p.applied(), ids(&["d00000000001", "d00000000002"]));
+    }
+);
+
+db_test!(redo_without_a_recorded_text_needs_the_file_as_it_ran, |p| {
+    let file = p.migration(
+        "d00000000001",
+        &[],
+        "CREATE TABLE stamped_t (id INTEGER);",
+        Some("DROP TABLE stamped_t;"),
+    );
+    // Stamped: the row keeps no text, so the file's own down section reverts it.
+    p.exec("CREATE TABLE stamped_t (id INTEGER)");
+    p.ok(&["stamp", "head"]);
+    p.ok(&["redo", "d00000000001"]);
+    assert!(p.tables().contains(&"stamped_t".to_string()));
+    // Now it ran, and keeps its text; stamp it again to drop the text, and edit the file.
+    p.ok(&["stamp", "base"]);
+    p.ok(&["stamp", "head"]);
+    p.write(
+        &file,
+        &p.read(&file)
+            .replace("(id INTEGER)", "(id INTEGER, x INTEGER)"),
+    );
+    p.age(&file, 5);
+    let err = p.fails(&["redo"], 2);
+    assert!(err.contains("known nowhere"), "{err}");
+    assert!(p.tables().contains(&"stamped_t".to_string()));
+    assert_eq!(p.applied(), ids(&["d00000000001"]));
+});

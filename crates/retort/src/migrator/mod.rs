@@ -4,6 +4,7 @@
 
 mod event;
 mod offline;
+mod redo;
 mod state;
 mod stop;
 
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 pub use event::Event;
 pub use offline::offline_script;
+pub use redo::RedoReport;
 pub use state::DbState;
 pub use stop::Stop;
 
@@ -526,6 +528,14 @@ impl<'a> Migrator<'a> {
     /// Creates the tables, reads the state after taking the lock, and refuses to go on
     /// when files and database disagree.
     fn prepare(&mut self) -> Result<DbState, Error> {
+        let state = self.read_state()?;
+        state.ensure_runnable(self.project.migrations_dir())?;
+        Ok(state)
+    }
+
+    /// The state after taking the lock (the rows read before it where they are provably
+    /// still current), which the run's steps then keep up to date.
+    fn read_state(&mut self) -> Result<DbState, Error> {
         let state = match self.prefetched.take() {
             // Non-empty rows mean the tables exist already.
             Some(rows) if !rows.is_empty() && self.still_current(&rows)? => {
@@ -538,7 +548,6 @@ impl<'a> Migrator<'a> {
         };
         self.as_of = state.rows.as_of;
         self.current = state.applied.clone();
-        state.ensure_runnable(self.project.migrations_dir())?;
         Ok(state)
     }
 
@@ -630,20 +639,30 @@ impl<'a> Migrator<'a> {
         plan: &[usize],
         on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
-        let started = Instant::now();
         if !plan.is_empty() {
             // Rows known current let `prepare` skip this; a step records into the table.
             self.ensure_tables()?;
         }
         let steps = self.steps(direction, plan)?;
+        self.run_prepared(direction, &steps, on_event)
+    }
+
+    /// Runs steps whose SQL is split and checked already.
+    fn run_prepared(
+        &mut self,
+        direction: Direction,
+        steps: &[Step<'a>],
+        on_event: &mut dyn FnMut(&Event<'_>),
+    ) -> Result<RunReport, Error> {
+        let started = Instant::now();
         let total = steps.len();
         if self.single_transaction {
-            self.check_single_transaction(&steps)?;
+            self.check_single_transaction(steps)?;
             self.begin()?;
         }
         on_event(&Event::Planned { direction, total });
         let mut report = RunReport::default();
-        let result = self.run_steps(direction, &steps, &mut report, on_event);
+        let result = self.run_steps(direction, steps, &mut report, on_event);
         if self.single_transaction {
             match result {
                 Ok(()) => self.conn.commit().map_err(Error::db("committing"))?,
