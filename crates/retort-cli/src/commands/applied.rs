@@ -74,3 +74,39 @@ pub fn show_applied(ctx: &Context, rev: &str) -> Result<u8, Error> {
     }
     Ok(0)
 }
+
+/// Which sections of an edited applied migration changed since it ran: the up section
+/// always (its checksum is what marks the edit), the down section when the row kept the
+/// one recorded with it and the file's differs. `None` for the down section when the row
+/// keeps no text to compare with.
+pub fn edited_sections(
+    project: &retort::Project,
+    conn: &mut dyn retort::Connection,
+    history: &retort::history::History,
+    changed: &retort::error::ChecksumMismatch,
+) -> Result<(bool, Option<bool>), Error> {
+    let recorded = history
+        .recorded_text(conn, &changed.revision)
+        .map_err(Error::db("reading the version table"))?;
+    let Some(recorded) = recorded else {
+        return Ok((true, None));
+    };
+    let Some(index) = project.index_of(&changed.revision) else {
+        return Ok((true, None));
+    };
+    let file = project.load_script(index)?;
+    let down_now = file
+        .section(retort::Direction::Down, conn.dialect())
+        .map(|s| s.body);
+    Ok((true, Some(down_now != recorded.down.as_deref())))
+}
+
+/// `up section changed, down section unchanged` and the like, for listings.
+pub fn edited_words(sections: (bool, Option<bool>)) -> String {
+    let down = match sections.1 {
+        Some(true) => "down section changed too",
+        Some(false) => "down section unchanged",
+        None => "down section not recorded to compare",
+    };
+    format!("up section changed, {down}")
+}

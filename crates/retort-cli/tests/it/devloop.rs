@@ -215,3 +215,50 @@ db_test!(redo_without_a_recorded_text_needs_the_file_as_it_ran, |p| {
     assert!(p.tables().contains(&"stamped_t".to_string()));
     assert_eq!(p.applied(), ids(&["d00000000001"]));
 });
+
+db_test!(
+    repair_shows_what_ran_against_the_file_and_runs_nothing,
+    |p| {
+        let file = p.migration(
+            "d00000000001",
+            &[],
+            "CREATE TABLE rep_t (id INTEGER);",
+            Some("DROP TABLE rep_t;"),
+        );
+        p.ok(&["upgrade", "head"]);
+        p.write(
+            &file,
+            &p.read(&file)
+                .replace("rep_t (id INTEGER)", "rep_t (id INTEGER, x INTEGER)")
+                .replace("DROP TABLE rep_t;", "DROP TABLE IF EXISTS rep_t;"),
+        );
+        p.age(&file, 5);
+        // status says which sections changed.
+        let (code, out, _) = p.run(&["status", "--exit-code"]);
+        assert!(
+            code == 1 && out.contains("up section changed, down section changed too"),
+            "{code} {out}"
+        );
+        let status: serde_json::Value =
+            serde_json::from_str(&p.run(&["--json", "status"]).1).expect("json");
+        assert_eq!(status["changed"][0]["up_changed"], true);
+        assert_eq!(status["changed"][0]["down_changed"], true);
+        let schema = p.schema_summary();
+        let (code, out, err) = p.run(&["repair"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("- CREATE TABLE rep_t (id INTEGER);")
+                && out.contains("+ CREATE TABLE rep_t (id INTEGER, x INTEGER);"),
+            "{out}"
+        );
+        assert!(err.contains("repair ran nothing"), "{err}");
+        // Nothing ran: the schema is what the text that ran made, and the row still says so.
+        assert_eq!(p.schema_summary(), schema);
+        let shown = p.ok(&["show", "d00000000001", "--applied"]);
+        assert!(
+            shown.contains("rep_t (id INTEGER);") && shown.contains("DROP TABLE IF EXISTS rep_t;"),
+            "{shown}"
+        );
+        p.ok(&["status", "--exit-code"]);
+    }
+);

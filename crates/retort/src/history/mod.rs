@@ -237,6 +237,26 @@ impl History {
         Ok(())
     }
 
+    /// Replaces the recorded down section of a row that keeps texts (`repair`: the file's
+    /// down section is now how to revert what the row says is applied).
+    pub(crate) fn set_recorded_down(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+        down: Option<&str>,
+    ) -> Result<(), DbError> {
+        let d = self.dialect.sql();
+        let sql = format!(
+            "UPDATE {} SET down_sql = {} WHERE revision = {} AND up_sql IS NOT NULL",
+            self.vt(),
+            d.placeholder(1),
+            d.placeholder(2)
+        );
+        let down = down.map_or(Value::Null, |t| Value::Text(t.into()));
+        conn.execute(&sql, &[down, Value::Text(revision.into())])?;
+        Ok(())
+    }
+
     /// Appends one audit-log row.
     pub(crate) fn log(
         &self,

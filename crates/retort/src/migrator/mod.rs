@@ -123,6 +123,18 @@ fn stopped(
     }))
 }
 
+/// A migration [`Migrator::repair`] accepted as it is now, without running anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repaired {
+    /// The checksum recorded and the file's.
+    pub mismatch: ChecksumMismatch,
+    /// The up section as it ran, when the row kept it; the database still has what it
+    /// made, whatever the file says now.
+    pub ran: Option<String>,
+    /// The up section the file has now (empty when the file has none for this database).
+    pub now: String,
+}
+
 /// What [`Migrator::stamp`] does with the rows already in the version table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExistingRows {
@@ -424,28 +436,55 @@ impl<'a> Migrator<'a> {
         })
     }
 
-    /// Accepts the current text of edited applied migrations: their recorded checksums
-    /// become the files' checksums, and each change is written to the audit log.
-    pub fn repair(&mut self) -> Result<Vec<ChecksumMismatch>, Error> {
+    /// Accepts the current text of edited applied migrations without running anything:
+    /// their recorded checksums become the files' checksums, their recorded down sections
+    /// the files' (how to revert them from now on), and each change is written to the
+    /// audit log. The up section that ran stays recorded: the database still has what it
+    /// made.
+    pub fn repair(&mut self) -> Result<Vec<Repaired>, Error> {
         self.locked(&mut |_| {}, |m, _| {
             m.ensure_tables()?;
             let now = history::now();
-            let mut changed = Vec::new();
+            let dialect = m.conn.dialect();
+            let mut repaired = Vec::new();
             m.transaction(|m| {
                 let state = m.state_of_ensured()?;
-                changed = state.changed;
-                for c in &changed {
+                for c in state.changed {
                     let ctx = "repairing the version table";
+                    let ran = m
+                        .history
+                        .recorded_text(m.conn, &c.revision)
+                        .map_err(Error::db(ctx))?
+                        .map(|t| t.up);
+                    let file = m
+                        .project
+                        .index_of(&c.revision)
+                        .map(|i| m.project.load_script(i))
+                        .transpose()?;
+                    let section = |d| {
+                        file.as_ref()
+                            .and_then(|f| f.section(d, dialect))
+                            .map(|s| s.body.to_string())
+                    };
+                    let (up_now, down_now) = (section(Direction::Up), section(Direction::Down));
                     m.history
                         .set_checksum(m.conn, &c.revision, &c.on_disk)
                         .map_err(Error::db(ctx))?;
                     m.history
+                        .set_recorded_down(m.conn, &c.revision, down_now.as_deref())
+                        .map_err(Error::db(ctx))?;
+                    m.history
                         .log(m.conn, &c.revision, Action::Repair, &now, &m.actor, None)
                         .map_err(Error::db(ctx))?;
+                    repaired.push(Repaired {
+                        mismatch: c,
+                        ran,
+                        now: up_now.unwrap_or_default(),
+                    });
                 }
                 Ok(())
             })?;
-            Ok(changed)
+            Ok(repaired)
         })
     }
 
