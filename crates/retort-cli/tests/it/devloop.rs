@@ -262,3 +262,49 @@ db_test!(
         p.ok(&["status", "--exit-code"]);
     }
 );
+
+db_test!(empty_sections_are_named_before_they_run, |p| {
+    // A new revision's template says what each section is for, and runs nothing as it is.
+    p.ok(&["revision", "-m", "fill me in", "--rev-id", "d00000000001"]);
+    let name = std::fs::read_dir(p.path().join("migrations"))
+        .expect("migrations")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.contains("d00000000001"))
+        .expect("the new file");
+    let text = p.read(&format!("migrations/{name}"));
+    assert!(text.contains("The exact undo of the up section"), "{text}");
+    let (_, _, err) = p.run(&["upgrade", "head"]);
+    assert!(
+        err.contains(&format!(
+            "warning: migrations/{name}: d00000000001: its up section has no statement"
+        )),
+        "{err}"
+    );
+    // An empty down section under one that changes the schema: said at upgrade and downgrade.
+    p.migration(
+        "d00000000002",
+        &["d00000000001"],
+        "CREATE TABLE warn_t (id INTEGER);",
+        Some("-- nothing"),
+    );
+    let (code, _, err) = p.run(&["upgrade", "head"]);
+    assert!(
+        code == 0
+            && err.contains("d00000000002: its down section is empty: a downgrade will leave"),
+        "{err}"
+    );
+    let (code, _, err) = p.run(&["downgrade", "-1"]);
+    assert!(
+        code == 0 && err.contains("d00000000002: its down section is empty: reverting it leaves"),
+        "{err}"
+    );
+    // It still ran as asked: the table is there, the revision no longer applied.
+    assert!(p.tables().contains(&"warn_t".to_string()));
+    assert_eq!(p.applied(), ids(&["d00000000001"]));
+    // A merge revision has nothing to run, and is not warned about.
+    p.migration("d00000000003", &["d00000000001"], "", None);
+    p.ok(&["merge", "-m", "join", "--rev-id", "d00000000004", "heads"]);
+    let (_, _, err) = p.run(&["upgrade", "head"]);
+    assert!(!err.contains("d00000000004: its up"), "{err}");
+});

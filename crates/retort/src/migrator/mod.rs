@@ -61,6 +61,9 @@ pub(crate) struct Prepared {
     /// For an up section: what its version row keeps (this text, and the down section of
     /// the same file), so that the database knows what ran.
     pub texts: Option<RecordedText>,
+    /// Whether the same file's section for the other direction holds no statement
+    /// (`None`: the file has none for this dialect).
+    pub other_blank: Option<bool>,
 }
 
 /// The section of migration `index` that runs in `direction` on `dialect`, split into
@@ -94,6 +97,11 @@ pub(crate) fn statements(
             message: e.message.clone(),
         })
     })?;
+    let other = match direction {
+        Direction::Up => Direction::Down,
+        Direction::Down => Direction::Up,
+    };
+    let other_blank = script.section(other, dialect).map(|s| s.is_blank());
     let texts = (direction == Direction::Up).then(|| RecordedText {
         up: section.body.to_string(),
         down: script
@@ -105,7 +113,28 @@ pub(crate) fn statements(
         checksum: section.checksum(),
         statements,
         texts,
+        other_blank,
     })
+}
+
+/// What to say about a step before it runs, if anything: an up section without a
+/// statement (a merge revision excepted: it joins branches and has nothing to run), or an
+/// empty down section under an up section that changes the schema. Files from tools whose
+/// down sections are empty on purpose still run; this only says so.
+fn warning(direction: Direction, step: &Step<'_>) -> Option<&'static str> {
+    let empty = step.section.statements.is_empty();
+    match direction {
+        Direction::Up if empty && step.script.revises.len() < 2 => {
+            Some("its up section has no statement: applying it changes nothing")
+        }
+        Direction::Up if !empty && step.section.other_blank == Some(true) => {
+            Some("its down section is empty: a downgrade will leave what its up section makes")
+        }
+        Direction::Down if empty && step.section.other_blank == Some(false) => {
+            Some("its down section is empty: reverting it leaves what its up section made in place")
+        }
+        _ => None,
+    }
 }
 
 /// What a stop request ended: the run in `direction`, after `completed`, `during` a
@@ -700,6 +729,15 @@ impl<'a> Migrator<'a> {
             self.begin()?;
         }
         on_event(&Event::Planned { direction, total });
+        for step in steps {
+            if let Some(message) = warning(direction, step) {
+                on_event(&Event::Warning {
+                    revision: &step.script.revision,
+                    path: &step.script.path,
+                    message,
+                });
+            }
+        }
         let mut report = RunReport::default();
         let result = self.run_steps(direction, steps, &mut report, on_event);
         if self.single_transaction {

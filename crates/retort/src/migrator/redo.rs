@@ -148,6 +148,8 @@ impl<'a> Migrator<'a> {
             checksum: crate::script::checksum(&body),
             statements,
             texts: None,
+            // What the recorded up section was does not matter to a revert of it.
+            other_blank: None,
         })
     }
 }
