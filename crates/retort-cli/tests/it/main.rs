@@ -14,3 +14,4 @@ mod quickstart;
 mod races;
 mod safety;
 mod signals;
+mod urls;

@@ -44,7 +44,11 @@ impl MysqlOptions {
         let (scheme, rest) = raw
             .split_once("://")
             .ok_or_else(|| DbError::new("expected mysql://user@host/dbname"))?;
-        if !matches!(scheme.to_ascii_lowercase().as_str(), "mysql" | "mariadb") {
+        // A `+driver` suffix (`mysql+pymysql`) names the application's Python driver.
+        if !matches!(
+            url::split_driver(scheme).0.to_ascii_lowercase().as_str(),
+            "mysql" | "mariadb"
+        ) {
             return Err(DbError::new(format!(
                 "not a MySQL URL (scheme `{scheme}`); expected mysql:// or mariadb://"
             )));
@@ -100,16 +104,18 @@ impl MysqlOptions {
             let key = decode(key, "query option")?;
             let value = decode(value, "query option")?;
             match key.as_str() {
-                "socket" if !value.is_empty() => target.socket = Some(value),
+                // `unix_socket` is pymysql's and mysqlclient's name for it.
+                "socket" | "unix_socket" if !value.is_empty() => target.socket = Some(value),
                 "connect_timeout" => target.connect_timeout = Some(parse_seconds(&key, &value)?),
-                "socket" => {
-                    return Err(DbError::new(
-                        "option `socket` needs a path: ?socket=/run/mysqld/mysqld.sock",
-                    ))
+                "socket" | "unix_socket" => {
+                    return Err(DbError::new(format!(
+                        "option `{key}` needs a path: ?{key}=/run/mysqld/mysqld.sock"
+                    )))
                 }
+                "charset" => check_charset(&value)?,
                 other => {
                     return Err(DbError::new(format!(
-                        "unknown option `{other}` in the MySQL URL (supported: socket, connect_timeout)"
+                        "unknown option `{other}` in the MySQL URL (supported: {KNOWN_OPTIONS})"
                     )))
                 }
             }
@@ -123,6 +129,22 @@ impl MysqlOptions {
             Some(path) => format!("socket {path}"),
             None => format!("{}:{}", self.host, self.port),
         }
+    }
+}
+
+/// What a MySQL URL's query may hold, for messages.
+const KNOWN_OPTIONS: &str = "socket (or unix_socket), connect_timeout, charset=utf8mb4";
+
+/// SQLAlchemy's MySQL drivers take `charset=utf8mb4` (the recommended one). Retort's
+/// driver always talks utf8mb4 (MySQL 5.5.3 and later), so that is the one value honoured;
+/// another would mean a session unlike the application's, so it is refused.
+fn check_charset(value: &str) -> Result<(), DbError> {
+    if value.eq_ignore_ascii_case("utf8mb4") {
+        Ok(())
+    } else {
+        Err(DbError::new(format!(
+            "charset `{value}` is not supported: retort's MySQL sessions always use utf8mb4 (charset=utf8mb4)"
+        )))
     }
 }
 
@@ -216,6 +238,53 @@ mod tests {
             (t.password.as_deref(), t.database.as_str()),
             (Some(""), "app")
         );
+    }
+
+    #[test]
+    fn sqlalchemy_drivers_and_their_options() {
+        for scheme in [
+            "mysql+pymysql",
+            "mysql+mysqldb",
+            "mysql+aiomysql",
+            "mysql+asyncmy",
+            "mysql+mysqlconnector",
+            "mariadb+mariadbconnector",
+            "mariadb+pymysql",
+            "MySQL+PyMySQL",
+        ] {
+            let t = MysqlOptions::parse(&format!("{scheme}://app:pw@db:3307/shop?charset=utf8mb4"))
+                .unwrap();
+            assert_eq!(
+                (
+                    t.user.as_deref(),
+                    t.host.as_str(),
+                    t.port,
+                    t.database.as_str()
+                ),
+                (Some("app"), "db", 3307, "shop"),
+                "{scheme}"
+            );
+        }
+        let t = MysqlOptions::parse(
+            "mysql+pymysql://root@localhost/app?unix_socket=/tmp/my.sock&charset=UTF8MB4",
+        )
+        .unwrap();
+        assert_eq!(t.socket.as_deref(), Some("/tmp/my.sock"));
+        let err = |u: &str| MysqlOptions::parse(u).unwrap_err().message;
+        let e = err("mysql+pymysql://u@h/db?charset=latin1");
+        assert!(
+            e.contains("charset `latin1` is not supported") && e.contains("utf8mb4"),
+            "{e}"
+        );
+        let e = err("mysql+pymysql://u@h/db?unix_socket=");
+        assert!(e.contains("`unix_socket` needs a path"), "{e}");
+        let e = err("mysql+pymysql://u@h/db?local_infile=1");
+        assert!(
+            e.contains("unknown option `local_infile`") && e.contains("charset"),
+            "{e}"
+        );
+        let e = err("mysql+asyncmy://u@h/db?application_name=x");
+        assert!(e.contains("unknown option `application_name`"), "{e}");
     }
 
     #[test]
