@@ -15,3 +15,4 @@ mod quickstart;
 mod races;
 mod safety;
 mod signals;
+mod urls;
