@@ -130,8 +130,7 @@ fn tls_message(target: &MysqlOptions, error: &rustls::Error) -> String {
         ) => {
             format!(
                 "{error}: the certificate does not name the host connected to ({}); connect \
-                 with a host name the certificate lists, or use ssl-mode=VERIFY_CA to check \
-                 the chain only",
+                 with a host name (or address) the certificate lists",
                 target.host
             )
         }

@@ -37,9 +37,11 @@ pub(super) enum SslMode {
     Preferred,
     /// TLS or no connection; the certificate is not checked.
     Required,
-    /// TLS, and the server's certificate must chain to `ssl-ca`.
+    /// MySQL's chain-only check. Refused when a URL asks for it: with this driver, which
+    /// also trusts the public web CAs, it would pass any publicly issued certificate.
     VerifyCa,
-    /// As `VerifyCa`, and the certificate must name the host connected to.
+    /// As `VerifyCa`, and the certificate must name the host connected to. (The driver
+    /// adds the public web CAs to `ssl-ca`; the name check is what keeps that safe.)
     VerifyIdentity,
 }
 
@@ -99,7 +101,19 @@ impl TlsQuery {
             (None, Some(_), _) => SslMode::VerifyIdentity,
             (None, None, _) => SslMode::Disabled,
         };
-        if matches!(mode, SslMode::VerifyCa | SslMode::VerifyIdentity) && self.ca.is_none() {
+        if mode == SslMode::VerifyCa {
+            // The MySQL driver trusts the public web CAs besides ssl-ca, and offers no way
+            // to stop it: a chain check without the host name would then pass any public
+            // certificate, for any name, which anyone can get. Only the name check makes
+            // ssl-ca mean something.
+            return Err(DbError::new(
+                "ssl-mode=VERIFY_CA (or ssl_ca with ssl_check_hostname=false) is not supported: \
+                 the MySQL driver also trusts the public certificate authorities, so a check of \
+                 the chain without the host name would accept any publicly issued certificate; \
+                 use ssl-mode=VERIFY_IDENTITY with ssl-ca (the certificate must name the host)",
+            ));
+        }
+        if mode == SslMode::VerifyIdentity && self.ca.is_none() {
             return Err(DbError::new(format!(
                 "ssl-mode={} needs the certificate authority to trust: add ssl-ca=/path/to/ca.pem",
                 mode.name()
@@ -420,16 +434,6 @@ mod tests {
             ("?ssl-mode=preferred", SslMode::Preferred, None),
             ("?ssl_mode=REQUIRED", SslMode::Required, None),
             (
-                "?ssl-mode=VERIFY_CA&ssl-ca=/ca.pem",
-                SslMode::VerifyCa,
-                ca(),
-            ),
-            (
-                "?ssl_mode=verify-ca&ssl_ca=/ca.pem",
-                SslMode::VerifyCa,
-                ca(),
-            ),
-            (
                 "?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem",
                 SslMode::VerifyIdentity,
                 ca(),
@@ -437,11 +441,6 @@ mod tests {
             ("?ssl-mode=REQUIRED&ssl-ca=/ca.pem", SslMode::Required, ca()),
             // pymysql: a CA alone checks the chain and the name, unless told not to.
             ("?ssl_ca=/ca.pem", SslMode::VerifyIdentity, ca()),
-            (
-                "?ssl_ca=/ca.pem&ssl_check_hostname=false",
-                SslMode::VerifyCa,
-                ca(),
-            ),
             ("?ssl_disabled=true", SslMode::Disabled, None),
             (
                 "?ssl_disabled=false&ssl-mode=REQUIRED",
@@ -452,11 +451,22 @@ mod tests {
             assert_eq!(tls(q), Ok((mode, with_ca)), "{q}");
         }
         let err = |q: &str| tls(q).unwrap_err().message;
-        let e = err("?ssl-mode=VERIFY_CA");
-        assert!(
-            e.contains("ssl-mode=VERIFY_CA needs") && e.contains("ssl-ca="),
-            "{e}"
-        );
+        // The driver also trusts the public CAs: without the name check, any public
+        // certificate would pass. Refused in every spelling, with or without a CA.
+        for q in [
+            "?ssl-mode=VERIFY_CA",
+            "?ssl-mode=VERIFY_CA&ssl-ca=/ca.pem",
+            "?ssl_mode=verify-ca&ssl_ca=/ca.pem",
+            "?ssl_ca=/ca.pem&ssl_check_hostname=false",
+        ] {
+            let e = err(q);
+            assert!(
+                e.contains("VERIFY_CA")
+                    && e.contains("not supported")
+                    && e.contains("VERIFY_IDENTITY"),
+                "{q}: {e}"
+            );
+        }
         let e = err("?ssl-mode=VERIFY_IDENTITY");
         assert!(e.contains("ssl-mode=VERIFY_IDENTITY needs"), "{e}");
         let e = err("?ssl-mode=strict");

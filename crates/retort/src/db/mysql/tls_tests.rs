@@ -38,7 +38,11 @@ impl TlsServer {
 
     /// A `mysql://` URL to this server by `127.0.0.1`, with `query` appended.
     fn url(&self, query: &str) -> String {
-        format!("mysql://root@127.0.0.1:{}/mysql{query}", self.port)
+        self.url_on("127.0.0.1", query)
+    }
+
+    fn url_on(&self, host: &str, query: &str) -> String {
+        format!("mysql://root@{host}:{}/mysql{query}", self.port)
     }
 }
 
@@ -79,7 +83,7 @@ fn certificates(dir: &Path) -> Result<(), String> {
     }
     std::fs::write(
         dir.join("server.ext"),
-        "subjectAltName=DNS:retort-test-server\nbasicConstraints=CA:FALSE\n\
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
          keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
     )
     .map_err(|e| e.to_string())?;
@@ -217,34 +221,46 @@ fn ssl_modes_against_a_server_with_tls() {
         let mut conn = connect(&server.url(query)).expect(query);
         assert_ne!(cipher(&mut conn), "", "{query}");
     }
-    // VERIFY_CA: the right CA connects (the name is not checked: we dial 127.0.0.1)...
+    // VERIFY_IDENTITY: the right CA, and the certificate names the address dialled...
     let mut conn =
-        connect(&server.url(&format!("?ssl-mode=VERIFY_CA&ssl-ca={ca}"))).expect("right CA");
+        connect(&server.url(&format!("?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"))).expect("right CA");
     assert_ne!(cipher(&mut conn), "");
-    // ...pymysql's spelling too...
-    let url = server.url(&format!("?ssl_ca={ca}&ssl_check_hostname=false"));
+    // ...pymysql's spelling too (ssl_ca alone checks the name, as pymysql does)...
+    let url = server.url(&format!("?ssl_ca={ca}"));
     assert_ne!(cipher(&mut connect(&url).expect("pymysql's names")), "");
-    // ...a wrong one is refused, saying so.
-    let e = connect(&server.url(&format!("?ssl-mode=VERIFY_CA&ssl-ca={wrong}")))
+    // ...a wrong CA is refused, saying so...
+    let e = connect(&server.url(&format!("?ssl-mode=VERIFY_IDENTITY&ssl-ca={wrong}")))
         .err()
         .unwrap_or_default();
     assert!(
         e.contains("not signed by") && e.contains("wrong-ca.pem"),
         "{e}"
     );
-    // VERIFY_IDENTITY: the certificate names retort-test-server, not 127.0.0.1.
-    let e = connect(&server.url(&format!("?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}")))
-        .err()
-        .unwrap_or_default();
-    assert!(
-        e.contains("does not name the host") && e.contains("VERIFY_CA"),
-        "{e}"
-    );
+    // ...and so is a name the certificate does not list (it names 127.0.0.1 only).
+    let e = connect(&server.url_on(
+        "localhost",
+        &format!("?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"),
+    ))
+    .err()
+    .unwrap_or_default();
+    assert!(e.contains("does not name the host"), "{e}");
     // A CA file that is not there.
-    let e = connect(&server.url("?ssl-mode=VERIFY_CA&ssl-ca=/nonexistent/ca.pem"))
+    let e = connect(&server.url("?ssl-mode=VERIFY_IDENTITY&ssl-ca=/nonexistent/ca.pem"))
         .err()
         .unwrap_or_default();
     assert!(e.contains("/nonexistent/ca.pem"), "{e}");
+    // VERIFY_CA would pass any public certificate with this driver: refused before
+    // connecting, in both spellings.
+    for query in [
+        format!("?ssl-mode=VERIFY_CA&ssl-ca={ca}"),
+        format!("?ssl_ca={ca}&ssl_check_hostname=false"),
+    ] {
+        let e = connect(&server.url(&query)).err().unwrap_or_default();
+        assert!(
+            e.contains("VERIFY_CA") && e.contains("not supported"),
+            "{e}"
+        );
+    }
     drop(conn);
 
     // The stop request's second session (KILL QUERY) goes over TLS too: a running
