@@ -3,7 +3,11 @@
 # (examples/quickstart/quickstart.db) and shows its history.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-retort() { cargo run -q -p retort-cli --manifest-path "$here/../../Cargo.toml" -- -C "$here" "$@"; }
+manifest="$here/../../Cargo.toml"
+# The first build takes minutes: say so, and let cargo show its progress on stderr.
+echo "demo.sh: building retort (the first build takes a few minutes; later ones, a second)" >&2
+cargo build -p retort-cli --manifest-path "$manifest"
+retort() { cargo run -q -p retort-cli --manifest-path "$manifest" -- -C "$here" "$@"; }
 retort upgrade head
 retort history --indicate-current
 retort status

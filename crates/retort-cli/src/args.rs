@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -124,6 +124,25 @@ pub enum Command {
     Validate,
     /// Accept the current text of edited applied migrations, on purpose (logged)
     Repair,
+    /// Print a shell completion script on stdout
+    Completions {
+        /// The shell to complete for
+        shell: Shell,
+    },
+    /// Print the manual page (roff) on stdout, or write one page per command into a folder
+    Man {
+        /// Write retort.1 and a retort-COMMAND.1 for every command into DIR (created if missing)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The shells `completions` writes for: the ones whose scripts the tests check.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]

@@ -3,8 +3,10 @@
 
 mod applied;
 mod check;
+mod completions;
 mod init;
 mod inspect;
+mod man;
 mod redo;
 mod revision;
 mod run;
@@ -45,6 +47,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         Command::Status { exit_code } => inspect::status(ctx, exit_code),
         Command::Validate => check::validate(ctx),
         Command::Repair => check::repair(ctx),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man { dir } => man::man(ctx, dir),
     }
 }
 

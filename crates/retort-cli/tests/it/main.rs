@@ -14,5 +14,6 @@ mod offline;
 mod quickstart;
 mod races;
 mod safety;
+mod shell;
 mod signals;
 mod urls;
