@@ -938,6 +938,25 @@ fn connection_errors_are_clear_and_never_show_the_password() {
         );
 }
 
+/// A user name the server does not know is reported as that, not blamed on the server's
+/// access rules (both come as SQLSTATE 28000).
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn a_missing_role_is_named_and_not_blamed_on_pg_hba() {
+    let (prefix, hosts, _, path_and_query) = url_parts(server());
+    let scheme = prefix.split_once("://").map_or("postgres", |(s, _)| s);
+    let u = format!("{scheme}://retort_no_such_role_x9@{hosts}{path_and_query}");
+    let e = connect(&u).err().unwrap();
+    assert!(
+        e.message
+            .contains("role \"retort_no_such_role_x9\" does not exist"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("fix the user name"), "{}", e.message);
+    assert!(!e.message.contains("pg_hba"), "{}", e.message);
+}
+
 /// A one-connection imitation of a server: answers `N` to SSLRequest, then (if it gets a
 /// startup message) asks for a cleartext password and refuses it. Yields the password.
 fn fake_server() -> (u16, std::thread::JoinHandle<Option<String>>) {
