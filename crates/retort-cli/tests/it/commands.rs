@@ -82,10 +82,37 @@ db_test!(revision_chains_on_the_head, |p| {
         err.contains("multiple heads") && err.contains("bbbbbbbbbbbb"),
         "{err}"
     );
+    // It names what a new revision needs (--head) and the merge, not an upgrade.
     assert!(
-        err.contains("hint: `retort merge` joins the heads"),
+        err.contains("--head REV") && err.contains("`retort merge`"),
         "{err}"
     );
+    assert!(!err.contains("upgrade"), "{err}");
+    // A message of nothing or blanks would name no file and head no header.
+    let files = std::fs::read_dir(p.path().join("migrations"))
+        .unwrap()
+        .count();
+    for blank in ["", "   "] {
+        let err = p.fails(&["revision", "-m", blank, "--head", "bbbb"], 2);
+        assert!(err.contains("the message is empty"), "{err}");
+        let err = p.fails(&["merge", "-m", blank], 2);
+        assert!(err.contains("the message is empty"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_dir(p.path().join("migrations"))
+            .unwrap()
+            .count(),
+        files
+    );
+    // Every option of merge says what it does.
+    let help = p.ok(&["merge", "--help"]);
+    for option in ["--rev-id <ID>", "--branch-label <LABEL>"] {
+        let line = help.lines().find(|l| l.contains(option)).unwrap_or("");
+        assert!(
+            line.trim().len() > option.len() + 5,
+            "{option} has no help text:\n{help}"
+        );
+    }
     // The library says what is wrong; the command line names the command that fixes it.
     let err = p.fails(&["upgrade", "-1"], 2);
     assert!(
