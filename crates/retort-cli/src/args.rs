@@ -43,7 +43,8 @@ pub struct Global {
     /// Print less (no progress, no per-migration lines)
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more (paths, timestamps, who applied what)
+    /// Print more (paths, timestamps, who applied what; each statement as it runs, with
+    /// its file and line)
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }

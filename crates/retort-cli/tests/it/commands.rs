@@ -203,11 +203,68 @@ db_test!(current_history_show_status, |p| {
         status.contains("pending:  1") && status.contains("a00000000003"),
         "{status}"
     );
+    // -q: only what needs attention.
+    let (code, out, err) = p.run(&["-q", "status", "--exit-code"]);
+    assert_eq!((code, err.as_str()), (1, ""), "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.contains("pending:  1") && out.contains("a00000000003"),
+        "{out}"
+    );
     p.ok(&["upgrade", "head"]);
     let (code, out, _) = p.run(&["status", "--exit-code"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("up to date"), "{out}");
+    let (code, out, err) = p.run(&["-q", "status", "--exit-code"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
 });
+
+db_test!(verbose_runs_echo_each_statement_with_file_and_line, |p| {
+    let file = p.migration(
+        "e00000000001",
+        &[],
+        "CREATE TABLE e1 (id INTEGER);\nCREATE TABLE e2 (\n  id INTEGER\n);",
+        Some("DROP TABLE e2;\nDROP TABLE e1;"),
+    );
+    // Lines of the file: header (3), blank, marker, then the statements at 6 and 7.
+    let (code, _, err) = p.run(&["-v", "upgrade", "head"]);
+    assert_eq!(code, 0, "{err}");
+    let first = format!("{file}:6:\n      CREATE TABLE e1 (id INTEGER)\n");
+    let second = format!("{file}:7:\n      CREATE TABLE e2 (\n        id INTEGER\n      )\n");
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    assert!(err.find(&first) < err.find(&second), "{err}");
+    let (code, _, err) = p.run(&["-v", "downgrade", "base"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("{file}:12:\n      DROP TABLE e2\n")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{file}:13:\n      DROP TABLE e1\n")),
+        "{err}"
+    );
+    // Without -v, no statement is echoed.
+    let (_, _, err) = p.run(&["upgrade", "head"]);
+    assert!(err.contains("applied"), "{err}");
+    assert!(!err.contains("CREATE TABLE"), "{err}");
+});
+
+#[test]
+fn quiet_init_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("retort")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["-q", "init"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        (out.stdout.as_slice(), out.stderr.as_slice()),
+        (&b""[..], &b""[..])
+    );
+    assert!(dir.path().join("retort.toml").exists());
+}
 
 db_test!(upgrade_reports_each_migration_and_a_summary, |p| {
     p.migration(

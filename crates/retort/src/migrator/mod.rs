@@ -711,7 +711,7 @@ impl<'a> Migrator<'a> {
                 path: &script.path,
             });
             let t0 = Instant::now();
-            match self.run_step(direction, step, report)? {
+            match self.run_step(direction, step, report, on_event)? {
                 true => {
                     self.current[step.index] = direction == Direction::Up;
                     on_event(&Event::Finished {
@@ -741,6 +741,7 @@ impl<'a> Migrator<'a> {
         direction: Direction,
         step: &Step<'_>,
         report: &RunReport,
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<bool, Error> {
         let script = step.script;
         let id = script.revision.as_str();
@@ -815,6 +816,14 @@ impl<'a> Migrator<'a> {
                     let completed = report.revisions.clone();
                     return Err(stopped(Some(direction), completed, Some(during(k))));
                 }
+                on_event(&Event::Statement {
+                    revision: id,
+                    path: &script.path,
+                    line: step.section.first_line + stmt.line - 1,
+                    number: k + 1,
+                    count: n,
+                    sql: &stmt.text,
+                });
                 let ran = self.conn.run_batch_then(&before, &stmt.text);
                 if let Err(BatchError::Ours(e)) = ran {
                     return Err(Error::db(if k == 0 {
