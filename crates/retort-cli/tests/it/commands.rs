@@ -331,3 +331,78 @@ fn control_characters_in_messages_never_reach_the_terminal() {
         }
     }
 }
+
+// With `--json` an error is one JSON object on stdout, with the exit code it would
+// have anyway; the human text stays on stderr.
+db_test!(json_errors_are_one_object_on_stdout, |p| {
+    let error = |args: &[&str], code: i32| {
+        let (got, out, err) = p.run(args);
+        assert_eq!(got, code, "{args:?}\nstdout:\n{out}\nstderr:\n{err}");
+        assert!(err.contains("error: "), "{err}");
+        // The whole of stdout is one document.
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document ({e}):\n{out}"));
+        let e = v["error"].clone();
+        assert_eq!(e["exit_code"], code, "{out}");
+        assert!(
+            e["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{out}"
+        );
+        assert!(e["hints"].is_array(), "{out}");
+        e
+    };
+    let good = p.migration(
+        "f00000000001",
+        &[],
+        "CREATE TABLE f1 (id INTEGER);",
+        Some("DROP TABLE f1;"),
+    );
+    p.ok(&["upgrade", "head"]);
+    // A statement that fails: its file and line (the first, so that nothing took effect
+    // on MySQL either).
+    let broken = p.migration(
+        "f00000000002",
+        &["f00000000001"],
+        "CREATE TABLEE f3 (id INTEGER);\nCREATE TABLE f2 (id INTEGER);",
+        Some("DROP TABLE f2;"),
+    );
+    let e = error(&["--json", "upgrade", "head"], 3);
+    assert_eq!(e["kind"], "migration_failed");
+    assert!(e["file"].as_str().unwrap_or("").ends_with(&broken), "{e}");
+    assert_eq!(e["line"], 7, "{e}");
+    assert_eq!(p.applied(), crate::util::ids(&["f00000000001"]));
+    std::fs::remove_file(p.path().join(&broken)).unwrap();
+    // A target that names nothing: no file, and the hint as a list.
+    let e = error(&["--json", "upgrade", "nope"], 2);
+    assert_eq!(e["kind"], "target");
+    assert!(e["file"].is_null() && e["line"].is_null(), "{e}");
+    assert_eq!(e["hints"][0], "`retort history` lists the revisions");
+    // A graph error points at the header line.
+    let orphan = p.migration("f00000000003", &["f0000000dead"], "SELECT 1;", None);
+    let e = error(&["--json", "heads"], 2);
+    assert_eq!(e["kind"], "graph");
+    assert!(e["file"].as_str().unwrap_or("").ends_with(&orphan), "{e}");
+    assert_eq!(e["line"], 4, "{e}");
+    std::fs::remove_file(p.path().join(&orphan)).unwrap();
+    // A config error: the line of the key.
+    let config = p.read("retort.toml");
+    p.write(
+        "retort.toml",
+        "[database]\n# url = \"${RETORT_SURELY_UNSET}\"\nurl = \"${RETORT_SURELY_UNSET}\"\n",
+    );
+    let e = error(&["--json", "current"], 2);
+    assert_eq!(e["kind"], "config");
+    assert!(
+        e["file"].as_str().unwrap_or("").ends_with("retort.toml"),
+        "{e}"
+    );
+    assert_eq!(e["line"], 3, "{e}");
+    p.write("retort.toml", &config);
+    // What clap refuses, too.
+    let e = error(&["--json", "upgrade"], 2);
+    assert_eq!(e["kind"], "usage");
+    // Without --json, nothing on stdout.
+    let (code, out, _) = p.run(&["upgrade", "nope"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    let _ = good;
+});
