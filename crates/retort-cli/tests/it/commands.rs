@@ -406,3 +406,44 @@ db_test!(json_errors_are_one_object_on_stdout, |p| {
     assert_eq!((code, out.as_str()), (2, ""));
     let _ = good;
 });
+
+// The stored time is the migration's whole time, commit included (where SQLite syncs the
+// file), as the progress line shows it: never 0 for a migration that ran (0 is a stamp's).
+db_test!(stored_time_is_the_whole_migration_commit_included, |p| {
+    let up = |n: usize| format!("CREATE TABLE d{n} (id INTEGER);");
+    let down = |n: usize| format!("DROP TABLE d{n};");
+    p.migration("d00000000001", &[], &up(1), Some(&down(1)));
+    p.migration("d00000000002", &["d00000000001"], &up(2), Some(&down(2)));
+    p.migration("d00000000003", &["d00000000002"], &up(3), Some(&down(3)));
+    let (code, _, err) = p.run(&["upgrade", "head"]);
+    assert_eq!(code, 0, "{err}");
+    // "  applied  [1/3] d00000000001 migration d00000000001 (2.1 ms)"
+    let shown: Vec<(String, f64)> = err
+        .lines()
+        .filter(|l| l.contains("applied  ["))
+        .map(|l| {
+            let id = l.split_whitespace().nth(2).unwrap_or("").to_string();
+            let time = l.rsplit_once('(').map_or("", |(_, t)| t);
+            let ms = time.trim_end_matches(" ms)").parse::<f64>().unwrap_or(-1.0);
+            (id, ms)
+        })
+        .collect();
+    assert_eq!(shown.len(), 3, "{err}");
+    let mut conn = p.connect();
+    for (id, ms) in &shown {
+        assert!(*ms >= 0.0, "{err}");
+        let sql = format!("SELECT execution_ms FROM retort_version WHERE revision = '{id}'");
+        let stored = conn.query(&sql, &[]).unwrap()[0][0].as_i64().unwrap_or(-1);
+        let sql = format!(
+            "SELECT execution_ms FROM retort_log WHERE revision = '{id}' AND action = 'upgrade'"
+        );
+        let logged = conn.query(&sql, &[]).unwrap()[0][0].as_i64().unwrap_or(-1);
+        assert_eq!(stored, logged, "{id}");
+        assert!(stored >= 1, "{id}: {stored} ms stored\n{err}");
+        // Measured a moment before the line's time, rounded to the nearest.
+        assert!(
+            (stored as f64) >= ms.floor() - 1.0 && (stored as f64) <= ms.ceil() + 1.0,
+            "{id}: {stored} ms stored, {ms} ms shown\n{err}"
+        );
+    }
+});

@@ -94,6 +94,13 @@ pub(crate) fn statements(
     })
 }
 
+/// The time a migration took as stored: milliseconds rounded to the nearest, and never 0
+/// for one that ran, since 0 is what a stamp records (nothing ran).
+fn whole_ms(elapsed: Duration) -> i64 {
+    let ms = (elapsed.as_micros() + 500) / 1000;
+    i64::try_from(ms).unwrap_or(i64::MAX).max(1)
+}
+
 /// What a stop request ended: the run in `direction`, after `completed`, `during` a
 /// migration or between two.
 fn stopped(
@@ -156,6 +163,10 @@ pub struct Migrator<'a> {
     /// `running` mark (one commit instead of two, which on MySQL is one fsync less per
     /// migration), or at the end of the run.
     pending_finish: Vec<String>,
+    /// Statements that set the time of the last migration run in a transaction of its
+    /// own to its whole time, commit included (known only after it): they ride in the
+    /// next transaction the run opens, or one of their own at the end of the run.
+    pending_time: Vec<String>,
     /// The state the last upgrade or downgrade started from. Kept rather than dropped
     /// inside the run: at 10,000 applied revisions freeing it costs a millisecond, which a
     /// caller about to exit can skip by not dropping the migrator.
@@ -188,6 +199,7 @@ impl<'a> Migrator<'a> {
             single_transaction: false,
             prefetched: None,
             pending_finish: Vec::new(),
+            pending_time: Vec::new(),
             started_from: None,
             held: false,
             as_of: None,
@@ -674,7 +686,7 @@ impl<'a> Migrator<'a> {
 
     /// Sends the pending completion record, if any, in a transaction of its own.
     fn flush_pending(&mut self) -> Result<(), Error> {
-        if self.pending_finish.is_empty() {
+        if self.pending_finish.is_empty() && self.pending_time.is_empty() {
             return Ok(());
         }
         let batch = self.with_pending(None);
@@ -687,6 +699,7 @@ impl<'a> Migrator<'a> {
     fn with_pending(&mut self, more: Option<String>) -> Vec<String> {
         let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
         batch.append(&mut self.pending_finish);
+        batch.append(&mut self.pending_time);
         batch.extend(more);
         batch.push("COMMIT".into());
         batch
@@ -763,7 +776,7 @@ impl<'a> Migrator<'a> {
         // it, to check the version table and write its `running` mark.
         let locking = own_transaction || (per_transaction_lock && !atomic);
         let ctx = "recording the migration";
-        if atomic {
+        if atomic && !self.pending_finish.is_empty() {
             self.flush_pending()?;
         }
         if locking {
@@ -785,6 +798,7 @@ impl<'a> Migrator<'a> {
                 if locking {
                     // The lock's transaction is open: the mark commits it.
                     let mut batch = std::mem::take(&mut self.pending_finish);
+                    batch.append(&mut self.pending_time);
                     batch.extend([mark, "COMMIT".to_string()]);
                     batch
                 } else {
@@ -872,10 +886,14 @@ impl<'a> Migrator<'a> {
                     .run_batch(&before)
                     .map_err(Error::db("marking the migration as running"))?;
             }
-            let ms = i64::try_from(t0.elapsed().as_millis()).unwrap_or(i64::MAX);
+            let ms = whole_ms(t0.elapsed());
             let now = history::now();
             let h = &self.history;
-            let mut batch = Vec::with_capacity(4);
+            let mut batch = Vec::with_capacity(6);
+            if atomic {
+                // The time of the migration before, now that its commit is over.
+                batch.append(&mut self.pending_time);
+            }
             batch.push(match (direction, atomic) {
                 (Direction::Up, true) => h.insert_sql(
                     &AppliedRow {
@@ -902,6 +920,14 @@ impl<'a> Migrator<'a> {
                 batch.push("COMMIT".to_string());
             }
             self.conn.run_batch(&batch).map_err(Error::db(ctx))?;
+            if own_transaction {
+                // The row says the time until the statements were done; the commit (where
+                // SQLite syncs the file) is part of the migration's time too.
+                let whole = whole_ms(t0.elapsed());
+                if whole != ms {
+                    self.pending_time = self.history.set_time_sql(id, whole).into();
+                }
+            }
             Ok(true)
         })();
         match outcome {
