@@ -62,6 +62,15 @@ pub enum Command {
     Upgrade(RunArgs),
     /// Revert migrations down to TARGET (base, -N, <rev>…)
     Downgrade(RunArgs),
+    /// Revert a migration with the down section recorded when it ran, and apply its file
+    /// as it is now (the dev loop after editing a migration just applied)
+    Redo {
+        /// The revision to redo (default: the database's one current head)
+        rev: Option<String>,
+        /// Run even where the environment says `protected = true`
+        #[arg(long)]
+        force: bool,
+    },
     /// Show the revisions applied to the database
     Current,
     /// List revisions, newest first
@@ -81,6 +90,9 @@ pub enum Command {
     Show {
         /// A revision id or prefix, or a target such as head or label@head
         rev: String,
+        /// Print what ran on the database (the text its version row keeps), not the file
+        #[arg(long)]
+        applied: bool,
     },
     /// Current revisions, pending migrations and edited applied ones, at a glance
     Status {

@@ -205,6 +205,15 @@ impl Reporter {
                 let verb = if *added { "stamped  " } else { "unstamped" };
                 self.line(format!("  {} {}", paint(CYAN, verb), paint(BOLD, revision)));
             }
+            Event::Warning {
+                revision,
+                path,
+                message,
+            } => self.line(format!(
+                "{} {}: {revision}: {message}",
+                paint(YELLOW, "warning:"),
+                comment_text(&path.display().to_string())
+            )),
             // A single migration needs no bar; an event of a newer library has nothing
             // to draw yet.
             _ => {}

@@ -4,7 +4,7 @@ use retort::{Error, Migrator};
 use serde_json::json;
 
 use crate::context::Context;
-use crate::output::{paint, GREEN, RED};
+use crate::output::{paint, DIM, GREEN, RED};
 use crate::{data, note};
 
 pub fn validate(ctx: &Context) -> Result<u8, Error> {
@@ -63,14 +63,17 @@ pub fn repair(ctx: &Context) -> Result<u8, Error> {
         .repair()?;
     if ctx.global.json {
         crate::output::json(&json!({
-            "repaired": repaired.iter().map(|c| json!({
-                "revision": c.revision, "path": c.path,
-                "old_checksum": c.applied, "new_checksum": c.on_disk,
+            "ran_nothing": true,
+            "repaired": repaired.iter().map(|r| json!({
+                "revision": r.mismatch.revision, "path": r.mismatch.path,
+                "old_checksum": r.mismatch.applied, "new_checksum": r.mismatch.on_disk,
+                "ran": r.ran, "file": r.now,
             })).collect::<Vec<_>>(),
         }));
         return Ok(0);
     }
-    for c in &repaired {
+    for r in &repaired {
+        let c = &r.mismatch;
         data!(
             "{} {} ({}): checksum {} -> {}",
             paint(GREEN, "accepted"),
@@ -79,9 +82,38 @@ pub fn repair(ctx: &Context) -> Result<u8, Error> {
             c.applied,
             c.on_disk
         );
+        match &r.ran {
+            Some(ran) => data!("{}", diff(ran, &r.now)),
+            None => data!(
+                "  (its version row keeps no text of what ran: applied by an older retort, or stamped)"
+            ),
+        }
     }
-    if repaired.is_empty() && !ctx.global.quiet {
-        note!("nothing to repair: every applied migration matches its file");
+    if repaired.is_empty() {
+        if !ctx.global.quiet {
+            note!("nothing to repair: every applied migration matches its file");
+        }
+    } else if !ctx.global.quiet {
+        note!(
+            "repair ran nothing: the database keeps the schema the text that ran made (shown with -), and now takes the file (+) as what was applied. Where the difference matters, revert the edit, or run `retort redo` on a development database"
+        );
     }
     Ok(0)
+}
+
+/// The up section as it ran (`-`) against the file now (`+`), line by line.
+fn diff(ran: &str, now: &str) -> String {
+    let diff = similar::TextDiff::from_lines(ran.trim_end(), now.trim_end());
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let (sign, style) = match change.tag() {
+            similar::ChangeTag::Delete => ("-", RED),
+            similar::ChangeTag::Insert => ("+", GREEN),
+            similar::ChangeTag::Equal => (" ", DIM),
+        };
+        let line = change.value().trim_end_matches('\n');
+        out.push_str(&paint(style, format!("  {sign} {line}")));
+        out.push('\n');
+    }
+    out.trim_end_matches('\n').to_string()
 }

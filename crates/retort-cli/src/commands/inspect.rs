@@ -310,7 +310,13 @@ pub fn show(ctx: &Context, rev: &str) -> Result<u8, Error> {
 }
 
 pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
-    let (project, state) = ctx.state()?;
+    let (project, mut conn, state) = ctx.state_on()?;
+    let history = Migrator::new(project, conn.as_mut()).history().clone();
+    let edited = state
+        .changed
+        .iter()
+        .map(|c| super::applied::edited_sections(project, conn.as_mut(), &history, c))
+        .collect::<Result<Vec<_>, Error>>()?;
     let graph = &project.graph;
     let current = graph.current_heads(&state.applied);
     let pending = graph
@@ -326,7 +332,12 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
             "url": url,
             "current": current.iter().map(|&i| graph.id(i).to_string()).collect::<Vec<_>>(),
             "pending": pending.iter().map(|&i| revision_json(project, i)).collect::<Vec<_>>(),
-            "changed": state.changed.iter().map(super::mismatch_json).collect::<Vec<_>>(),
+            "changed": state.changed.iter().zip(&edited).map(|(c, &(up, down))| {
+                let mut v = super::mismatch_json(c);
+                v["up_changed"] = json!(up);
+                v["down_changed"] = json!(down);
+                v
+            }).collect::<Vec<_>>(),
             "missing_on_disk": state.missing,
             "running": state.running,
             "heads": graph.heads().iter().map(|&i| graph.id(i).to_string()).collect::<Vec<_>>(),
@@ -369,12 +380,13 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
                 );
             }
         }
-        for c in &state.changed {
+        for (c, &sections) in state.changed.iter().zip(&edited) {
             data!(
-                "{} {} ({}) was edited after it ran: applied {} file {}",
+                "{} {} ({}) was edited after it ran ({}): applied {} file {}",
                 paint(RED, "changed: "),
                 c.revision,
                 c.path.display(),
+                super::applied::edited_words(sections),
                 short(&c.applied),
                 short(&c.on_disk)
             );

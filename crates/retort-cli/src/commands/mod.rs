@@ -1,9 +1,11 @@
 //! One function per command. Each returns the exit code of a run that worked (0, or 1
 //! when a check found something) or the library error that stopped it.
 
+mod applied;
 mod check;
 mod init;
 mod inspect;
+mod redo;
 mod revision;
 mod run;
 
@@ -26,6 +28,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         } => revision::merge(ctx, message, revs, rev_id, branch_label),
         Command::Upgrade(args) => run::upgrade(ctx, args),
         Command::Downgrade(args) => run::downgrade(ctx, args),
+        Command::Redo { rev, force } => redo::redo(ctx, rev.as_deref(), force),
         Command::Stamp { target, purge } => run::stamp(ctx, &target, purge),
         Command::Current => inspect::current(ctx),
         Command::History {
@@ -34,7 +37,11 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         } => inspect::history(ctx, range.as_deref(), indicate_current),
         Command::Heads => inspect::heads(ctx),
         Command::Branches => inspect::branches(ctx),
-        Command::Show { rev } => inspect::show(ctx, &rev),
+        Command::Show {
+            rev,
+            applied: false,
+        } => inspect::show(ctx, &rev),
+        Command::Show { rev, applied: true } => applied::show_applied(ctx, &rev),
         Command::Status { exit_code } => inspect::status(ctx, exit_code),
         Command::Validate => check::validate(ctx),
         Command::Repair => check::repair(ctx),

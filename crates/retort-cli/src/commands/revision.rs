@@ -156,6 +156,8 @@ fn write_new(
         depends_on,
         branch_labels,
         created: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        up: "-- The change: the statements that take the schema from the revision before to this one.".into(),
+        down: "-- The exact undo of the up section: after it runs, the schema must be what it was\n-- before the up section ran (`downgrade` and `redo` run it). Leave it without a\n-- statement only when there is nothing to undo; delete this section when the change\n-- cannot be undone (a downgrade then stops here instead of going on).".into(),
         ..NewScript::default()
     };
     let name = script::file_name(&project.config.file_template, &revision, &message, &now);

@@ -247,6 +247,12 @@ db_test!(verbose_runs_echo_each_statement_with_file_and_line, |p| {
     let (_, _, err) = p.run(&["upgrade", "head"]);
     assert!(err.contains("applied"), "{err}");
     assert!(!err.contains("CREATE TABLE"), "{err}");
+    // redo: the recorded down section, then the file's up section.
+    let (code, _, err) = p.run(&["-v", "redo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("DROP TABLE e2\n"), "{err}");
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    assert!(err.find("DROP TABLE e2") < err.find(&first), "{err}");
 });
 
 #[test]

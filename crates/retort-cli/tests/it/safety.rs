@@ -226,7 +226,7 @@ db_test!(stamp_adopts_an_existing_database, |p| {
     assert!(log.contains(&("a10000000003".into(), "unstamp".into())));
     // A row whose file is gone blocks upgrade until stamp --purge.
     p.connect()
-        .run("INSERT INTO retort_version VALUES ('deadbeef0000', 'x', 't', 'me', 0, 'applied')")
+        .run("INSERT INTO retort_version (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ('deadbeef0000', 'x', 't', 'me', 0, 'applied')")
         .unwrap();
     let err = p.fails(&["upgrade", "head"], 2);
     assert!(

@@ -47,6 +47,10 @@ pub struct Config {
     pub lock_timeout: Duration,
     /// How long to wait for the server to answer.
     pub connect_timeout: Duration,
+    /// `protected = true` in the selected `[environments.NAME]` table (or `[database]`):
+    /// a production database, where development commands such as `redo` are refused
+    /// unless forced.
+    pub protected: bool,
     /// Whether migration headers may come from the start-up cache (an accelerator only):
     /// `retort validate` turns it off to read every file.
     pub start_up_cache: bool,
@@ -121,6 +125,8 @@ struct RawDatabase {
     lock_timeout: Option<u64>,
     /// Seconds.
     connect_timeout: Option<u64>,
+    /// Development commands (`redo`) refuse to run here unless forced.
+    protected: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,6 +219,7 @@ impl Config {
             db_schema: None,
             lock_timeout: Duration::from_secs(DEFAULT_LOCK_TIMEOUT_SECS),
             connect_timeout: Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS),
+            protected: false,
             start_up_cache: false,
             url: Err(ConfigError::NoUrl),
             spec: Err(ConfigError::NoUrl),
@@ -427,6 +434,10 @@ impl Config {
             db_schema,
             lock_timeout,
             connect_timeout,
+            protected: env_table
+                .and_then(|t| t.protected)
+                .or(raw.database.protected)
+                .unwrap_or(false),
             start_up_cache: true,
             url,
             spec,

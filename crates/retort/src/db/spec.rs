@@ -37,9 +37,12 @@ pub enum DriverOptions {
 }
 
 impl ConnectSpec {
-    /// Checks the URL's options for its driver. `root` (the project directory) resolves a
-    /// relative SQLite path, so a command gives the same answer from any subfolder. A URL of
-    /// a dialect whose driver this build lacks says which feature would add it.
+    /// Checks the URL's options for its driver. `root` (the project directory) resolves
+    /// retort's own relative SQLite path (`sqlite:app.db`), so a command gives the same
+    /// answer from any subfolder; SQLAlchemy's `sqlite:///app.db` is resolved here against
+    /// the process's current directory, as the application sharing the URL resolves it,
+    /// once, so that nothing later can move it. A URL of a dialect whose driver this build
+    /// lacks says which feature would add it.
     pub fn new(url: &DatabaseUrl, root: &Path) -> Result<ConnectSpec, UrlError> {
         let fail = |reason: String| UrlError {
             masked_url: url.masked(),
@@ -47,7 +50,9 @@ impl ConnectSpec {
         };
         let driver = match url.dialect() {
             #[cfg(feature = "sqlite")]
-            Dialect::Sqlite => DriverOptions::Sqlite(SqliteOptions::new(url, root)),
+            Dialect::Sqlite => DriverOptions::Sqlite(
+                SqliteOptions::new(url, root, std::env::current_dir).map_err(fail)?,
+            ),
             #[cfg(feature = "postgres")]
             Dialect::Postgres => DriverOptions::Postgres(
                 PostgresOptions::parse(url.expose()).map_err(|e| fail(e.message))?,

@@ -35,18 +35,26 @@ impl fmt::Display for UrlError {
 impl std::error::Error for UrlError {}
 
 impl DatabaseUrl {
-    /// Recognises `sqlite:`, `postgres://`, `postgresql://`, `mysql://` and `mariadb://`.
+    /// Recognises `sqlite:`, `postgres://`, `postgresql://`, `mysql://` and `mariadb://`,
+    /// each with or without SQLAlchemy's `+driver` suffix (`postgresql+asyncpg://`): the
+    /// suffix names the Python driver of an application sharing the URL, so any name is
+    /// accepted and none changes what retort does.
     pub fn parse(raw: &str) -> Result<DatabaseUrl, UrlError> {
         let raw = raw.trim();
         let err = |reason: &str| UrlError {
             masked_url: mask(raw),
             reason: reason.to_string(),
         };
-        let scheme = raw
+        let (scheme, _) = raw
             .split_once(':')
-            .map(|(s, _)| s.to_ascii_lowercase())
             .ok_or_else(|| err("no scheme; expected sqlite:, postgres:// or mysql://"))?;
-        let dialect = match scheme.as_str() {
+        let (base, driver) = split_driver(scheme);
+        if driver.is_some_and(|d| d.is_empty() || !d.bytes().all(is_driver_byte)) {
+            return Err(err(&format!(
+                "`{scheme}`: after `+` comes the name of a driver (letters, digits, `_`), as in postgresql+psycopg2://"
+            )));
+        }
+        let dialect = match base.to_ascii_lowercase().as_str() {
             "sqlite" | "sqlite3" => Dialect::Sqlite,
             "postgres" | "postgresql" => Dialect::Postgres,
             "mysql" | "mariadb" => Dialect::Mysql,
@@ -63,8 +71,10 @@ impl DatabaseUrl {
             raw: raw.to_string(),
             dialect,
         };
-        if dialect == Dialect::Sqlite && url.sqlite_path_text().is_empty() {
-            return Err(err("no file path; use sqlite:app.db or sqlite::memory:"));
+        if dialect == Dialect::Sqlite && url.sqlite_rest().is_empty() {
+            return Err(err(
+                "no file path; use sqlite:app.db, sqlite:///app.db or sqlite::memory:",
+            ));
         }
         Ok(url)
     }
@@ -83,12 +93,22 @@ impl DatabaseUrl {
         mask(&self.raw)
     }
 
-    /// The path part of a `sqlite:` URL, as written (`:memory:`, relative or absolute).
-    pub(crate) fn sqlite_path_text(&self) -> &str {
-        let rest = &self.raw[self.raw.find(':').map_or(0, |i| i + 1)..];
-        let rest = rest.strip_prefix("//").unwrap_or(rest);
-        rest.split('?').next().unwrap_or("")
+    /// What follows `sqlite:` (query included), as written.
+    pub(crate) fn sqlite_rest(&self) -> &str {
+        &self.raw[self.raw.find(':').map_or(self.raw.len(), |i| i + 1)..]
     }
+}
+
+/// `postgresql+asyncpg` → (`postgresql`, Some(`asyncpg`)); a scheme without `+` has no driver.
+pub(crate) fn split_driver(scheme: &str) -> (&str, Option<&str>) {
+    match scheme.split_once('+') {
+        Some((base, driver)) => (base, Some(driver)),
+        None => (scheme, None),
+    }
+}
+
+fn is_driver_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -202,6 +222,22 @@ mod tests {
             ("postgresql://u@h/db", Dialect::Postgres),
             ("mysql://root@h/db", Dialect::Mysql),
             ("mariadb://root@h/db", Dialect::Mysql),
+            ("sqlite://", Dialect::Sqlite),
+            ("sqlite+pysqlite:///app.db", Dialect::Sqlite),
+            ("sqlite+aiosqlite:////tmp/app.db", Dialect::Sqlite),
+            ("postgresql+asyncpg://u@h/db", Dialect::Postgres),
+            ("postgresql+psycopg2://u@h/db", Dialect::Postgres),
+            ("postgresql+psycopg://u@h/db", Dialect::Postgres),
+            ("postgresql+pg8000://u@h/db", Dialect::Postgres),
+            ("mysql+pymysql://u@h/db", Dialect::Mysql),
+            ("mysql+mysqldb://u@h/db", Dialect::Mysql),
+            ("mysql+aiomysql://u@h/db", Dialect::Mysql),
+            ("mysql+asyncmy://u@h/db", Dialect::Mysql),
+            ("mysql+mysqlconnector://u@h/db", Dialect::Mysql),
+            ("mariadb+mariadbconnector://u@h/db", Dialect::Mysql),
+            ("mariadb+pymysql://u@h/db", Dialect::Mysql),
+            // A driver retort has never heard of names only the Python side: accepted.
+            ("postgresql+some_future_driver2://u@h/db", Dialect::Postgres),
         ] {
             assert_eq!(DatabaseUrl::parse(url).unwrap().dialect(), d, "{url}");
         }
@@ -213,6 +249,16 @@ mod tests {
         assert!(DatabaseUrl::parse("app.db").is_err());
         assert!(DatabaseUrl::parse("sqlite:").is_err());
         assert!(DatabaseUrl::parse("postgres:db").is_err());
+        assert!(DatabaseUrl::parse("postgresql+asyncpg:db").is_err());
+        for bad in [
+            "postgresql+://u@h/db",
+            "mysql+py-mysql://u@h/db",
+            "oracle+cx_oracle://h",
+        ] {
+            assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
+        }
+        let e = DatabaseUrl::parse("postgresql+a/b://u:hunter2@h/db").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
         let e = DatabaseUrl::parse("redis://u:hunter2@h").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
     }

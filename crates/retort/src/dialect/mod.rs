@@ -94,7 +94,18 @@ pub trait SqlDialect {
     /// An expression giving the current UTC time as RFC 3339 text (`2026-11-22T10:30:00Z`),
     /// for offline scripts, which record when they ran, not when they were written.
     fn now_rfc3339(&self) -> &'static str;
+    /// A text column for a whole migration section (MySQL's TEXT stops at 64 KiB).
+    fn long_text_type(&self) -> &'static str {
+        "TEXT"
+    }
+    /// A query giving the number of columns named `column` in `table` of the current
+    /// schema (0 or 1): how an older version table is recognised.
+    fn column_count_sql(&self, table: &str, column: &str) -> String;
 }
+
+/// The columns of the version table added since its first release, with what each holds:
+/// a table made by an older retort gets them, once, the first time a command writes.
+pub const RECORDED_TEXT_COLUMNS: [&str; 2] = ["up_sql", "down_sql"];
 
 impl Dialect {
     /// This dialect's SQL rules.
@@ -107,13 +118,26 @@ impl Dialect {
     }
 
     /// `CREATE TABLE IF NOT EXISTS` for the version table and the audit log.
+    /// The statement that adds `column` (one of [`RECORDED_TEXT_COLUMNS`]) to a version
+    /// table made before it existed.
+    pub fn add_text_column(self, version_table: &str, column: &str) -> String {
+        let d = self.sql();
+        format!(
+            "ALTER TABLE {} ADD COLUMN {} {}",
+            d.quote_ident(version_table),
+            d.quote_ident(column),
+            d.long_text_type()
+        )
+    }
+
     pub fn version_table_ddl(self, version_table: &str, log_table: &str) -> [String; 2] {
         let d = self.sql();
         let by = d.quote_ident("by");
         [
             format!(
-                "CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(64) NOT NULL PRIMARY KEY,\n    checksum VARCHAR(64) NOT NULL,\n    applied_at VARCHAR(40) NOT NULL,\n    applied_by VARCHAR(255) NOT NULL,\n    execution_ms BIGINT NOT NULL,\n    state VARCHAR(16) NOT NULL\n)",
-                d.quote_ident(version_table)
+                "CREATE TABLE IF NOT EXISTS {} (\n    revision VARCHAR(64) NOT NULL PRIMARY KEY,\n    checksum VARCHAR(64) NOT NULL,\n    applied_at VARCHAR(40) NOT NULL,\n    applied_by VARCHAR(255) NOT NULL,\n    execution_ms BIGINT NOT NULL,\n    state VARCHAR(16) NOT NULL,\n    up_sql {text},\n    down_sql {text}\n)",
+                d.quote_ident(version_table),
+                text = d.long_text_type()
             ),
             format!(
                 "CREATE TABLE IF NOT EXISTS {} (\n    id {},\n    revision VARCHAR(64) NOT NULL,\n    action VARCHAR(16) NOT NULL,\n    at VARCHAR(40) NOT NULL,\n    {by} VARCHAR(255) NOT NULL,\n    execution_ms BIGINT,\n    tool_version VARCHAR(32) NOT NULL\n)",

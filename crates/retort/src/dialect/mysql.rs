@@ -30,4 +30,14 @@ impl SqlDialect for Mysql {
     fn now_rfc3339(&self) -> &'static str {
         "DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')"
     }
+    fn long_text_type(&self) -> &'static str {
+        "LONGTEXT"
+    }
+    fn column_count_sql(&self, table: &str, column: &str) -> String {
+        format!(
+            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {} AND column_name = {}",
+            self.literal(table),
+            self.literal(column)
+        )
+    }
 }

@@ -8,7 +8,7 @@ pub use rows::{VersionRow, VersionRows};
 pub use state::RowState;
 
 use crate::db::{Connection, DbError, Value, ValueRef};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, RECORDED_TEXT_COLUMNS};
 
 pub use crate::version::TOOL_VERSION;
 
@@ -22,6 +22,18 @@ pub struct AppliedRow {
     pub applied_by: String,
     pub execution_ms: i64,
     pub state: RowState,
+    /// The text of what ran: the migration's up section on this database, as it was when
+    /// it ran, and the down section of that same file (`None`: the file had none, or the
+    /// row was stamped, or written by a retort from before texts were kept). The database
+    /// then knows what was applied, whatever became of the file.
+    pub texts: Option<RecordedText>,
+}
+
+/// The sections a version row keeps (see [`AppliedRow::texts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedText {
+    pub up: String,
+    pub down: Option<String>,
 }
 
 /// One row of the audit log.
@@ -83,7 +95,8 @@ impl History {
         self.dialect.sql().quote_ident(&self.log_table)
     }
 
-    /// Creates both tables if missing (commands that write call this; readers don't).
+    /// Creates both tables if missing, and adds the columns a table made by an older
+    /// retort lacks (commands that write call this, under the lock; readers don't).
     pub fn ensure(&self, conn: &mut dyn Connection) -> Result<(), DbError> {
         for ddl in self
             .dialect
@@ -91,7 +104,49 @@ impl History {
         {
             conn.run(&ddl)?;
         }
+        for column in RECORDED_TEXT_COLUMNS {
+            if !self.has_column(conn, column)? {
+                conn.run(&self.dialect.add_text_column(&self.version_table, column))?;
+            }
+        }
         Ok(())
+    }
+
+    fn has_column(&self, conn: &mut dyn Connection, column: &str) -> Result<bool, DbError> {
+        let sql = self
+            .dialect
+            .sql()
+            .column_count_sql(&self.version_table, column);
+        let rows = conn.query(&sql, &[])?;
+        Ok(rows.first().and_then(|r| r.first()).and_then(Value::as_i64) == Some(1))
+    }
+
+    /// What ran of `revision`, as its version row keeps it: `None` when it has no row, or
+    /// when the row keeps no text (stamped, or applied by a retort from before texts were
+    /// kept, or the table is that old). Read-only: an old table is not changed.
+    pub fn recorded_text(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+    ) -> Result<Option<RecordedText>, DbError> {
+        if !conn.table_exists(&self.version_table)?
+            || !RECORDED_TEXT_COLUMNS
+                .iter()
+                .all(|c| self.has_column(conn, c).unwrap_or(false))
+        {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT up_sql, down_sql FROM {} WHERE revision = {}",
+            self.vt(),
+            self.dialect.sql().placeholder(1)
+        );
+        let rows = conn.query(&sql, &[Value::Text(revision.into())])?;
+        Ok(rows.first().and_then(|r| {
+            let up = r.first().and_then(Value::as_str)?.to_string();
+            let down = r.get(1).and_then(Value::as_str).map(str::to_string);
+            Some(RecordedText { up, down })
+        }))
     }
 
     /// Every version row (revision, checksum, state), or none when the table does not
@@ -182,6 +237,26 @@ impl History {
         Ok(())
     }
 
+    /// Replaces the recorded down section of a row that keeps texts (`repair`: the file's
+    /// down section is now how to revert what the row says is applied).
+    pub(crate) fn set_recorded_down(
+        &self,
+        conn: &mut dyn Connection,
+        revision: &str,
+        down: Option<&str>,
+    ) -> Result<(), DbError> {
+        let d = self.dialect.sql();
+        let sql = format!(
+            "UPDATE {} SET down_sql = {} WHERE revision = {} AND up_sql IS NOT NULL",
+            self.vt(),
+            d.placeholder(1),
+            d.placeholder(2)
+        );
+        let down = down.map_or(Value::Null, |t| Value::Text(t.into()));
+        conn.execute(&sql, &[down, Value::Text(revision.into())])?;
+        Ok(())
+    }
+
     /// Appends one audit-log row.
     pub(crate) fn log(
         &self,
@@ -227,16 +302,31 @@ impl History {
     /// runs, which send it in one round trip with the audit row and the COMMIT.
     pub(crate) fn insert_sql(&self, row: &AppliedRow, when: When<'_>) -> String {
         let d = self.dialect.sql();
-        format!(
-            "INSERT INTO {} (revision, checksum, applied_at, applied_by, execution_ms, state) VALUES ({}, {}, {}, {}, {}, {})",
-            self.vt(),
+        let mut columns =
+            "revision, checksum, applied_at, applied_by, execution_ms, state".to_string();
+        let mut values = format!(
+            "{}, {}, {}, {}, {}, {}",
             d.literal(&row.revision),
             d.literal(&row.checksum),
             when.sql(self.dialect),
             d.literal(&row.applied_by),
             row.execution_ms,
             d.literal(&row.state.to_string())
-        )
+        );
+        // Without texts the columns are left out, so that an offline script also loads
+        // into a version table made by an older retort.
+        if let Some(texts) = &row.texts {
+            columns.push_str(", up_sql, down_sql");
+            values.push_str(&format!(
+                ", {}, {}",
+                d.literal(&texts.up),
+                texts
+                    .down
+                    .as_deref()
+                    .map_or_else(|| "NULL".to_string(), |t| d.literal(t))
+            ));
+        }
+        format!("INSERT INTO {} ({columns}) VALUES ({values})", self.vt())
     }
 
     /// The UPDATE that sets a row's state and run time, as one literal statement.
@@ -337,6 +427,8 @@ fn applied_row(r: &[Value]) -> AppliedRow {
         execution_ms,
         // Text retort never writes counts as applied, as everywhere else.
         state: RowState::parse(&text(5)).unwrap_or(RowState::Applied),
+        // Read on their own (`History::recorded_text`): most commands never need them.
+        texts: None,
     }
 }
 

@@ -48,4 +48,12 @@ pub enum Event<'a> {
     Skipped { revision: &'a str },
     /// `stamp` recorded (`added`) or removed a version row without running anything.
     Stamped { revision: &'a str, added: bool },
+    /// Something about a planned migration worth a look before it runs (an up section
+    /// without a statement, an empty down section under one that changes the schema);
+    /// the run goes on.
+    Warning {
+        revision: &'a str,
+        path: &'a Path,
+        message: &'a str,
+    },
 }

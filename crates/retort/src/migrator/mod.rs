@@ -4,6 +4,7 @@
 
 mod event;
 mod offline;
+mod redo;
 mod state;
 mod stop;
 
@@ -11,13 +12,16 @@ use std::time::{Duration, Instant};
 
 pub use event::Event;
 pub use offline::offline_script;
+pub use redo::RedoReport;
 pub use state::DbState;
 pub use stop::Stop;
 
 use crate::db::{BatchError, Connection};
 use crate::error::{ChecksumMismatch, Error, MigrationFailure, Stopped, StoppedDuring};
 use crate::graph::Target;
-use crate::history::{self, Action, AppliedRow, History, RowState, VersionRows, When};
+use crate::history::{
+    self, Action, AppliedRow, History, RecordedText, RowState, VersionRows, When,
+};
 use crate::project::Project;
 use crate::script::{Direction, ScriptError, ScriptHeader};
 use crate::sql::{self, Statement};
@@ -54,6 +58,12 @@ pub(crate) struct Prepared {
     pub first_line: usize,
     pub checksum: String,
     pub statements: Vec<Statement>,
+    /// For an up section: what its version row keeps (this text, and the down section of
+    /// the same file), so that the database knows what ran.
+    pub texts: Option<RecordedText>,
+    /// Whether the same file's section for the other direction holds no statement
+    /// (`None`: the file has none for this dialect).
+    pub other_blank: Option<bool>,
 }
 
 /// The section of migration `index` that runs in `direction` on `dialect`, split into
@@ -87,10 +97,23 @@ pub(crate) fn statements(
             message: e.message.clone(),
         })
     })?;
+    let other = match direction {
+        Direction::Up => Direction::Down,
+        Direction::Down => Direction::Up,
+    };
+    let other_blank = script.section(other, dialect).map(|s| s.is_blank());
+    let texts = (direction == Direction::Up).then(|| RecordedText {
+        up: section.body.to_string(),
+        down: script
+            .section(Direction::Down, dialect)
+            .map(|down| down.body.to_string()),
+    });
     Ok(Prepared {
         first_line: section.first_line,
         checksum: section.checksum(),
         statements,
+        texts,
+        other_blank,
     })
 }
 
@@ -99,6 +122,26 @@ pub(crate) fn statements(
 fn whole_ms(elapsed: Duration) -> i64 {
     let ms = (elapsed.as_micros() + 500) / 1000;
     i64::try_from(ms).unwrap_or(i64::MAX).max(1)
+}
+
+/// What to say about a step before it runs, if anything: an up section without a
+/// statement (a merge revision excepted: it joins branches and has nothing to run), or an
+/// empty down section under an up section that changes the schema. Files from tools whose
+/// down sections are empty on purpose still run; this only says so.
+fn warning(direction: Direction, step: &Step<'_>) -> Option<&'static str> {
+    let empty = step.section.statements.is_empty();
+    match direction {
+        Direction::Up if empty && step.script.revises.len() < 2 => {
+            Some("its up section has no statement: applying it changes nothing")
+        }
+        Direction::Up if !empty && step.section.other_blank == Some(true) => {
+            Some("its down section is empty: a downgrade will leave what its up section makes")
+        }
+        Direction::Down if empty && step.section.other_blank == Some(false) => {
+            Some("its down section is empty: reverting it leaves what its up section made in place")
+        }
+        _ => None,
+    }
 }
 
 /// What a stop request ended: the run in `direction`, after `completed`, `during` a
@@ -114,6 +157,18 @@ fn stopped(
         whole_run: false,
         during,
     }))
+}
+
+/// A migration [`Migrator::repair`] accepted as it is now, without running anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repaired {
+    /// The checksum recorded and the file's.
+    pub mismatch: ChecksumMismatch,
+    /// The up section as it ran, when the row kept it; the database still has what it
+    /// made, whatever the file says now.
+    pub ran: Option<String>,
+    /// The up section the file has now (empty when the file has none for this database).
+    pub now: String,
 }
 
 /// What [`Migrator::stamp`] does with the rows already in the version table.
@@ -182,6 +237,9 @@ pub struct Migrator<'a> {
     current: Vec<bool>,
     /// Asked from another thread to stop (see [`Stop`]).
     stop: Stop,
+    /// Whether this run has made sure of the version tables (created, and given the
+    /// columns an older table lacks). A no-op run on rows known current skips it.
+    ensured: bool,
 }
 
 impl<'a> Migrator<'a> {
@@ -197,6 +255,7 @@ impl<'a> Migrator<'a> {
             history,
             actor: history::actor(),
             single_transaction: false,
+            ensured: false,
             prefetched: None,
             pending_finish: Vec::new(),
             pending_time: Vec::new(),
@@ -360,6 +419,8 @@ impl<'a> Migrator<'a> {
                                     applied_by: m.actor.clone(),
                                     execution_ms: 0,
                                     state: RowState::Applied,
+                                    // Stamped: nothing ran, so no text is kept.
+                                    texts: None,
                                 },
                             )
                             .map_err(Error::db(ctx))?;
@@ -416,28 +477,55 @@ impl<'a> Migrator<'a> {
         })
     }
 
-    /// Accepts the current text of edited applied migrations: their recorded checksums
-    /// become the files' checksums, and each change is written to the audit log.
-    pub fn repair(&mut self) -> Result<Vec<ChecksumMismatch>, Error> {
+    /// Accepts the current text of edited applied migrations without running anything:
+    /// their recorded checksums become the files' checksums, their recorded down sections
+    /// the files' (how to revert them from now on), and each change is written to the
+    /// audit log. The up section that ran stays recorded: the database still has what it
+    /// made.
+    pub fn repair(&mut self) -> Result<Vec<Repaired>, Error> {
         self.locked(&mut |_| {}, |m, _| {
             m.ensure_tables()?;
             let now = history::now();
-            let mut changed = Vec::new();
+            let dialect = m.conn.dialect();
+            let mut repaired = Vec::new();
             m.transaction(|m| {
                 let state = m.state_of_ensured()?;
-                changed = state.changed;
-                for c in &changed {
+                for c in state.changed {
                     let ctx = "repairing the version table";
+                    let ran = m
+                        .history
+                        .recorded_text(m.conn, &c.revision)
+                        .map_err(Error::db(ctx))?
+                        .map(|t| t.up);
+                    let file = m
+                        .project
+                        .index_of(&c.revision)
+                        .map(|i| m.project.load_script(i))
+                        .transpose()?;
+                    let section = |d| {
+                        file.as_ref()
+                            .and_then(|f| f.section(d, dialect))
+                            .map(|s| s.body.to_string())
+                    };
+                    let (up_now, down_now) = (section(Direction::Up), section(Direction::Down));
                     m.history
                         .set_checksum(m.conn, &c.revision, &c.on_disk)
                         .map_err(Error::db(ctx))?;
                     m.history
+                        .set_recorded_down(m.conn, &c.revision, down_now.as_deref())
+                        .map_err(Error::db(ctx))?;
+                    m.history
                         .log(m.conn, &c.revision, Action::Repair, &now, &m.actor, None)
                         .map_err(Error::db(ctx))?;
+                    repaired.push(Repaired {
+                        mismatch: c,
+                        ran,
+                        now: up_now.unwrap_or_default(),
+                    });
                 }
                 Ok(())
             })?;
-            Ok(changed)
+            Ok(repaired)
         })
     }
 
@@ -504,17 +592,30 @@ impl<'a> Migrator<'a> {
 
     /// Creates the schema (PostgreSQL, when configured) and the version tables if missing.
     fn ensure_tables(&mut self) -> Result<(), Error> {
+        if self.ensured {
+            return Ok(());
+        }
         self.conn
             .ensure_schema()
             .map_err(Error::db("creating the schema"))?;
         self.history
             .ensure(self.conn)
-            .map_err(Error::db("creating the version table"))
+            .map_err(Error::db("creating the version table"))?;
+        self.ensured = true;
+        Ok(())
     }
 
     /// Creates the tables, reads the state after taking the lock, and refuses to go on
     /// when files and database disagree.
     fn prepare(&mut self) -> Result<DbState, Error> {
+        let state = self.read_state()?;
+        state.ensure_runnable(self.project.migrations_dir())?;
+        Ok(state)
+    }
+
+    /// The state after taking the lock (the rows read before it where they are provably
+    /// still current), which the run's steps then keep up to date.
+    fn read_state(&mut self) -> Result<DbState, Error> {
         let state = match self.prefetched.take() {
             // Non-empty rows mean the tables exist already.
             Some(rows) if !rows.is_empty() && self.still_current(&rows)? => {
@@ -527,7 +628,6 @@ impl<'a> Migrator<'a> {
         };
         self.as_of = state.rows.as_of;
         self.current = state.applied.clone();
-        state.ensure_runnable(self.project.migrations_dir())?;
         Ok(state)
     }
 
@@ -619,16 +719,39 @@ impl<'a> Migrator<'a> {
         plan: &[usize],
         on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<RunReport, Error> {
-        let started = Instant::now();
+        if !plan.is_empty() {
+            // Rows known current let `prepare` skip this; a step records into the table.
+            self.ensure_tables()?;
+        }
         let steps = self.steps(direction, plan)?;
+        self.run_prepared(direction, &steps, on_event)
+    }
+
+    /// Runs steps whose SQL is split and checked already.
+    fn run_prepared(
+        &mut self,
+        direction: Direction,
+        steps: &[Step<'a>],
+        on_event: &mut dyn FnMut(&Event<'_>),
+    ) -> Result<RunReport, Error> {
+        let started = Instant::now();
         let total = steps.len();
         if self.single_transaction {
-            self.check_single_transaction(&steps)?;
+            self.check_single_transaction(steps)?;
             self.begin()?;
         }
         on_event(&Event::Planned { direction, total });
+        for step in steps {
+            if let Some(message) = warning(direction, step) {
+                on_event(&Event::Warning {
+                    revision: &step.script.revision,
+                    path: &step.script.path,
+                    message,
+                });
+            }
+        }
         let mut report = RunReport::default();
-        let result = self.run_steps(direction, &steps, &mut report, on_event);
+        let result = self.run_steps(direction, steps, &mut report, on_event);
         if self.single_transaction {
             match result {
                 Ok(()) => self.conn.commit().map_err(Error::db("committing"))?,
@@ -903,6 +1026,7 @@ impl<'a> Migrator<'a> {
                         applied_by: self.actor.clone(),
                         execution_ms: ms,
                         state: RowState::Applied,
+                        texts: step.section.texts.clone(),
                     },
                     When::At(&now),
                 ),
@@ -976,6 +1100,7 @@ impl<'a> Migrator<'a> {
                     applied_by: self.actor.clone(),
                     execution_ms: 0,
                     state: RowState::in_progress(Direction::Up, 0),
+                    texts: step.section.texts.clone(),
                 },
                 When::At(&history::now()),
             ),

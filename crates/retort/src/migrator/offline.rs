@@ -88,6 +88,8 @@ pub fn offline_script(
                         applied_by: actor.clone(),
                         execution_ms: 0,
                         state: RowState::Applied,
+                        // Left out, so the script also loads into an older version table.
+                        texts: None,
                     },
                     When::Now,
                 ),

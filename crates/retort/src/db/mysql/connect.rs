@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::connection::{lock_name, KillQuery, MysqlConnection, Server};
 use super::errors::{connect_error, connect_timeout_error};
-use super::options::MysqlOptions;
+use super::options::{MysqlOptions, SslMode};
 use crate::db::{ConnectOptions, Connection, DbError};
 
 impl MysqlConnection {
@@ -103,7 +103,7 @@ pub(super) fn open(
     timeout: Duration,
 ) -> Result<mysql::Conn, DbError> {
     let timeout = timeout.max(Duration::from_millis(1));
-    let opts = mysql::OptsBuilder::new()
+    let base = mysql::OptsBuilder::new()
         .ip_or_hostname(Some(target.host.clone()))
         .tcp_port(target.port)
         .socket(target.socket.clone())
@@ -113,9 +113,36 @@ pub(super) fn open(
         // Connect where the URL says: no silent switch to the server's unix socket.
         .prefer_socket(false)
         .tcp_connect_timeout(Some(timeout));
-    match handshake(opts.into(), timeout)? {
+    let tls = ssl_opts(target);
+    let with_tls = tls.is_some();
+    let result = match handshake(base.clone().ssl_opts(tls).into(), timeout)? {
+        // PREFERRED, as MySQL's clients define it: plain when the server offers no TLS.
+        Some(Err(mysql::Error::DriverError(mysql::DriverError::TlsNotSupported)))
+            if with_tls && target.ssl_mode == SslMode::Preferred =>
+        {
+            handshake(base.into(), timeout)?
+        }
+        other => other,
+    };
+    match result {
         Some(result) => result.map_err(|e| connect_error(target, database, timeout, e)),
         None => Err(connect_timeout_error(target, timeout)),
+    }
+}
+
+/// What `ssl-mode` asks of the driver. A unix socket is never encrypted (MySQL's clients
+/// count it as a secure transport), whatever the mode.
+fn ssl_opts(target: &MysqlOptions) -> Option<mysql::SslOpts> {
+    if target.socket.is_some() {
+        return None;
+    }
+    let opts = mysql::SslOpts::default().with_root_cert_path(target.ssl_ca.clone());
+    match target.ssl_mode {
+        SslMode::Disabled => None,
+        // Encrypted, the certificate unchecked (as MySQL's clients do in these modes).
+        SslMode::Preferred | SslMode::Required => Some(opts.with_danger_accept_invalid_certs(true)),
+        SslMode::VerifyCa => Some(opts.with_danger_skip_domain_validation(true)),
+        SslMode::VerifyIdentity => Some(opts),
     }
 }
 

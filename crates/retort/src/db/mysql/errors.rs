@@ -26,6 +26,9 @@ pub(super) fn connect_error(
 ) -> DbError {
     let place = target.place();
     let user = target.user.as_deref().unwrap_or("");
+    if let Some(tls) = tls_failure(&e) {
+        return DbError::new(scrub(tls_message(target, tls), target.password.as_deref()));
+    }
     let message = match &e {
         mysql::Error::MySqlError(server) => {
             let hint = match server.code {
@@ -51,13 +54,101 @@ pub(super) fn connect_error(
         mysql::Error::DriverError(mysql::DriverError::CouldNotConnect(Some((_, desc, kind)))) => {
             unreachable_message(target, desc, *kind)
         }
-        mysql::Error::IoError(io) => unreachable_message(target, &io.to_string(), io.kind()),
+        mysql::Error::DriverError(mysql::DriverError::TlsNotSupported) => format!(
+            "the server at {place} does not offer TLS, and ssl-mode={} requires it",
+            target.ssl_mode.name()
+        ),
+        mysql::Error::IoError(io) => match io.kind() {
+            std::io::ErrorKind::NotFound if target.ssl_ca.is_some() => {
+                format!(
+                    "cannot read ssl-ca {}: {io}",
+                    target
+                        .ssl_ca
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new(""))
+                        .display()
+                )
+            }
+            kind => unreachable_message(target, &io.to_string(), kind),
+        },
+        mysql::Error::TlsError(e) => format!(
+            "TLS with the server at {place} failed: {e}{}",
+            target
+                .ssl_ca
+                .as_deref()
+                .map(|p| format!(" (ssl-ca {})", p.display()))
+                .unwrap_or_default()
+        ),
         other => format!(
             "cannot connect to the server at {place}: {}",
             describe(other)
         ),
     };
     DbError::new(scrub(message, target.password.as_deref()))
+}
+
+/// The rustls error behind a driver error, when the TLS handshake is what failed. The
+/// driver wraps it in an I/O error, itself inside a codec error or not. Neither the
+/// driver's error (it has only the old `cause`) nor an I/O error (it skips what it wraps)
+/// leads to it through `source`, so those two steps are taken here.
+fn tls_failure(e: &mysql::Error) -> Option<&rustls::Error> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = match e {
+        mysql::Error::IoError(io) => Some(io),
+        mysql::Error::CodecError(codec) => Some(codec),
+        mysql::Error::TlsError(tls) => Some(tls),
+        _ => None,
+    };
+    while let Some(error) = next {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        next = inner.or_else(|| error.source());
+    }
+    None
+}
+
+/// A failed TLS handshake in words, saying what the user can change.
+fn tls_message(target: &MysqlOptions, error: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let place = target.place();
+    let ca = target
+        .ssl_ca
+        .as_deref()
+        .map_or_else(|| "ssl-ca".to_string(), |p| p.display().to_string());
+    let why = match error {
+        rustls::Error::InvalidCertificate(
+            C::UnknownIssuer
+            | C::BadSignature
+            | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. },
+        ) => format!("the server's certificate is not signed by a certificate in {ca}"),
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => {
+            format!(
+                "{error}: the certificate does not name the host connected to ({}); connect \
+                 with a host name the certificate lists, or use ssl-mode=VERIFY_CA to check \
+                 the chain only",
+                target.host
+            )
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            format!("{error}: the server's certificate (or one in its chain) has expired")
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            format!(
+                "{error}: the server's certificate is not valid yet; check this machine's clock"
+            )
+        }
+        other => other.to_string(),
+    };
+    format!(
+        "TLS with the server at {place} failed (ssl-mode={}): {why}",
+        target.ssl_mode.name()
+    )
 }
 
 pub(super) fn unreachable_message(

@@ -1,4 +1,5 @@
-//! MySQL and MariaDB through the `mysql` crate (sync, pure Rust, no TLS in this build).
+//! MySQL and MariaDB through the `mysql` crate (sync, pure Rust; TLS over rustls with ring,
+//! as `ssl-mode` asks).
 //!
 //! DDL is not transactional here: every `CREATE`/`ALTER`/`DROP` commits whatever transaction
 //! is open, before and after itself. So [`Connection::transactional_ddl`] is `false` and the
@@ -15,6 +16,8 @@ mod errors;
 mod options;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
 
 pub use connection::MysqlConnection;
 pub use options::MysqlOptions;

@@ -123,8 +123,30 @@ pub(super) const UNSUPPORTED_OPTIONS: &[&str] = &[
 ];
 
 pub(super) const KNOWN_OPTIONS: &str =
-    "host, port, user, password, dbname, sslmode, sslrootcert, options, \
+    "host, port, user, password, dbname, sslmode (or asyncpg's ssl), sslrootcert, options, \
                              connect_timeout, application_name, fallback_application_name";
+
+/// libpq's `sslmode` values (`key` is how the URL spelled the option: `sslmode` or `ssl`).
+fn parse_sslmode(key: &str, value: &str) -> Result<SslMode, DbError> {
+    Ok(match value {
+        "disable" => SslMode::Disable,
+        "prefer" => SslMode::Prefer,
+        "require" => SslMode::Require,
+        "verify-ca" => SslMode::VerifyCa,
+        "verify-full" => SslMode::VerifyFull,
+        "allow" => {
+            return Err(DbError::new(format!(
+                "{key}=allow is not supported; use prefer (TLS when the server offers it) or disable"
+            )))
+        }
+        other => {
+            return Err(DbError::new(format!(
+                "unknown {key} `{other}` (expected disable, prefer, require, verify-ca or verify-full{})",
+                if key == "ssl" { ", or true/false" } else { "" }
+            )))
+        }
+    })
+}
 
 /// [`percent_decode`](url::percent_decode) with this driver's words for its errors, which
 /// name the component and never echo its text (it may be a password).
@@ -177,8 +199,9 @@ impl PostgresOptions {
         let (scheme, rest) = raw
             .split_once("://")
             .ok_or_else(|| DbError::new("expected postgres://…"))?;
+        // A `+driver` suffix (`postgresql+asyncpg`) names the application's Python driver.
         if !matches!(
-            scheme.to_ascii_lowercase().as_str(),
+            url::split_driver(scheme).0.to_ascii_lowercase().as_str(),
             "postgres" | "postgresql"
         ) {
             return Err(DbError::new(
@@ -260,23 +283,14 @@ impl PostgresOptions {
                 "user" => params.user = Some(value),
                 "password" => params.password = Some(value),
                 "dbname" => params.dbname = Some(value),
-                "sslmode" => {
-                    params.sslmode = match value.as_str() {
-                        "disable" => SslMode::Disable,
-                        "prefer" => SslMode::Prefer,
-                        "require" => SslMode::Require,
-                        "verify-ca" => SslMode::VerifyCa,
-                        "verify-full" => SslMode::VerifyFull,
-                        "allow" => {
-                            return Err(DbError::new(
-                                "sslmode=allow is not supported; use prefer (TLS when the server offers it) or disable",
-                            ))
-                        }
-                        other => {
-                            return Err(DbError::new(format!(
-                                "unknown sslmode `{other}` (expected disable, prefer, require, verify-ca or verify-full)"
-                            )))
-                        }
+                "sslmode" => params.sslmode = parse_sslmode("sslmode", &value)?,
+                // asyncpg's spelling (SQLAlchemy hands the query to it as keywords): the
+                // same modes, and `true`, which asyncpg takes as verify-full.
+                "ssl" => {
+                    params.sslmode = match value.to_ascii_lowercase().as_str() {
+                        "true" => SslMode::VerifyFull,
+                        "false" => SslMode::Disable,
+                        _ => parse_sslmode("ssl", &value)?,
                     }
                 }
                 "sslrootcert" => {
@@ -509,6 +523,62 @@ mod tests {
             let p = PostgresOptions::parse(&format!("postgres://u@h/d?sslmode={mode}")).unwrap();
             assert_eq!(p.sslmode.name(), mode);
         }
+    }
+
+    #[test]
+    fn sqlalchemy_drivers_and_their_options() {
+        for scheme in [
+            "postgresql+asyncpg",
+            "postgresql+psycopg2",
+            "postgresql+psycopg",
+            "postgresql+pg8000",
+            "postgres+whatever",
+        ] {
+            let p = PostgresOptions::parse(&format!("{scheme}://me@h:6543/app")).unwrap();
+            assert_eq!(p.user.as_deref(), Some("me"), "{scheme}");
+            assert_eq!(p.targets()[0].describe(), "h:6543", "{scheme}");
+        }
+        // asyncpg's `ssl`, psycopg's `sslmode`: the same modes.
+        let mode = |q: &str| {
+            PostgresOptions::parse(&format!("postgresql+asyncpg://u@h/d?{q}")).map(|p| p.sslmode)
+        };
+        for (q, m) in [
+            ("ssl=require", SslMode::Require),
+            ("ssl=disable", SslMode::Disable),
+            ("ssl=prefer", SslMode::Prefer),
+            ("ssl=verify-ca", SslMode::VerifyCa),
+            ("ssl=verify-full", SslMode::VerifyFull),
+            ("ssl=true", SslMode::VerifyFull),
+            ("ssl=True", SslMode::VerifyFull),
+            ("ssl=false", SslMode::Disable),
+            ("sslmode=require", SslMode::Require),
+        ] {
+            assert_eq!(mode(q), Ok(m), "{q}");
+        }
+        let e = mode("ssl=allow").unwrap_err().message;
+        assert!(e.contains("ssl=allow is not supported"), "{e}");
+        let e = mode("ssl=yes").unwrap_err().message;
+        assert!(
+            e.contains("unknown ssl `yes`") && e.contains("true/false"),
+            "{e}"
+        );
+        let p = PostgresOptions::parse(
+            "postgresql+psycopg://u@h/d?application_name=web&connect_timeout=5&options=-c%20search_path%3Dapp",
+        )
+        .unwrap();
+        assert_eq!(p.application_name.as_deref(), Some("web"));
+        assert_eq!(p.connect_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(p.options_schema().as_deref(), Some("app"));
+        // Options of the Python side are refused by name, with what is understood.
+        let e =
+            PostgresOptions::parse("postgresql+asyncpg://u@h/d?prepared_statement_cache_size=0")
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
+        assert!(
+            e.contains("unknown option `prepared_statement_cache_size`") && e.contains("sslmode"),
+            "{e}"
+        );
     }
 
     #[test]
