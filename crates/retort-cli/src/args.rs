@@ -43,7 +43,8 @@ pub struct Global {
     /// Print less (no progress, no per-migration lines)
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Print more (paths, timestamps, who applied what)
+    /// Print more (paths, timestamps, who applied what; each statement as it runs, with
+    /// its file and line)
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
@@ -110,13 +111,15 @@ pub enum Command {
     },
     /// Write a migration that joins two or more heads
     Merge {
-        /// Message of the merge revision
-        #[arg(short, long)]
+        /// Message of the merge revision (default: "merge" and the revisions joined)
+        #[arg(short, long, value_parser = message)]
         message: Option<String>,
         /// Revisions to join (default: all heads)
         revs: Vec<String>,
+        /// Use this id instead of a random one
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
+        /// Give the merge revision a branch label
         #[arg(long, value_name = "LABEL")]
         branch_label: Vec<String>,
     },
@@ -148,7 +151,7 @@ pub enum Shell {
 #[derive(Debug, Args)]
 pub struct RevisionArgs {
     /// Message (the first line of the file, and its name)
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = message)]
     pub message: String,
     /// Use this id instead of a random one
     #[arg(long, value_name = "ID")]
@@ -181,6 +184,15 @@ pub struct RunArgs {
     /// Run the whole plan in one transaction: all of it lands or none (SQLite, PostgreSQL)
     #[arg(long, conflicts_with = "sql")]
     pub single_transaction: bool,
+}
+
+/// A revision's message names its file and heads it: one of blanks only would name
+/// neither.
+fn message(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("the message is empty; say what the migration does".into());
+    }
+    Ok(text.to_string())
 }
 
 fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {

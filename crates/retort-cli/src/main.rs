@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod context;
+mod failure;
 mod hints;
 mod output;
 mod signals;
@@ -12,22 +13,26 @@ mod signals;
 use std::process::ExitCode;
 
 use clap::Parser;
-use retort::ErrorKind;
 
 use args::Cli;
-use output::{paint, DIM, RED};
+use failure::fail;
+use output::{paint, RED};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return failure::bad_usage(e),
+    };
+    let json = cli.global.json;
     let stop = retort::Stop::new();
     let signal = signals::watch(stop.clone());
     let ctx = match context::Context::new(cli.global, stop) {
         Ok(ctx) => ctx,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e, json),
     };
     let code = match commands::run(&ctx, cli.command) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => fail(&e),
+        Err(e) => fail(&e, json),
     };
     // Stopped by a signal: its exit code (130, 143), whatever the run got to.
     match signal.exit_code() {
@@ -56,16 +61,4 @@ pub(crate) fn keep_until_exit<'a, T: 'a>(value: T) -> &'a mut T {
 /// Leaves `value` to the process exit instead of dropping it.
 pub(crate) fn abandon_at_exit<T>(value: T) {
     std::mem::forget(value)
-}
-
-fn fail(e: &retort::Error) -> ExitCode {
-    note!("{} {e}", paint(RED, "error:"));
-    for hint in hints::hints(e) {
-        note!("{} {hint}", paint(DIM, "hint:"));
-    }
-    ExitCode::from(match e.kind() {
-        ErrorKind::Input => 2,
-        // Runtime, and any kind a newer library adds: the database or the run failed.
-        _ => 3,
-    })
 }

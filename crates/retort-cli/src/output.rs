@@ -101,6 +101,8 @@ pub fn millis(d: Duration) -> String {
 /// Turns migrator events into lines (and a bar on a terminal, for runs of several).
 pub struct Reporter {
     quiet: bool,
+    /// `-v`: each statement, with its file and line, before it runs.
+    statements: bool,
     bar: Option<ProgressBar>,
     interactive: bool,
 }
@@ -109,9 +111,16 @@ impl Reporter {
     pub fn new(quiet: bool) -> Reporter {
         Reporter {
             quiet,
+            statements: false,
             bar: None,
             interactive: std::io::stderr().is_terminal(),
         }
+    }
+
+    /// Echoes each statement as it runs (`-v` on the commands that run migrations).
+    pub fn with_statements(mut self, on: bool) -> Reporter {
+        self.statements = on;
+        self
     }
 
     fn line(&self, text: String) {
@@ -170,6 +179,18 @@ impl Reporter {
                     comment_text(message),
                     paint(DIM, format!("({})", millis(*elapsed)))
                 ));
+            }
+            Event::Statement {
+                path, line, sql, ..
+            } if self.statements => {
+                // Escaped like a message: the text comes from a file, and must not drive
+                // the terminal.
+                let mut text = format!("    {}", paint(DIM, format!("{}:{line}:", path.display())));
+                for l in sql.lines() {
+                    text.push_str("\n      ");
+                    text.push_str(&comment_text(l));
+                }
+                self.line(text);
             }
             Event::Skipped { revision } => {
                 if let Some(bar) = &self.bar {

@@ -2,7 +2,7 @@
 //! revision, both checksums…) so the CLI can render it and pick an exit code without
 //! parsing strings.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::ConfigError;
 use crate::db::DbError;
@@ -332,6 +332,48 @@ impl Error {
             | Error::Stopped(_)
             | Error::Io { .. }
             | Error::NoMigrationsDir { .. } => ErrorKind::Runtime,
+        }
+    }
+
+    /// The file (and line in it) the error is about, when it is about one: a bad config
+    /// key, a migration file's header or statement, the migration that failed or was
+    /// interrupted. For tools that point an editor at it, or print it as data.
+    pub fn location(&self) -> (Option<&Path>, Option<usize>) {
+        match self {
+            Error::Config(c) => match c {
+                ConfigError::Invalid { path, line, .. } => (Some(path), *line),
+                ConfigError::Unreadable { path, .. } => (Some(path), None),
+                ConfigError::UnsetVariable { path, line, .. }
+                | ConfigError::Url { path, line, .. } => (path.as_deref(), *line),
+                _ => (None, None),
+            },
+            Error::Script(s) => (Some(&s.path), s.line),
+            Error::Graph { path, line, .. } => (path.as_deref(), *line),
+            Error::MigrationFailed(f) => (Some(&f.path), Some(f.line)),
+            Error::ChecksumMismatch(list) => (list.first().map(|m| m.path.as_path()), None),
+            Error::Irreversible { path, .. }
+            | Error::Io { path, .. }
+            | Error::NoMigrationsDir { path } => (Some(path), None),
+            Error::Interrupted(list) => match list.first() {
+                Some(i) => (
+                    i.path.as_deref(),
+                    i.maybe.as_ref().or(i.last.as_ref()).map(|(_, line)| *line),
+                ),
+                None => (None, None),
+            },
+            Error::Stopped(s) => match &s.during {
+                Some(d) => (
+                    Some(&d.path),
+                    d.last_committed.as_ref().map(|(_, line)| *line),
+                ),
+                None => (None, None),
+            },
+            Error::Target(_)
+            | Error::Connect { .. }
+            | Error::Database { .. }
+            | Error::MissingOnDisk { .. }
+            | Error::ConcurrentChange { .. }
+            | Error::Usage(_) => (None, None),
         }
     }
 

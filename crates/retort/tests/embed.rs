@@ -2,7 +2,8 @@
 //! public API only: it opens the connection with the driver crate, hands it to retort,
 //! takes it back, and goes on using it. One scenario, instantiated per database by
 //! `embed_test!`; each server test works in a database of its own, dropped at the end.
-//! Without a server a test prints a skip message and passes, except under `CI=true`.
+//! An unreachable server fails the test; `RETORT_TEST_SKIP=postgres,mysql` marks those
+//! tests ignored instead (see build.rs), except under `CI=true`.
 
 use std::time::{Duration, Instant};
 
@@ -144,23 +145,23 @@ fn scenario<A: App>(app: &mut A) {
 }
 
 /// One test per database running [`scenario`], built only with its driver's feature.
+/// A server test is ignored (never passed) when `RETORT_TEST_SKIP` names its database.
 macro_rules! embed_test {
-    ($($feature:literal => $name:ident: $app:expr;)*) => {$(
+    ($($feature:literal $(if $skip:meta)? => $name:ident: $app:expr;)*) => {$(
         #[cfg(feature = $feature)]
         #[test]
+        $(#[cfg_attr($skip, ignore = "RETORT_TEST_SKIP names this database")])?
         fn $name() {
-            let app: Option<_> = $app;
-            if let Some(mut app) = app {
-                scenario(&mut app);
-            }
+            let mut app = $app;
+            scenario(&mut app);
         }
     )*};
 }
 
 embed_test! {
-    "sqlite" => sqlite_connection_of_the_application: Some(sqlite::App::open());
-    "postgres" => postgres_client_of_the_application: postgres::App::open();
-    "mysql" => mysql_session_of_the_application: mysql::App::open();
+    "sqlite" => sqlite_connection_of_the_application: sqlite::App::open();
+    "postgres" if retort_skip_postgres => postgres_client_of_the_application: postgres::App::open();
+    "mysql" if retort_skip_mysql => mysql_session_of_the_application: mysql::App::open();
 }
 
 #[test]
@@ -173,14 +174,10 @@ fn a_broken_embedded_migration_is_refused_with_its_name_and_line() {
     assert!(message.contains("colour"), "{message}");
 }
 
-/// A database of its own on a server is needed; `None` says the server is missing
-/// (a skip), except under `CI=true`, where that fails the test.
+/// A server test without its server fails: it must not count as passed.
 #[cfg(any(feature = "postgres", feature = "mysql"))]
-fn skip(what: &str, e: &dyn std::fmt::Display) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("no {what} server ({e}) and CI=true: servers are required");
-    }
-    eprintln!("skipping: no {what} server ({e})");
+fn unreachable(what: &str, skip_name: &str, e: &dyn std::fmt::Display) -> ! {
+    panic!("no {what} server ({e}); set RETORT_TEST_SKIP={skip_name} to skip its tests (they then show as ignored)");
 }
 
 #[cfg(any(feature = "postgres", feature = "mysql"))]
@@ -284,14 +281,11 @@ mod postgres {
     }
 
     impl App {
-        pub fn open() -> Option<App> {
+        pub fn open() -> App {
             let runtime = Runtime::new().expect("the application's runtime");
             let admin = match connect(&runtime, &server_url()) {
                 Ok(admin) => admin,
-                Err(e) => {
-                    super::skip("PostgreSQL", &e);
-                    return None;
-                }
+                Err(e) => super::unreachable("PostgreSQL", "postgres", &e),
             };
             let database = super::database_name();
             runtime
@@ -299,11 +293,11 @@ mod postgres {
                 .expect("create the test database");
             let client = connect(&runtime, &with_database(&server_url(), &database))
                 .expect("connect to the test database");
-            Some(App {
+            App {
                 client: Some(client),
                 database,
                 runtime,
-            })
+            }
         }
 
         fn client(&self) -> &tokio_postgres::Client {
@@ -359,10 +353,9 @@ mod postgres {
     /// Tokio forbids blocking on a runtime inside another: from an async task the wrap is
     /// refused with an error that says what to do, instead of a panic.
     #[test]
+    #[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
     fn from_client_inside_a_runtime_is_an_error_not_a_panic() {
-        let Some(mut app) = App::open() else {
-            return;
-        };
+        let mut app = App::open();
         let client = app.client.take().expect("client");
         let result = app.runtime.block_on(async move {
             PostgresConnection::from_client(client, &ConnectOptions::default()).err()
@@ -414,13 +407,10 @@ mod mysql {
     }
 
     impl App {
-        pub fn open() -> Option<App> {
+        pub fn open() -> App {
             let mut admin = match server(None).and_then(mysql::Conn::new) {
                 Ok(admin) => admin,
-                Err(e) => {
-                    super::skip("MySQL", &e);
-                    return None;
-                }
+                Err(e) => super::unreachable("MySQL", "mysql", &e),
             };
             let database = super::database_name();
             admin
@@ -428,11 +418,11 @@ mod mysql {
                 .expect("create the test database");
             let server = server(Some(&database)).expect("options");
             let conn = mysql::Conn::new(server.clone()).expect("connect to the test database");
-            Some(App {
+            App {
                 conn: Some(conn),
                 server,
                 database,
-            })
+            }
         }
 
         fn conn(&mut self) -> &mut mysql::Conn {
@@ -478,10 +468,9 @@ mod mysql {
 
     /// A session with no database selected has nothing to migrate: refused, saying so.
     #[test]
+    #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
     fn a_session_without_a_database_is_refused() {
-        let Some(app) = App::open() else {
-            return;
-        };
+        let app = App::open();
         let conn = mysql::Conn::new(server(None).expect("options")).expect("connect");
         let err = MysqlConnection::from_conn(conn, app.server.clone(), &ConnectOptions::default())
             .err()

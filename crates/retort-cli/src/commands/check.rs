@@ -49,7 +49,7 @@ pub fn validate(ctx: &Context) -> Result<u8, Error> {
         }
         Ok(0)
     } else {
-        if !state.changed.is_empty() {
+        if !state.changed.is_empty() && !ctx.global.quiet {
             note!("revert the edits, or accept the files as they are now with `retort repair`");
         }
         Ok(1)

@@ -68,13 +68,11 @@ pub fn init(ctx: &Context, dir: Option<PathBuf>) -> Result<u8, Error> {
         crate::output::json(&serde_json::json!({
             "config": config, "migrations": migrations, "schema": schema,
         }));
-    } else {
+    } else if !ctx.global.quiet {
         data!("{}", config.display());
         data!("{}", migrations.display());
         data!("{}", schema.display());
-        if !ctx.global.quiet {
-            note!("next: retort revision -m \"create users\", write its SQL, then retort upgrade head");
-        }
+        note!("next: retort revision -m \"create users\", write its SQL, then retort upgrade head");
     }
     Ok(0)
 }

@@ -344,11 +344,16 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
             "up_to_date": !attention,
         }));
     } else {
-        data!("{} {url}", paint(BOLD, "database:"));
-        if current.is_empty() {
+        // Quiet: only what needs attention (nothing when all is well), for scripts that
+        // print whatever `status -q` says.
+        let quiet = ctx.global.quiet;
+        if !quiet {
+            data!("{} {url}", paint(BOLD, "database:"));
+        }
+        if current.is_empty() && !quiet {
             data!("{} <base> (nothing applied)", paint(BOLD, "current: "));
         }
-        for &i in &current {
+        for &i in current.iter().filter(|_| !quiet) {
             data!(
                 "{} {}",
                 paint(BOLD, "current: "),
@@ -359,7 +364,8 @@ pub fn status(ctx: &Context, exit_code: bool) -> Result<u8, Error> {
                 )
             );
         }
-        if pending.is_empty() && !attention {
+        if quiet && pending.is_empty() {
+        } else if pending.is_empty() && !attention {
             data!("{} none: up to date", paint(BOLD, "pending: "));
         } else if pending.is_empty() {
             data!("{} none", paint(BOLD, "pending: "));

@@ -21,7 +21,8 @@ pub fn redo(ctx: &Context, rev: Option<&str>, force: bool) -> Result<u8, Error> 
         )));
     }
     let url = project.config.url()?.masked();
-    let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
+    let mut reporter =
+        Reporter::new(ctx.global.quiet || ctx.global.json).with_statements(ctx.global.verbose);
     let migrator = crate::keep_until_exit(
         Migrator::new(project, conn.as_mut())
             .with_stop(ctx.stop.clone())

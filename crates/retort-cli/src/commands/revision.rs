@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use retort::graph::{GraphError, Target};
+use retort::graph::Target;
 use retort::script::{self, NewScript};
 use retort::{Error, Project};
 
@@ -33,10 +33,14 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
         None => match graph.heads().as_slice() {
             [] => Vec::new(),
             [one] => vec![graph.id(*one).to_string()],
+            // The library's word for this is about targets (upgrade them all, or merge);
+            // a new revision builds on one head, which --head names.
             many => {
-                return Err(Error::Target(GraphError::MultipleHeads {
-                    heads: many.iter().map(|&i| graph.id(i).to_string()).collect(),
-                }))
+                let heads: Vec<&str> = many.iter().map(|&i| graph.id(i)).collect();
+                return Err(Error::Usage(format!(
+                    "multiple heads: {}; name the one the new revision builds on with --head REV, or join them first with `retort merge`",
+                    heads.join(", ")
+                )));
             }
         },
     };

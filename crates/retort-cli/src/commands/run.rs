@@ -32,7 +32,8 @@ fn execute(ctx: &Context, args: RunArgs, direction: Direction) -> Result<u8, Err
     let target = super::parse_target(&args.target)?;
     let (project, mut conn, rows) = ctx.open()?;
     let url = project.config.url()?.masked();
-    let mut reporter = Reporter::new(ctx.global.quiet || ctx.global.json);
+    let mut reporter =
+        Reporter::new(ctx.global.quiet || ctx.global.json).with_statements(ctx.global.verbose);
     // Kept to the exit, like everything that grows with the revisions (see main.rs).
     let migrator = crate::keep_until_exit(
         Migrator::new(project, conn.as_mut())

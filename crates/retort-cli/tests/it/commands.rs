@@ -82,10 +82,37 @@ db_test!(revision_chains_on_the_head, |p| {
         err.contains("multiple heads") && err.contains("bbbbbbbbbbbb"),
         "{err}"
     );
+    // It names what a new revision needs (--head) and the merge, not an upgrade.
     assert!(
-        err.contains("hint: `retort merge` joins the heads"),
+        err.contains("--head REV") && err.contains("`retort merge`"),
         "{err}"
     );
+    assert!(!err.contains("upgrade"), "{err}");
+    // A message of nothing or blanks would name no file and head no header.
+    let files = std::fs::read_dir(p.path().join("migrations"))
+        .unwrap()
+        .count();
+    for blank in ["", "   "] {
+        let err = p.fails(&["revision", "-m", blank, "--head", "bbbb"], 2);
+        assert!(err.contains("the message is empty"), "{err}");
+        let err = p.fails(&["merge", "-m", blank], 2);
+        assert!(err.contains("the message is empty"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_dir(p.path().join("migrations"))
+            .unwrap()
+            .count(),
+        files
+    );
+    // Every option of merge says what it does.
+    let help = p.ok(&["merge", "--help"]);
+    for option in ["--rev-id <ID>", "--branch-label <LABEL>"] {
+        let line = help.lines().find(|l| l.contains(option)).unwrap_or("");
+        assert!(
+            line.trim().len() > option.len() + 5,
+            "{option} has no help text:\n{help}"
+        );
+    }
     // The library says what is wrong; the command line names the command that fixes it.
     let err = p.fails(&["upgrade", "-1"], 2);
     assert!(
@@ -176,11 +203,74 @@ db_test!(current_history_show_status, |p| {
         status.contains("pending:  1") && status.contains("a00000000003"),
         "{status}"
     );
+    // -q: only what needs attention.
+    let (code, out, err) = p.run(&["-q", "status", "--exit-code"]);
+    assert_eq!((code, err.as_str()), (1, ""), "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.contains("pending:  1") && out.contains("a00000000003"),
+        "{out}"
+    );
     p.ok(&["upgrade", "head"]);
     let (code, out, _) = p.run(&["status", "--exit-code"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("up to date"), "{out}");
+    let (code, out, err) = p.run(&["-q", "status", "--exit-code"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
 });
+
+db_test!(verbose_runs_echo_each_statement_with_file_and_line, |p| {
+    let file = p.migration(
+        "e00000000001",
+        &[],
+        "CREATE TABLE e1 (id INTEGER);\nCREATE TABLE e2 (\n  id INTEGER\n);",
+        Some("DROP TABLE e2;\nDROP TABLE e1;"),
+    );
+    // Lines of the file: header (3), blank, marker, then the statements at 6 and 7.
+    let (code, _, err) = p.run(&["-v", "upgrade", "head"]);
+    assert_eq!(code, 0, "{err}");
+    let first = format!("{file}:6:\n      CREATE TABLE e1 (id INTEGER)\n");
+    let second = format!("{file}:7:\n      CREATE TABLE e2 (\n        id INTEGER\n      )\n");
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    assert!(err.find(&first) < err.find(&second), "{err}");
+    let (code, _, err) = p.run(&["-v", "downgrade", "base"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("{file}:12:\n      DROP TABLE e2\n")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{file}:13:\n      DROP TABLE e1\n")),
+        "{err}"
+    );
+    // Without -v, no statement is echoed.
+    let (_, _, err) = p.run(&["upgrade", "head"]);
+    assert!(err.contains("applied"), "{err}");
+    assert!(!err.contains("CREATE TABLE"), "{err}");
+    // redo: the recorded down section, then the file's up section.
+    let (code, _, err) = p.run(&["-v", "redo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("DROP TABLE e2\n"), "{err}");
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    assert!(err.find("DROP TABLE e2") < err.find(&first), "{err}");
+});
+
+#[test]
+fn quiet_init_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("retort")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["-q", "init"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        (out.stdout.as_slice(), out.stderr.as_slice()),
+        (&b""[..], &b""[..])
+    );
+    assert!(dir.path().join("retort.toml").exists());
+}
 
 db_test!(upgrade_reports_each_migration_and_a_summary, |p| {
     p.migration(
@@ -247,3 +337,119 @@ fn control_characters_in_messages_never_reach_the_terminal() {
         }
     }
 }
+
+// With `--json` an error is one JSON object on stdout, with the exit code it would
+// have anyway; the human text stays on stderr.
+db_test!(json_errors_are_one_object_on_stdout, |p| {
+    let error = |args: &[&str], code: i32| {
+        let (got, out, err) = p.run(args);
+        assert_eq!(got, code, "{args:?}\nstdout:\n{out}\nstderr:\n{err}");
+        assert!(err.contains("error: "), "{err}");
+        // The whole of stdout is one document.
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document ({e}):\n{out}"));
+        let e = v["error"].clone();
+        assert_eq!(e["exit_code"], code, "{out}");
+        assert!(
+            e["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{out}"
+        );
+        assert!(e["hints"].is_array(), "{out}");
+        e
+    };
+    let good = p.migration(
+        "f00000000001",
+        &[],
+        "CREATE TABLE f1 (id INTEGER);",
+        Some("DROP TABLE f1;"),
+    );
+    p.ok(&["upgrade", "head"]);
+    // A statement that fails: its file and line (the first, so that nothing took effect
+    // on MySQL either).
+    let broken = p.migration(
+        "f00000000002",
+        &["f00000000001"],
+        "CREATE TABLEE f3 (id INTEGER);\nCREATE TABLE f2 (id INTEGER);",
+        Some("DROP TABLE f2;"),
+    );
+    let e = error(&["--json", "upgrade", "head"], 3);
+    assert_eq!(e["kind"], "migration_failed");
+    assert!(e["file"].as_str().unwrap_or("").ends_with(&broken), "{e}");
+    assert_eq!(e["line"], 7, "{e}");
+    assert_eq!(p.applied(), crate::util::ids(&["f00000000001"]));
+    std::fs::remove_file(p.path().join(&broken)).unwrap();
+    // A target that names nothing: no file, and the hint as a list.
+    let e = error(&["--json", "upgrade", "nope"], 2);
+    assert_eq!(e["kind"], "target");
+    assert!(e["file"].is_null() && e["line"].is_null(), "{e}");
+    assert_eq!(e["hints"][0], "`retort history` lists the revisions");
+    // A graph error points at the header line.
+    let orphan = p.migration("f00000000003", &["f0000000dead"], "SELECT 1;", None);
+    let e = error(&["--json", "heads"], 2);
+    assert_eq!(e["kind"], "graph");
+    assert!(e["file"].as_str().unwrap_or("").ends_with(&orphan), "{e}");
+    assert_eq!(e["line"], 4, "{e}");
+    std::fs::remove_file(p.path().join(&orphan)).unwrap();
+    // A config error: the line of the key.
+    let config = p.read("retort.toml");
+    p.write(
+        "retort.toml",
+        "[database]\n# url = \"${RETORT_SURELY_UNSET}\"\nurl = \"${RETORT_SURELY_UNSET}\"\n",
+    );
+    let e = error(&["--json", "current"], 2);
+    assert_eq!(e["kind"], "config");
+    assert!(
+        e["file"].as_str().unwrap_or("").ends_with("retort.toml"),
+        "{e}"
+    );
+    assert_eq!(e["line"], 3, "{e}");
+    p.write("retort.toml", &config);
+    // What clap refuses, too.
+    let e = error(&["--json", "upgrade"], 2);
+    assert_eq!(e["kind"], "usage");
+    // Without --json, nothing on stdout.
+    let (code, out, _) = p.run(&["upgrade", "nope"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    let _ = good;
+});
+
+// The stored time is the migration's whole time, commit included (where SQLite syncs the
+// file), as the progress line shows it: never 0 for a migration that ran (0 is a stamp's).
+db_test!(stored_time_is_the_whole_migration_commit_included, |p| {
+    let up = |n: usize| format!("CREATE TABLE d{n} (id INTEGER);");
+    let down = |n: usize| format!("DROP TABLE d{n};");
+    p.migration("d00000000001", &[], &up(1), Some(&down(1)));
+    p.migration("d00000000002", &["d00000000001"], &up(2), Some(&down(2)));
+    p.migration("d00000000003", &["d00000000002"], &up(3), Some(&down(3)));
+    let (code, _, err) = p.run(&["upgrade", "head"]);
+    assert_eq!(code, 0, "{err}");
+    // "  applied  [1/3] d00000000001 migration d00000000001 (2.1 ms)"
+    let shown: Vec<(String, f64)> = err
+        .lines()
+        .filter(|l| l.contains("applied  ["))
+        .map(|l| {
+            let id = l.split_whitespace().nth(2).unwrap_or("").to_string();
+            let time = l.rsplit_once('(').map_or("", |(_, t)| t);
+            let ms = time.trim_end_matches(" ms)").parse::<f64>().unwrap_or(-1.0);
+            (id, ms)
+        })
+        .collect();
+    assert_eq!(shown.len(), 3, "{err}");
+    let mut conn = p.connect();
+    for (id, ms) in &shown {
+        assert!(*ms >= 0.0, "{err}");
+        let sql = format!("SELECT execution_ms FROM retort_version WHERE revision = '{id}'");
+        let stored = conn.query(&sql, &[]).unwrap()[0][0].as_i64().unwrap_or(-1);
+        let sql = format!(
+            "SELECT execution_ms FROM retort_log WHERE revision = '{id}' AND action = 'upgrade'"
+        );
+        let logged = conn.query(&sql, &[]).unwrap()[0][0].as_i64().unwrap_or(-1);
+        assert_eq!(stored, logged, "{id}");
+        assert!(stored >= 1, "{id}: {stored} ms stored\n{err}");
+        // Measured a moment before the line's time, rounded to the nearest.
+        assert!(
+            (stored as f64) >= ms.floor() - 1.0 && (stored as f64) <= ms.ceil() + 1.0,
+            "{id}: {stored} ms stored, {ms} ms shown\n{err}"
+        );
+    }
+});

@@ -91,6 +91,27 @@ db_test!(labels_and_branches, |p| {
     assert_eq!(p.applied().len(), 2);
 });
 
+// `LABEL@base`: downgrading there reverts the labelled branch alone.
+db_test!(label_base_reverts_one_branch, |p| {
+    branched(p);
+    p.ok(&["upgrade", "heads"]);
+    assert_eq!(p.applied().len(), 4);
+    p.ok(&["downgrade", "feature@base"]);
+    assert_eq!(p.applied(), ids(&["c00000000001", "c0000000002b"]));
+    assert_eq!(p.tables(), ["b2", "base_t"]);
+    // Nothing left of the branch: nothing to do.
+    p.ok(&["downgrade", "feature@base"]);
+    assert_eq!(p.applied(), ids(&["c00000000001", "c0000000002b"]));
+    // As an upgrade target it is where the branch starts from.
+    p.ok(&["upgrade", "feature@base"]);
+    assert_eq!(p.applied(), ids(&["c00000000001", "c0000000002b"]));
+    let script = p.ok(&["downgrade", "heads:feature@base", "--sql"]);
+    assert!(
+        script.contains("DROP TABLE a3") && !script.contains("DROP TABLE b2"),
+        "{script}"
+    );
+});
+
 db_test!(merge_joins_heads, |p| {
     branched(p);
     p.ok(&["upgrade", "heads"]);

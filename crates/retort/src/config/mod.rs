@@ -73,10 +73,22 @@ pub enum ConfigError {
         line: Option<usize>,
         message: String,
     },
+    /// `origin` says where the value came from as shown (`retort.toml:3`, `--url`);
+    /// `path` and `line` say it as data, when it came from a file.
     #[error("{origin}: variable `{name}` is not set (set it, put it in .env, or write ${{{name}:-default}})")]
-    UnsetVariable { origin: String, name: String },
+    UnsetVariable {
+        origin: String,
+        name: String,
+        path: Option<PathBuf>,
+        line: Option<usize>,
+    },
     #[error("{origin}: {error}")]
-    Url { origin: String, error: UrlError },
+    Url {
+        origin: String,
+        error: UrlError,
+        path: Option<PathBuf>,
+        line: Option<usize>,
+    },
     /// The config was made for migrations run over the application's own connection
     /// ([`Config::for_migrations`]), so it names no database.
     #[error(
@@ -105,7 +117,9 @@ struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
-    url: Option<String>,
+    /// With where it is in the file: a message about it names its own line, not that of
+    /// a commented-out example with the same text.
+    url: Option<toml::Spanned<String>>,
     schema: Option<String>,
     /// Seconds.
     lock_timeout: Option<u64>,
@@ -118,7 +132,7 @@ struct RawDatabase {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMigrations {
-    dir: Option<String>,
+    dir: Option<toml::Spanned<String>>,
     file_template: Option<String>,
     schema: Option<String>,
     version_table: Option<String>,
@@ -230,24 +244,31 @@ impl Config {
                 .or_else(|| dotenv.get(name).cloned())
         };
         let file = path.display().to_string();
-        let origin = |needle: &str| match text.find(needle) {
-            Some(at) => format!("{file}:{}", line_of(text, at)),
+        // Where a value is: its line, from the parser's span of it.
+        let line = |value: &toml::Spanned<String>| line_of(text, value.span().start);
+        let origin = |line: Option<usize>| match line {
+            Some(line) => format!("{file}:{line}"),
             None => file.clone(),
         };
-        let expand = |value: &str, origin: String| -> Result<String, ConfigError> {
+        let expand = |value: &str, line: Option<usize>, origin: String| {
             interpolate(value, &lookup).map_err(|e| match e {
-                InterpolateError::Unset(name) => ConfigError::UnsetVariable { origin, name },
+                InterpolateError::Unset(name) => ConfigError::UnsetVariable {
+                    origin,
+                    name,
+                    path: line.map(|_| path.to_path_buf()),
+                    line,
+                },
                 InterpolateError::Malformed(what) => ConfigError::Invalid {
                     path: path.to_path_buf(),
-                    line: text.find(&what).map(|at| line_of(text, at)),
+                    line,
                     message: format!("malformed variable reference `{what}`"),
                 },
             })
         };
 
         let url = (|| {
-            let (value, origin) = if let Some(u) = &opts.url {
-                (u.clone(), "--url".to_string())
+            let (value, at, origin) = if let Some(u) = &opts.url {
+                (u.clone(), None, "--url".to_string())
             } else if let Some(env) = &opts.environment {
                 let Some(table) = raw.environments.get(env) else {
                     return Err(ConfigError::UnknownEnvironment {
@@ -271,20 +292,32 @@ impl Config {
                         .map(|at| line_of(text, at)),
                     message: format!("[environments.{env}] has no `url`"),
                 })?;
-                let o = origin(&value);
-                (value, o)
+                let at = Some(line(&value));
+                (value.into_inner(), at, origin(at))
             } else if let Some(u) = &raw.database.url {
-                (u.clone(), origin(u))
+                let at = Some(line(u));
+                (u.get_ref().clone(), at, origin(at))
             } else {
-                (DEFAULT_URL.to_string(), "default database url".to_string())
+                (
+                    DEFAULT_URL.to_string(),
+                    None,
+                    "default database url".to_string(),
+                )
             };
-            let expanded = expand(&value, origin.clone())?;
-            DatabaseUrl::parse(&expanded).map_err(|error| ConfigError::Url { origin, error })
+            let expanded = expand(&value, at, origin.clone())?;
+            DatabaseUrl::parse(&expanded).map_err(|error| ConfigError::Url {
+                origin,
+                error,
+                path: at.map(|_| path.to_path_buf()),
+                line: at,
+            })
         })();
         let spec = url.clone().and_then(|url| {
             ConnectSpec::new(&url, root).map_err(|error| ConfigError::Url {
                 origin: "database URL".into(),
                 error,
+                path: None,
+                line: None,
             })
         });
 
@@ -377,10 +410,13 @@ impl Config {
                 ),
             });
         }
-        let dir = expand(
-            m.dir.as_deref().unwrap_or("migrations"),
-            origin("migrations"),
-        )?;
+        let dir = match &m.dir {
+            Some(dir) => {
+                let at = Some(line(dir));
+                expand(dir.get_ref(), at, origin(at))?
+            }
+            None => "migrations".to_string(),
+        };
         Ok(Config {
             root: root.to_path_buf(),
             path: opts
@@ -523,6 +559,29 @@ mod tests {
         .unwrap();
         let e = c.url().unwrap_err().to_string();
         assert!(e.contains("staging") && e.contains("prod"), "{e}");
+    }
+
+    /// The line of the key that uses the variable, not that of a commented-out example
+    /// (as `retort init` writes) or another table's key with the same text.
+    #[test]
+    fn an_unset_variable_is_reported_where_it_is_used() {
+        let text = "[database]\n# url = \"${RETORT_TEST_SURELY_UNSET_VAR}\"\nurl = \"${RETORT_TEST_SURELY_UNSET_VAR}\"\n\n# [environments.prod]\n# url = \"${RETORT_TEST_SURELY_UNSET_PROD}\"\n[environments.prod]\nurl = \"${RETORT_TEST_SURELY_UNSET_PROD}\"\n\n[migrations]\n# dir = \"${RETORT_TEST_SURELY_UNSET_DIR}\"\ndir = \"${RETORT_TEST_SURELY_UNSET_DIR}\"\n";
+        let e = load(text, LoadOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("/proj/retort.toml:12:"), "{e}");
+        let text = text.replace("\ndir = ", "\n# ");
+        let c = load(&text, LoadOptions::default()).unwrap();
+        let e = c.url().unwrap_err();
+        assert!(e.to_string().starts_with("/proj/retort.toml:3:"), "{e}");
+        assert!(matches!(
+            e,
+            ConfigError::UnsetVariable { line: Some(3), .. }
+        ));
+        let prod = LoadOptions {
+            environment: Some("prod".into()),
+            ..Default::default()
+        };
+        let e = load(&text, prod).unwrap().url().unwrap_err().to_string();
+        assert!(e.starts_with("/proj/retort.toml:8:"), "{e}");
     }
 
     #[test]

@@ -224,7 +224,7 @@ impl fmt::Display for GraphError {
             BadTarget { given, reason } => write!(
                 f,
                 "invalid target `{given}`: {reason}; expected head, heads, base, a revision id \
-                 or prefix, +N, -N, REV+N, REV-N, LABEL@head or LABEL@REV"
+                 or prefix, +N, -N, REV+N, REV-N, LABEL@head, LABEL@base or LABEL@REV"
             ),
         }
     }

@@ -17,6 +17,8 @@ impl Graph {
             Target::RevRelative { rev, delta } => Ok(vec![self.walk(target, rev, *delta)?]),
             Target::LabelHead(label) => self.label_head(label),
             Target::LabelRev { label, rev } => Ok(vec![self.label_rev(label, rev)?]),
+            // What the branch's first revision revises: the point the branch starts from.
+            Target::LabelBase(label) => Ok(self.parents(self.label(label)?).to_vec()),
             Target::Relative(_) => Err(GraphError::NeedsCurrent {
                 target: target.to_string(),
             }),
@@ -254,6 +256,11 @@ impl Graph {
                 let drop = self.strict_descendants(&[r]);
                 Ok(self.applied_in_reverse(applied, |i| drop[i]))
             }
+            Target::LabelBase(label) => {
+                // The branch and whatever depends on it; the rest stays applied.
+                let drop = self.descendants(&[self.label(label)?]);
+                Ok(self.applied_in_reverse(applied, |i| drop[i]))
+            }
             Target::Head | Target::Heads | Target::LabelHead(_) => {
                 let keep_at = self.resolve(target)?;
                 let drop = self.strict_descendants(&keep_at);
@@ -277,6 +284,13 @@ impl Graph {
         let mut result: Vec<bool> = (0..n).map(|i| is_set(applied, i)).collect();
         match target {
             Target::Base => Ok(vec![false; n]),
+            Target::LabelBase(label) if !purge => {
+                // As its downgrade would leave it: without the branch, the rest kept.
+                for i in self.plan_downgrade(applied, target)? {
+                    result[i] = false;
+                }
+                Ok(result)
+            }
             Target::Relative(delta) => {
                 if *delta > 0 {
                     for i in self.plan_upgrade(applied, target)? {
@@ -634,6 +648,35 @@ mod tests {
         assert_eq!(down(&g, &ALL_MERGED, "head"), Ok(vec![]));
         assert_eq!(down(&g, &ALL_MERGED, "heads"), Ok(vec![]));
         assert_eq!(down(&g, &ALL_MERGED, "feat@head"), Ok(vec![]));
+    }
+
+    /// `LABEL@base`: just before the branch's first revision. Downgrading there reverts
+    /// the branch and what depends on it, and nothing else; upgrading there applies what
+    /// the branch starts from.
+    #[test]
+    fn label_base_is_where_the_branch_starts() {
+        let c = crossdep();
+        let all = ["r0", "x1", "x2", "y1", "y2"];
+        assert_eq!(resolved(&c, "x@base"), Ok(strs(&["r0"])));
+        assert_eq!(down(&c, &all, "y@base"), Ok(strs(&["y2", "y1"])));
+        // y2 depends on x1: it goes first, y1 stays.
+        assert_eq!(down(&c, &all, "x@base"), Ok(strs(&["y2", "x2", "x1"])));
+        assert_eq!(down(&c, &["r0", "y1"], "x@base"), Ok(vec![]));
+        assert_eq!(up(&c, &[], "x@base"), Ok(strs(&["r0"])));
+        assert_eq!(up(&c, &all, "y@base"), Ok(vec![]));
+        assert_eq!(stamp(&c, &all, "y@base", false), strs(&["r0", "x1", "x2"]));
+        assert_eq!(stamp(&c, &all, "y@base", true), strs(&["r0"]));
+        // A label on a root: its base is the empty database.
+        let g = merged();
+        assert_eq!(resolved(&g, "main@base"), Ok(vec![]));
+        assert_eq!(
+            down(&g, &ALL_MERGED, "feat@base"),
+            Ok(strs(&["mg", "b2", "b1"]))
+        );
+        assert!(matches!(
+            resolved(&g, "nope@base"),
+            Err(GraphError::UnknownBranchLabel { .. })
+        ));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum Target {
     LabelHead(String),
     /// A revision that must lie on the labelled branch.
     LabelRev { label: String, rev: String },
+    /// Just before the labelled branch's first revision: downgrading there reverts the
+    /// branch alone, leaving the other branches applied (Alembic's `branch@base`).
+    LabelBase(String),
 }
 
 /// Labels start like identifiers so `LABEL@...` can never be confused with `+N`/`-N`.
@@ -101,12 +104,17 @@ impl FromStr for Target {
             if rest == "head" {
                 return Ok(Target::LabelHead(label.to_string()));
             }
+            if rest == "base" {
+                return Ok(Target::LabelBase(label.to_string()));
+            }
             if is_keyword(rest) {
-                return Err(bad("after `@` only `head` or a revision id is supported"));
+                return Err(bad(
+                    "after `@` only `head`, `base` or a revision id is supported",
+                ));
             }
             if !is_rev(rest) {
                 return Err(bad(
-                    "after `@` expected `head` or a revision id (letters, digits and `_`)",
+                    "after `@` expected `head`, `base` or a revision id (letters, digits and `_`)",
                 ));
             }
             return Ok(Target::LabelRev {
@@ -156,6 +164,7 @@ impl fmt::Display for Target {
             Target::RevRelative { rev, delta } => write!(f, "{rev}{delta:+}"),
             Target::LabelHead(label) => write!(f, "{label}@head"),
             Target::LabelRev { label, rev } => write!(f, "{label}@{rev}"),
+            Target::LabelBase(label) => write!(f, "{label}@base"),
         }
     }
 }
@@ -235,6 +244,7 @@ mod tests {
                 },
             ),
             ("feat@head", Target::LabelHead("feat".into())),
+            ("feat@base", Target::LabelBase("feat".into())),
             ("my-feat_2@head", Target::LabelHead("my-feat_2".into())),
             ("_x@head", Target::LabelHead("_x".into())),
             (
@@ -271,6 +281,7 @@ mod tests {
             "ab12+3",
             "ab12-1",
             "feat@head",
+            "feat@base",
             "feat@ab12",
             "a-b@c_d",
             "-9223372036854775808",
@@ -313,7 +324,6 @@ mod tests {
             ("1feat@head", "branch label starts"),
             ("fe.at@head", "branch label starts"),
             ("feat@heads", "only `head`"),
-            ("feat@base", "only `head`"),
             ("feat@ab12+3", "after `@`"),
             ("feat@x@head", "after `@`"),
             ("head-1", "not supported"),

@@ -23,6 +23,17 @@ pub enum Event<'a> {
         message: &'a str,
         path: &'a Path,
     },
+    /// A statement of a migration is about to run: `number` of `count` in its section,
+    /// at `line` of the migration's file. Built from what the run holds anyway, so a
+    /// caller that ignores it pays for nothing else.
+    Statement {
+        revision: &'a str,
+        path: &'a Path,
+        line: usize,
+        number: usize,
+        count: usize,
+        sql: &'a str,
+    },
     /// A migration completed and was recorded.
     Finished {
         index: usize,

@@ -117,6 +117,13 @@ pub(crate) fn statements(
     })
 }
 
+/// The time a migration took as stored: milliseconds rounded to the nearest, and never 0
+/// for one that ran, since 0 is what a stamp records (nothing ran).
+fn whole_ms(elapsed: Duration) -> i64 {
+    let ms = (elapsed.as_micros() + 500) / 1000;
+    i64::try_from(ms).unwrap_or(i64::MAX).max(1)
+}
+
 /// What to say about a step before it runs, if anything: an up section without a
 /// statement (a merge revision excepted: it joins branches and has nothing to run), or an
 /// empty down section under an up section that changes the schema. Files from tools whose
@@ -211,6 +218,10 @@ pub struct Migrator<'a> {
     /// `running` mark (one commit instead of two, which on MySQL is one fsync less per
     /// migration), or at the end of the run.
     pending_finish: Vec<String>,
+    /// Statements that set the time of the last migration run in a transaction of its
+    /// own to its whole time, commit included (known only after it): they ride in the
+    /// next transaction the run opens, or one of their own at the end of the run.
+    pending_time: Vec<String>,
     /// The state the last upgrade or downgrade started from. Kept rather than dropped
     /// inside the run: at 10,000 applied revisions freeing it costs a millisecond, which a
     /// caller about to exit can skip by not dropping the migrator.
@@ -247,6 +258,7 @@ impl<'a> Migrator<'a> {
             ensured: false,
             prefetched: None,
             pending_finish: Vec::new(),
+            pending_time: Vec::new(),
             started_from: None,
             held: false,
             as_of: None,
@@ -797,7 +809,7 @@ impl<'a> Migrator<'a> {
 
     /// Sends the pending completion record, if any, in a transaction of its own.
     fn flush_pending(&mut self) -> Result<(), Error> {
-        if self.pending_finish.is_empty() {
+        if self.pending_finish.is_empty() && self.pending_time.is_empty() {
             return Ok(());
         }
         let batch = self.with_pending(None);
@@ -810,6 +822,7 @@ impl<'a> Migrator<'a> {
     fn with_pending(&mut self, more: Option<String>) -> Vec<String> {
         let mut batch = vec![self.conn.dialect().sql().begin_statement().to_string()];
         batch.append(&mut self.pending_finish);
+        batch.append(&mut self.pending_time);
         batch.extend(more);
         batch.push("COMMIT".into());
         batch
@@ -834,7 +847,7 @@ impl<'a> Migrator<'a> {
                 path: &script.path,
             });
             let t0 = Instant::now();
-            match self.run_step(direction, step, report)? {
+            match self.run_step(direction, step, report, on_event)? {
                 true => {
                     self.current[step.index] = direction == Direction::Up;
                     on_event(&Event::Finished {
@@ -864,6 +877,7 @@ impl<'a> Migrator<'a> {
         direction: Direction,
         step: &Step<'_>,
         report: &RunReport,
+        on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<bool, Error> {
         let script = step.script;
         let id = script.revision.as_str();
@@ -885,7 +899,7 @@ impl<'a> Migrator<'a> {
         // it, to check the version table and write its `running` mark.
         let locking = own_transaction || (per_transaction_lock && !atomic);
         let ctx = "recording the migration";
-        if atomic {
+        if atomic && !self.pending_finish.is_empty() {
             self.flush_pending()?;
         }
         if locking {
@@ -907,6 +921,7 @@ impl<'a> Migrator<'a> {
                 if locking {
                     // The lock's transaction is open: the mark commits it.
                     let mut batch = std::mem::take(&mut self.pending_finish);
+                    batch.append(&mut self.pending_time);
                     batch.extend([mark, "COMMIT".to_string()]);
                     batch
                 } else {
@@ -938,6 +953,14 @@ impl<'a> Migrator<'a> {
                     let completed = report.revisions.clone();
                     return Err(stopped(Some(direction), completed, Some(during(k))));
                 }
+                on_event(&Event::Statement {
+                    revision: id,
+                    path: &script.path,
+                    line: step.section.first_line + stmt.line - 1,
+                    number: k + 1,
+                    count: n,
+                    sql: &stmt.text,
+                });
                 let ran = self.conn.run_batch_then(&before, &stmt.text);
                 if let Err(BatchError::Ours(e)) = ran {
                     return Err(Error::db(if k == 0 {
@@ -986,10 +1009,14 @@ impl<'a> Migrator<'a> {
                     .run_batch(&before)
                     .map_err(Error::db("marking the migration as running"))?;
             }
-            let ms = i64::try_from(t0.elapsed().as_millis()).unwrap_or(i64::MAX);
+            let ms = whole_ms(t0.elapsed());
             let now = history::now();
             let h = &self.history;
-            let mut batch = Vec::with_capacity(4);
+            let mut batch = Vec::with_capacity(6);
+            if atomic {
+                // The time of the migration before, now that its commit is over.
+                batch.append(&mut self.pending_time);
+            }
             batch.push(match (direction, atomic) {
                 (Direction::Up, true) => h.insert_sql(
                     &AppliedRow {
@@ -1017,6 +1044,14 @@ impl<'a> Migrator<'a> {
                 batch.push("COMMIT".to_string());
             }
             self.conn.run_batch(&batch).map_err(Error::db(ctx))?;
+            if own_transaction {
+                // The row says the time until the statements were done; the commit (where
+                // SQLite syncs the file) is part of the migration's time too.
+                let whole = whole_ms(t0.elapsed());
+                if whole != ms {
+                    self.pending_time = self.history.set_time_sql(id, whole).into();
+                }
+            }
             Ok(true)
         })();
         match outcome {

@@ -118,7 +118,14 @@ impl Attempt<'_> {
             let hint = match db.code().code() {
                 "28P01" => "; check the user name and password (in a URL, percent-encode special characters of the password)",
                 "3D000" => "; create the database first (CREATE DATABASE), or fix its name in the URL",
-                "28000" => "; the server's pg_hba.conf does not let this user in from here",
+                // 28000 says both "no such role" and "no pg_hba.conf entry": only the
+                // latter is the server's access rules.
+                "28000" if db.message().starts_with("role ") && db.message().ends_with("does not exist") => {
+                    "; fix the user name in the URL, or create the role on the server (CREATE ROLE … LOGIN)"
+                }
+                "28000" if db.message().contains("pg_hba.conf") => {
+                    "; the server's pg_hba.conf does not let this user in from here"
+                }
                 "53300" => "; the server has no free connection slot",
                 "57P03" => "; the server is starting up or shutting down: try again shortly",
                 _ => "",
