@@ -444,7 +444,12 @@ db_test!(stored_time_is_the_whole_migration_commit_included, |p| {
             "SELECT execution_ms FROM retort_log WHERE revision = '{id}' AND action = 'upgrade'"
         );
         let logged = conn.query(&sql, &[]).unwrap()[0][0].as_i64().unwrap_or(-1);
-        assert_eq!(stored, logged, "{id}");
+        // The log row, appended before the COMMIT, is never rewritten: at most the time
+        // of the commit less.
+        assert!(
+            logged >= 1 && logged <= stored,
+            "{id}: {logged} logged, {stored} stored"
+        );
         assert!(stored >= 1, "{id}: {stored} ms stored\n{err}");
         // Measured a moment before the line's time, rounded to the nearest.
         assert!(

@@ -354,19 +354,15 @@ impl History {
         )
     }
 
-    /// Sets the time of `revision`'s version row and of its newest audit-log row, once
-    /// the commit that recorded them is over and the whole time is known (see
-    /// `Migrator::run_step`). SQLite and PostgreSQL only: MySQL refuses a subquery on the
-    /// table being updated, and migrations there never run in a transaction of their own.
-    pub(crate) fn set_time_sql(&self, revision: &str, execution_ms: i64) -> [String; 2] {
-        let rev = self.dialect.sql().literal(revision);
-        let (vt, lt) = (self.vt(), self.lt());
-        [
-            format!("UPDATE {vt} SET execution_ms = {execution_ms} WHERE revision = {rev}"),
-            format!(
-                "UPDATE {lt} SET execution_ms = {execution_ms} WHERE id = (SELECT MAX(id) FROM {lt} WHERE revision = {rev})"
-            ),
-        ]
+    /// Sets the time of `revision`'s version row once the commit that recorded it is over
+    /// and the whole time is known (see `Migrator::run_step`). Its audit-log row keeps the
+    /// time measured before that commit: the log is only ever appended to.
+    pub(crate) fn set_time_sql(&self, revision: &str, execution_ms: i64) -> String {
+        format!(
+            "UPDATE {} SET execution_ms = {execution_ms} WHERE revision = {}",
+            self.vt(),
+            self.dialect.sql().literal(revision)
+        )
     }
 
     /// The INSERT of an audit-log row as one literal statement.

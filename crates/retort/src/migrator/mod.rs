@@ -1049,7 +1049,7 @@ impl<'a> Migrator<'a> {
                 // SQLite syncs the file) is part of the migration's time too.
                 let whole = whole_ms(t0.elapsed());
                 if whole != ms {
-                    self.pending_time = self.history.set_time_sql(id, whole).into();
+                    self.pending_time = vec![self.history.set_time_sql(id, whole)];
                 }
             }
             Ok(true)
