@@ -111,7 +111,7 @@ struct RawConfig {
     #[serde(default)]
     migrations: RawMigrations,
     #[serde(default)]
-    environments: BTreeMap<String, RawDatabase>,
+    environments: BTreeMap<String, toml::Spanned<RawDatabase>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,11 +120,11 @@ struct RawDatabase {
     /// With where it is in the file: a message about it names its own line, not that of
     /// a commented-out example with the same text.
     url: Option<toml::Spanned<String>>,
-    schema: Option<String>,
+    schema: Option<toml::Spanned<String>>,
     /// Seconds.
-    lock_timeout: Option<u64>,
+    lock_timeout: Option<toml::Spanned<u64>>,
     /// Seconds.
-    connect_timeout: Option<u64>,
+    connect_timeout: Option<toml::Spanned<u64>>,
     /// Development commands (`redo`) refuse to run here unless forced.
     protected: Option<bool>,
 }
@@ -135,8 +135,8 @@ struct RawMigrations {
     dir: Option<toml::Spanned<String>>,
     file_template: Option<String>,
     schema: Option<String>,
-    version_table: Option<String>,
-    dialects: Option<Vec<String>>,
+    version_table: Option<toml::Spanned<String>>,
+    dialects: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// How a command asked for its config: the global options of the CLI, or an application's
@@ -285,13 +285,15 @@ impl Config {
                         },
                     });
                 };
-                let value = table.url.clone().ok_or_else(|| ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    line: text
-                        .find(&format!("environments.{env}"))
-                        .map(|at| line_of(text, at)),
-                    message: format!("[environments.{env}] has no `url`"),
-                })?;
+                let value = table
+                    .get_ref()
+                    .url
+                    .clone()
+                    .ok_or_else(|| ConfigError::Invalid {
+                        path: path.to_path_buf(),
+                        line: Some(line_of(text, table.span().start)),
+                        message: format!("[environments.{env}] has no `url`"),
+                    })?;
                 let at = Some(line(&value));
                 (value.into_inner(), at, origin(at))
             } else if let Some(u) = &raw.database.url {
@@ -324,31 +326,39 @@ impl Config {
         let env_table = opts
             .environment
             .as_ref()
-            .and_then(|e| raw.environments.get(e));
-        let pick = |f: fn(&RawDatabase) -> Option<u64>| env_table.and_then(f).or(f(&raw.database));
-        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            .and_then(|e| raw.environments.get(e))
+            .map(toml::Spanned::get_ref);
+        let invalid = |at: usize, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
-            line: text.find(key).map(|at| line_of(text, at)),
+            line: Some(line_of(text, at)),
             message,
         };
         let db_schema = env_table
-            .and_then(|t| t.schema.clone())
-            .or_else(|| raw.database.schema.clone());
-        if let Some(schema) = &db_schema {
-            if schema.trim().is_empty() || schema.contains(char::is_control) {
+            .and_then(|t| t.schema.as_ref())
+            .or(raw.database.schema.as_ref());
+        if let Some(schema) = db_schema {
+            if schema.get_ref().trim().is_empty() || schema.get_ref().contains(char::is_control) {
                 return Err(invalid(
-                    "schema",
-                    format!("schema {schema:?} must name a schema (leave the key out for the server's default)"),
+                    schema.span().start,
+                    format!("schema {:?} must name a schema (leave the key out for the server's default)", schema.get_ref()),
                 ));
             }
         }
-        let wait = |key: &str, f: fn(&RawDatabase) -> Option<u64>, min: u64, default: u64| {
-            let secs = pick(f).unwrap_or(default);
-            match (min..=MAX_WAIT_SECS).contains(&secs) {
-                true => Ok(Duration::from_secs(secs)),
+        let db_schema = db_schema.map(|s| s.get_ref().clone());
+        type Secs = Option<toml::Spanned<u64>>;
+        let wait = |key: &str, f: fn(&RawDatabase) -> &Secs, min: u64, default: u64| {
+            let Some(secs) = env_table
+                .and_then(|t| f(t).as_ref())
+                .or(f(&raw.database).as_ref())
+            else {
+                return Ok(Duration::from_secs(default));
+            };
+            let value = *secs.get_ref();
+            match (min..=MAX_WAIT_SECS).contains(&value) {
+                true => Ok(Duration::from_secs(value)),
                 false => Err(invalid(
-                    key,
-                    format!("{key} = {secs} must be a number of seconds from {min} to {MAX_WAIT_SECS} (a day)"),
+                    secs.span().start,
+                    format!("{key} = {value} must be a number of seconds from {min} to {MAX_WAIT_SECS} (a day)"),
                 )),
             }
         };
@@ -367,7 +377,7 @@ impl Config {
             Some(given) => given,
             None => wait(
                 "lock_timeout",
-                |d| d.lock_timeout,
+                |d| &d.lock_timeout,
                 0,
                 DEFAULT_LOCK_TIMEOUT_SECS,
             )?,
@@ -375,7 +385,7 @@ impl Config {
         // 0 would give up before the first packet.
         let connect_timeout = wait(
             "connect_timeout",
-            |d| d.connect_timeout,
+            |d| &d.connect_timeout,
             1,
             DEFAULT_CONNECT_TIMEOUT_SECS,
         )?;
@@ -385,31 +395,32 @@ impl Config {
             .unwrap_or_default()
             .iter()
             .map(|name| {
-                name.parse::<Dialect>().ok().ok_or_else(|| ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    line: text.find(name.as_str()).map(|at| line_of(text, at)),
-                    message: format!(
-                        "unknown dialect `{name}` in migrations.dialects (expected sqlite, postgresql or mysql)"
-                    ),
+                name.get_ref().parse::<Dialect>().map_err(|_| {
+                    invalid(
+                        name.span().start,
+                        format!(
+                            "unknown dialect `{}` in migrations.dialects (expected sqlite, postgresql or mysql)",
+                            name.get_ref()
+                        ),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let version_table = m
-            .version_table
-            .unwrap_or_else(|| DEFAULT_VERSION_TABLE.into());
-        let valid_table = !version_table.is_empty()
-            && version_table
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid_table {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line: text.find("version_table").map(|at| line_of(text, at)),
-                message: format!(
-                    "version_table `{version_table}` must be letters, digits and underscores"
-                ),
-            });
-        }
+        let version_table = match m.version_table {
+            None => DEFAULT_VERSION_TABLE.to_string(),
+            Some(table) => {
+                let name = table.get_ref();
+                let valid =
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    return Err(invalid(
+                        table.span().start,
+                        format!("version_table `{name}` must be letters, digits and underscores"),
+                    ));
+                }
+                table.into_inner()
+            }
+        };
         let dir = match &m.dir {
             Some(dir) => {
                 let at = Some(line(dir));
@@ -582,6 +593,55 @@ mod tests {
         };
         let e = load(&text, prod).unwrap().url().unwrap_err().to_string();
         assert!(e.starts_with("/proj/retort.toml:8:"), "{e}");
+    }
+
+    /// Every value checked is reported at its own line, not at a commented-out example's
+    /// or another table's key of the same name.
+    #[test]
+    fn each_bad_value_is_reported_at_its_own_line() {
+        let cases = [
+            // (text, the line of the bad value)
+            (
+                "# lock_timeout = 1\n[database]\nlock_timeout = 99999999\n",
+                3,
+            ),
+            (
+                "# connect_timeout = 1\n[database]\nconnect_timeout = 0\n",
+                3,
+            ),
+            ("# schema = \"app\"\n[database]\nschema = \" \"\n", 3),
+            (
+                "[migrations]\n# version_table = \"v\"\nversion_table = \"bad-name\"\n",
+                3,
+            ),
+            (
+                "[migrations]\n# dialects = [\"pg\"]\ndialects = [\"pg\",\n  \"oracle\"]\n",
+                4,
+            ),
+        ];
+        for (text, line) in cases {
+            let e = load(text, LoadOptions::default()).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Invalid { line: Some(l), .. } if *l == line),
+                "{text:?}: {e}"
+            );
+        }
+        // The environment's own value, not [database]'s, and the table without a URL.
+        let text = "[database]\nlock_timeout = 5\n\n[environments.prod]\nlock_timeout = 99999999\n\n[environments.qa]\nschema = \"qa\"\n";
+        let env = |name: &str| LoadOptions {
+            environment: Some(name.into()),
+            ..Default::default()
+        };
+        let e = load(text, env("prod")).unwrap_err();
+        assert!(
+            matches!(e, ConfigError::Invalid { line: Some(5), .. }),
+            "{e}"
+        );
+        let e = load(text, env("qa")).unwrap().url().unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { line: Some(l), .. } if *l >= 7),
+            "{e}"
+        );
     }
 
     #[test]
