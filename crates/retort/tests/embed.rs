@@ -376,6 +376,20 @@ mod postgres {
             .expect("the blocking task ends")
             .expect("refused on a blocking thread");
         assert!(err.message.contains("inside a Tokio runtime"), "{err}");
+
+        // retort's own connect says the same, instead of Tokio's panic.
+        let url = with_database(&server_url(), &app.database);
+        let err = app.runtime.block_on(async move {
+            let spec = retort::db::ConnectSpec::parse(&url, std::path::Path::new("."))
+                .expect("the test URL");
+            retort::db::connect(&spec, &ConnectOptions::default()).err()
+        });
+        let err = err.expect("refused inside a runtime");
+        assert!(
+            err.message
+                .contains("PostgresConnection::connect was called inside a Tokio runtime"),
+            "{err}"
+        );
     }
 }
 

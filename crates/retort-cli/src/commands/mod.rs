@@ -47,6 +47,12 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         Command::Status { exit_code } => inspect::status(ctx, exit_code),
         Command::Validate => check::validate(ctx),
         Command::Repair => check::repair(ctx),
+        // They write a script and roff pages: a --json caller would get neither JSON nor an
+        // error it expects, so it is refused (DESIGN.md: --json prints only JSON on stdout).
+        Command::Completions { .. } | Command::Man { .. } if ctx.global.json => Err(Error::Usage(
+            "--json does not apply: this command writes a shell script or man pages, not data"
+                .into(),
+        )),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man { dir } => man::man(ctx, dir),
     }

@@ -128,6 +128,30 @@ fn an_unknown_shell_is_bad_usage() {
     );
 }
 
+/// A script or a man page is not JSON: with --json they are refused, as a JSON error.
+#[test]
+fn json_is_refused_where_no_json_is_written() {
+    for args in [
+        &["--json", "completions", "bash"][..],
+        &["--json", "man"][..],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("retort")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("a JSON error on stdout");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("--json does not apply")),
+            "{json}"
+        );
+    }
+}
+
 /// Renders a page with groff, every warning on, on wide lines (no hyphenation inside a
 /// command's name); None when groff is not installed.
 fn groff(page: &str) -> Option<String> {

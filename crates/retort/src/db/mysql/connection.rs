@@ -288,11 +288,13 @@ impl Connection for MysqlConnection {
         if !self.locked {
             return Ok(());
         }
-        self.locked = false;
+        // Only a release the server answered clears the mark: after a failed one the
+        // session may still hold the lock, and `into_inner` (or a retry) must try again.
         let rows = self.query(
             "SELECT RELEASE_LOCK(?)",
             &[Value::Text(self.lock_name.clone())],
         )?;
+        self.locked = false;
         match rows.first().and_then(|r| r.first()).and_then(Value::as_i64) {
             Some(1) => Ok(()),
             _ => Err(DbError::new(format!(

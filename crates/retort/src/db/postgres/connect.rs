@@ -23,6 +23,7 @@ impl PostgresConnection {
         params: &PostgresOptions,
         opts: &ConnectOptions,
     ) -> Result<PostgresConnection, DbError> {
+        outside_a_runtime("PostgresConnection::connect")?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -113,14 +114,7 @@ impl PostgresConnection {
         client: tokio_postgres::Client,
         opts: &ConnectOptions,
     ) -> Result<PostgresConnection, DbError> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(DbError::new(
-                "PostgresConnection::from_client was called inside a Tokio runtime (an async \
-                 task, or spawn_blocking): retort blocks on a runtime of its own, which Tokio \
-                 forbids there; call it, and run the migrator, from a plain thread \
-                 (std::thread::spawn)",
-            ));
-        }
+        outside_a_runtime("PostgresConnection::from_client")?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -152,6 +146,19 @@ impl PostgresConnection {
 }
 
 /// Runs `future` to its end, or gives up after `timeout` (zero: no limit).
+/// The driver blocks on a Tokio runtime of its own, which Tokio forbids inside another
+/// (an async task, or `spawn_blocking`): say so instead of letting Tokio panic.
+fn outside_a_runtime(what: &str) -> Result<(), DbError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(DbError::new(format!(
+            "{what} was called inside a Tokio runtime (an async task, or spawn_blocking): \
+             retort blocks on a runtime of its own, which Tokio forbids there; call it, and \
+             run the migrator, from a plain thread (std::thread::spawn)"
+        )));
+    }
+    Ok(())
+}
+
 pub(super) fn within<F: std::future::Future>(
     runtime: &Runtime,
     timeout: Duration,
