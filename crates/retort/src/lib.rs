@@ -60,6 +60,7 @@ pub mod graph;
 pub mod history;
 pub mod migrator;
 pub mod project;
+pub mod schema;
 pub mod script;
 pub mod sql;
 mod version;
