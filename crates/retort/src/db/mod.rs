@@ -30,7 +30,7 @@ pub use mysql::{MysqlConnection, MysqlOptions};
 pub use postgres::{PostgresConnection, PostgresOptions};
 pub use spec::{ConnectSpec, DriverOptions};
 #[cfg(feature = "sqlite")]
-pub use sqlite::{SqliteConnection, SqliteLocation, SqliteOptions};
+pub use sqlite::{inspect as inspect_sqlite, SqliteConnection, SqliteLocation, SqliteOptions};
 pub use url::{mask, DatabaseUrl, UrlError};
 
 /// A parameter or a column value. Version-table columns are text or integers, so that is

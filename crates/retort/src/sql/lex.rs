@@ -19,7 +19,7 @@ use std::str::Chars;
 
 /// What splitting needs to know about a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     /// Spaces, tabs, newlines.
     Space,
     /// `--`, `#` and `/* */` comments (not MySQL executable comments).
@@ -50,22 +50,22 @@ pub(super) enum Kind {
 impl Kind {
     /// Whether the token is part of a statement's text rather than filler
     /// between statements.
-    pub(super) fn is_significant(self) -> bool {
+    pub(crate) fn is_significant(self) -> bool {
         !matches!(self, Kind::Space | Kind::Comment)
     }
 }
 
 /// One token: its kind and where it is in the whole input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Lexeme {
-    pub(super) kind: Kind,
-    pub(super) range: Range<usize>,
+pub(crate) struct Lexeme {
+    pub(crate) kind: Kind,
+    pub(crate) range: Range<usize>,
 }
 
 /// The tokens of `sql[from..]`, up to the first tokenizer error if any.
 #[derive(Debug)]
-pub(super) struct Lexed {
-    pub(super) lexemes: Vec<Lexeme>,
+pub(crate) struct Lexed {
+    pub(crate) lexemes: Vec<Lexeme>,
     /// Where lexing stopped: the end of the last lexeme, or `from`.
     pub(super) end: usize,
     /// The tokenizer's complaint about the token starting at `end`, if it
@@ -77,7 +77,7 @@ pub(super) struct Lexed {
 
 /// Lexes `sql[from..]` with the tokenizer rules of `dialect`. Lexeme ranges
 /// are offsets into the whole `sql`.
-pub(super) fn lex(dialect: Dialect, sql: &str, from: usize) -> Lexed {
+pub(crate) fn lex(dialect: Dialect, sql: &str, from: usize) -> Lexed {
     let rest = sql.get(from..).unwrap_or("");
     let mut tokens = Vec::new();
     let result = match dialect {

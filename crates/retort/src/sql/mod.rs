@@ -26,7 +26,7 @@
 //! lexes is passed through, and the database reports what it rejects.
 
 mod delimiter;
-mod lex;
+pub(crate) mod lex;
 mod split;
 
 #[cfg(test)]
