@@ -217,7 +217,7 @@ fn indexes(
         Ok(())
     })?;
     let sql = format!(
-        "SELECT m.name, il.name, il.\"unique\", il.origin \
+        "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial \
          FROM {TABLES_FROM} JOIN pragma_index_list(m.name, 'main') AS il {TABLES_WHERE}",
     );
     query(conn, &sql, |row| {
@@ -243,7 +243,14 @@ fn indexes(
                 t.uniques.push(Unique { name, columns });
             }
             _ => {
-                let ddl = ddl::index(index_sql.get(&name).map_or("", String::as_str));
+                // The text is read only for what the pragmas lack: a predicate, or an
+                // expression's text (on a large schema, most indexes have neither).
+                let partial = row.get::<_, i64>(4)? != 0;
+                let ddl = if partial || keys.iter().any(|(cid, _, _)| *cid < 0) {
+                    ddl::index(index_sql.get(&name).map_or("", String::as_str))
+                } else {
+                    ddl::IndexDdl::default()
+                };
                 let parts = keys
                     .into_iter()
                     .enumerate()
@@ -318,13 +325,19 @@ fn foreign_keys(
         Ok(())
     })?;
     let mut used: HashSet<(String, usize)> = HashSet::new();
+    // Tables by their name in lowercase: REFERENCES may spell a name in another case.
+    let by_lowercase: HashMap<String, &String> = schema
+        .tables
+        .keys()
+        .map(|k| (k.to_ascii_lowercase(), k))
+        .collect();
+    let mut resolved = Vec::with_capacity(keys.len());
     for (table, _, mut fk, to_columns) in keys {
         // The parent as the catalog spells it; `REFERENCES parent` without columns means
         // its primary key.
-        let parent = schema
-            .tables
-            .values()
-            .find(|p| p.name.eq_ignore_ascii_case(&fk.references_table));
+        let parent = by_lowercase
+            .get(&fk.references_table.to_ascii_lowercase())
+            .and_then(|k| schema.tables.get(*k));
         if let Some(p) = parent {
             fk.references_table = p.name.clone();
         }
@@ -352,6 +365,9 @@ fn foreign_keys(
                 fk.deferrable = d.deferrable;
             }
         }
+        resolved.push((table, fk));
+    }
+    for (table, fk) in resolved {
         if let Some(t) = schema.tables.get_mut(&table) {
             t.foreign_keys.push(fk);
         }

@@ -45,8 +45,21 @@ impl TableDdl {
 /// Reads `CREATE TABLE name (elements) [options]`. `CREATE TABLE … AS SELECT` has no
 /// elements: its table has only columns, which the pragmas give.
 pub(super) fn table(sql: &str) -> TableDdl {
-    let toks = tokens(sql);
     let mut out = TableDdl::default();
+    // Most tables of a large schema have none of these words: lexing their text would be
+    // most of the inspection's time, for nothing.
+    const WORDS: &[&str] = &[
+        "as",
+        "autoincrement",
+        "check",
+        "collate",
+        "constraint",
+        "deferrable",
+    ];
+    if !mentions_any(sql, WORDS) {
+        return out;
+    }
+    let toks = tokens(sql);
     let Some(open) = toks
         .iter()
         .position(|t| t.is_open() || t.is("as"))
@@ -79,6 +92,15 @@ pub(super) fn table(sql: &str) -> TableDdl {
         }
     }
     out
+}
+
+/// Whether one of `words` (lowercase) occurs in `sql` as a whole word, ignoring ASCII case.
+/// A keyword always stands between characters that cannot be part of a name, so a text
+/// this says no to has none of them; a yes (in a string, a quoted name) only costs a lexing.
+pub(super) fn mentions_any(sql: &str, words: &[&str]) -> bool {
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || !c.is_ascii();
+    sql.split(|c: char| !is_name_char(c))
+        .any(|w| words.iter().any(|k| w.eq_ignore_ascii_case(k)))
 }
 
 /// `CONSTRAINT name …`: the name and what follows it.

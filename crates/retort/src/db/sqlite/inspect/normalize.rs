@@ -40,6 +40,15 @@ pub(super) fn data_type(declared: &str) -> String {
 /// `NULL` is no default, parentheses around the whole expression are dropped, a
 /// double-quoted word (which SQLite takes as a string there) is the string it means.
 pub(super) fn default(text: &str) -> Option<String> {
+    // A number or a bare word (most defaults) is its own normal form, lowercase: no need
+    // to lex it.
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
+        return (!text.eq_ignore_ascii_case("null")).then(|| text.to_ascii_lowercase());
+    }
     let toks = tokens(text);
     let toks = strip_parens(&toks);
     match toks {

@@ -420,3 +420,17 @@ fn expressions_keep_quotes_only_where_they_matter() {
         "a keyword and a name whose case matters keep their quotes"
     );
 }
+
+#[test]
+fn a_table_text_is_lexed_only_when_it_may_hold_what_the_pragmas_lack() {
+    use super::ddl::mentions_any;
+    let words = &["check", "as"];
+    assert!(mentions_any("CREATE TABLE t (a INT CHECK(a > 0))", words));
+    assert!(mentions_any("CREATE TABLE t (a INT,CHECK (a))", words));
+    assert!(mentions_any("CREATE TABLE t (b AS (1))", words));
+    assert!(!mentions_any(
+        "CREATE TABLE last (checked INT, \"has\" TEXT)",
+        words
+    ));
+    assert!(!mentions_any("CREATE TABLE t (a$check INT)", words));
+}
