@@ -164,12 +164,11 @@ fn columns(
         };
         let wr = without_rowid.contains(&table);
         // Only a single column declared exactly INTEGER in a rowid table is the rowid.
-        let rowid_alias = !wr && matches!(key.as_slice(), [(_, _, true)]);
-        let autoincrement = rowid_alias
-            && table_ddl
-                .get(&table)
-                .and_then(|d| d.column(&key[0].1))
-                .is_some_and(|c| c.autoincrement);
+        let ddl = table_ddl.get(&table).and_then(|d| d.column(&key[0].1));
+        let rowid_alias = !wr
+            && matches!(key.as_slice(), [(_, _, true)])
+            && !ddl.is_some_and(|c| c.primary_key_desc);
+        let autoincrement = rowid_alias && ddl.is_some_and(|c| c.autoincrement);
         for c in &mut t.columns {
             if key.iter().any(|(_, k, _)| *k == c.name) {
                 // A rowid alias never holds NULL (NULL means "the next rowid"), and a

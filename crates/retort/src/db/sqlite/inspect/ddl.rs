@@ -25,6 +25,9 @@ pub(super) struct ColumnDdl {
     /// Normalized, without its parentheses.
     pub(super) generated: Option<String>,
     pub(super) autoincrement: bool,
+    /// `PRIMARY KEY DESC` on the column: by a quirk SQLite keeps for compatibility, such
+    /// an `INTEGER` column is not the rowid.
+    pub(super) primary_key_desc: bool,
 }
 
 #[derive(Debug)]
@@ -55,6 +58,7 @@ pub(super) fn table(sql: &str) -> TableDdl {
         "collate",
         "constraint",
         "deferrable",
+        "desc",
     ];
     if !mentions_any(sql, WORDS) {
         return out;
@@ -166,6 +170,9 @@ fn column(element: &[Tok<'_>], out: &mut TableDdl) {
             });
             i = end;
         } else {
+            if t.is("primary") && element.get(i + 2).is_some_and(|d| d.is("desc")) {
+                col.primary_key_desc = true;
+            }
             if t.is("primary") || t.is("unique") || t.is("not") || t.is("default") {
                 name = None;
             }

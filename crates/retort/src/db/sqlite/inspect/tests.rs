@@ -341,6 +341,18 @@ fn integer_and_int_stay_apart_because_only_integer_is_the_rowid() {
         column("id", "int", true),
         "INT PRIMARY KEY is no rowid: SQLite lets it hold NULL"
     );
+    let s = schema_of(
+        "CREATE TABLE c (id INTEGER PRIMARY KEY DESC);
+         CREATE TABLE d (id INTEGER, PRIMARY KEY (id DESC));",
+    );
+    assert!(
+        s.tables["c"].columns[0].nullable,
+        "INTEGER PRIMARY KEY DESC on the column is no rowid either (SQLite's quirk)"
+    );
+    assert!(
+        !s.tables["d"].columns[0].nullable,
+        "but as a table constraint it is"
+    );
 }
 
 #[test]
