@@ -1,0 +1,273 @@
+//! What a diff is made of: one change to one object, carrying enough of both sides that a
+//! dialect can render it forwards without looking at either schema again, and that the
+//! command can list what it destroys.
+
+use super::model::{
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Sequence, Table, Unique, View,
+};
+use super::narrowing::narrows;
+
+/// One step from one schema towards another. The list in a [`Diff`] is in an order a
+/// database accepts (see `order.rs`); every name in a change is the name the object has
+/// at that point of the list (after earlier renames).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Change {
+    /// Only from an explicit rename: never guessed (see [`Diff::likely_renames`]).
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    /// Only from an explicit rename; `table` is the table's name after any table rename.
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// The same definition under another name (or a name where the dialect kept none):
+    /// renamed so that later migrations, which address constraints by name, find it.
+    RenameConstraint {
+        table: String,
+        constraint: Constraint,
+        to: Option<String>,
+    },
+    DropView(View),
+    CreateView(View),
+    /// Kept in place only when nothing in the diff changes a table's shape; otherwise the
+    /// order splits it into a drop first and a create last.
+    ReplaceView {
+        from: View,
+        to: View,
+    },
+    CreateEnum(EnumType),
+    DropEnum(EnumType),
+    /// A value added without touching the others: no table rewrite on PostgreSQL.
+    AddEnumValue {
+        name: String,
+        value: String,
+        position: EnumPosition,
+    },
+    /// Values removed or reordered: the type is rebuilt, which rewrites every table that
+    /// uses it, and rows holding a removed value cannot be converted.
+    RebuildEnum {
+        from: EnumType,
+        to: EnumType,
+    },
+    CreateSequence(Sequence),
+    DropSequence(Sequence),
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
+    /// The whole table; foreign keys that close a cycle are left out here and added after
+    /// every table exists (as [`Change::AddConstraint`]).
+    CreateTable(Table),
+    /// The whole table as it was, for the destructive list and its row count; foreign keys
+    /// that close a cycle are left out here and dropped before any table is.
+    DropTable(Table),
+    SetTableComment {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// Appended: column order is not compared (only MySQL could place it).
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+    },
+    /// Same name; any of type, nullability, default, identity, generated expression,
+    /// collation or comment differs ([`ColumnChanges`] says which).
+    AlterColumn {
+        table: String,
+        from: Column,
+        to: Column,
+    },
+    DropPrimaryKey {
+        table: String,
+        key: PrimaryKey,
+    },
+    AddPrimaryKey {
+        table: String,
+        key: PrimaryKey,
+    },
+    DropConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    AddConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    CreateIndex {
+        table: String,
+        index: Index,
+    },
+}
+
+/// Table constraints other than the primary key, matched by definition rather than by
+/// name, because names a database generates are not part of what the user declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    Unique(Unique),
+    ForeignKey(ForeignKey),
+    Check(Check),
+}
+
+impl Constraint {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Constraint::Unique(u) => u.name.as_deref(),
+            Constraint::ForeignKey(f) => f.name.as_deref(),
+            Constraint::Check(c) => c.name.as_deref(),
+        }
+    }
+
+    /// The same constraint under `name`.
+    pub fn renamed(&self, name: Option<String>) -> Constraint {
+        let mut out = self.clone();
+        match &mut out {
+            Constraint::Unique(u) => u.name = name,
+            Constraint::ForeignKey(f) => f.name = name,
+            Constraint::Check(c) => c.name = name,
+        }
+        out
+    }
+
+    /// Equal but for the name: what "the same constraint" means across two loads.
+    pub fn same_definition(&self, other: &Constraint) -> bool {
+        self.renamed(None) == other.renamed(None)
+    }
+}
+
+/// Where `ALTER TYPE … ADD VALUE` puts a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// The type had no values.
+    End,
+}
+
+/// Which parts of a column an [`Change::AlterColumn`] changes, so that a dialect renders
+/// only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ColumnChanges {
+    pub data_type: bool,
+    pub nullable: bool,
+    pub default: bool,
+    pub identity: bool,
+    pub generated: bool,
+    pub collation: bool,
+    pub comment: bool,
+}
+
+impl ColumnChanges {
+    pub fn between(from: &Column, to: &Column) -> ColumnChanges {
+        ColumnChanges {
+            data_type: from.data_type != to.data_type,
+            nullable: from.nullable != to.nullable,
+            default: from.default != to.default,
+            identity: from.identity != to.identity,
+            generated: from.generated != to.generated,
+            collation: from.collation != to.collation,
+            comment: from.comment != to.comment,
+        }
+    }
+}
+
+/// A rename of a table or of a column: asked for by the user ([`Renames`]), or suspected
+/// by the diff ([`Diff::likely_renames`]). For a column, `table` is the table's name in
+/// the second schema (after any table rename).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rename {
+    Table {
+        from: String,
+        to: String,
+    },
+    Column {
+        table: String,
+        from: String,
+        to: String,
+    },
+}
+
+/// The renames the user asked for (`--rename-table OLD=NEW`, `--rename-column
+/// TABLE.OLD=NEW`): the only way a diff renames a table or a column, since a guess that is
+/// wrong loses data either way.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Renames {
+    pub list: Vec<Rename>,
+}
+
+impl Renames {
+    pub fn none() -> Renames {
+        Renames::default()
+    }
+
+    pub fn table(mut self, from: impl Into<String>, to: impl Into<String>) -> Renames {
+        self.list.push(Rename::Table {
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+
+    pub fn column(
+        mut self,
+        table: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Renames {
+        self.list.push(Rename::Column {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+}
+
+/// The ordered changes that take one schema to another, and what the caller must know
+/// before writing them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Diff {
+    pub changes: Vec<Change>,
+    /// A dropped and an added table (or column of one table) of the same definition: the
+    /// caller refuses the diff until the user names the rename or allows the drop.
+    pub likely_renames: Vec<Rename>,
+    /// Requested renames the two schemas do not support (the old name is not in the
+    /// first, the new one not in the second, or the new name is already taken): left out,
+    /// and listed so the caller refuses them rather than drop and add.
+    pub ignored_renames: Vec<Rename>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The changes that lose data: dropped tables and columns, type changes that may not
+    /// keep every value (unknown type pairs count), and enum rebuilds that remove values.
+    /// The command lists them and comments each with the rows it touches.
+    pub fn destructive(&self) -> Vec<&Change> {
+        self.changes
+            .iter()
+            .filter(|change| match change {
+                Change::DropTable(_) | Change::DropColumn { .. } => true,
+                Change::AlterColumn { from, to, .. } => narrows(&from.data_type, &to.data_type),
+                Change::RebuildEnum { from, to } => {
+                    from.values.iter().any(|v| !to.values.contains(v))
+                }
+                _ => false,
+            })
+            .collect()
+    }
+}
