@@ -7,7 +7,7 @@
 use std::fmt;
 
 use super::change::{Change, Constraint, Diff, EnumPosition};
-use super::model::{Schema, Table};
+use super::model::{Index, Schema, Table};
 
 /// Why a change cannot be applied at its place in the list: a bug in the diff or its
 /// order, never the user's input.
@@ -282,9 +282,11 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
         }
         Change::DropPrimaryKey { table, .. } => {
             let t = table_mut(schema, table)?;
-            t.primary_key
+            let key = t
+                .primary_key
                 .take()
                 .ok_or_else(|| format!("table {table} has no primary key to drop"))?;
+            check_referenced_keys(schema, table, key.columns)?;
         }
         Change::AddPrimaryKey { table, key } => {
             let t = table_mut(schema, table)?;
@@ -296,6 +298,9 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
         }
         Change::DropConstraint { table, constraint } => {
             remove_constraint(table_mut(schema, table)?, constraint)?;
+            if let Constraint::Unique(u) = constraint {
+                check_referenced_keys(schema, table, u.columns.clone())?;
+            }
         }
         Change::AddConstraint { table, constraint } => {
             let t = table_mut(schema, table)?;
@@ -322,7 +327,10 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
                 .iter()
                 .position(|i| i.name == index.name)
                 .ok_or_else(|| format!("no index {} on {table} to drop", index.name))?;
-            t.indexes.remove(at);
+            let index = t.indexes.remove(at);
+            if let Some(columns) = index_key(&index) {
+                check_referenced_keys(schema, table, columns)?;
+            }
         }
         Change::CreateIndex { table, index } => {
             let t = table_mut(schema, table)?;
@@ -407,6 +415,60 @@ fn column_user(schema: &Schema, table: &str, column: &str) -> Option<String> {
             .any(|fk| fk.references_table == table && has(&fk.references_columns))
             .then(|| format!("a foreign key of {}", other.name))
     })
+}
+
+/// No foreign key to `table` stood on the key of `dropped` columns that is gone: a
+/// database refuses to drop the primary key, unique constraint or unique index a foreign
+/// key uses (unless another key of the same columns remains).
+fn check_referenced_keys(schema: &Schema, table: &str, dropped: Vec<String>) -> Result<(), String> {
+    let dropped = sorted(dropped);
+    let Some(t) = schema.tables.get(table) else {
+        return Ok(());
+    };
+    if key_column_sets(t).contains(&dropped) {
+        return Ok(());
+    }
+    for other in schema.tables.values() {
+        for fk in other
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.references_table == table)
+        {
+            if sorted(fk.references_columns.clone()) == dropped {
+                return Err(format!(
+                    "a foreign key of {} still uses the key ({}) of {table}",
+                    other.name,
+                    fk.references_columns.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sorted(mut columns: Vec<String>) -> Vec<String> {
+    columns.sort();
+    columns
+}
+
+/// The columns (sorted) of an index a foreign key can stand on: unique, on plain columns,
+/// without a predicate.
+pub(super) fn index_key(index: &Index) -> Option<Vec<String>> {
+    let plain =
+        index.unique && index.predicate.is_none() && index.parts.iter().all(|p| !p.expression);
+    plain.then(|| sorted(index.parts.iter().map(|p| p.key.clone()).collect()))
+}
+
+/// The column sets (sorted) that a foreign key to `table` can stand on, as a database
+/// matches them.
+fn key_column_sets(table: &Table) -> Vec<Vec<String>> {
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    if let Some(pk) = &table.primary_key {
+        keys.push(sorted(pk.columns.clone()));
+    }
+    keys.extend(table.uniques.iter().map(|u| sorted(u.columns.clone())));
+    keys.extend(table.indexes.iter().filter_map(index_key));
+    keys
 }
 
 fn remove_constraint(table: &mut Table, constraint: &Constraint) -> Result<(), String> {

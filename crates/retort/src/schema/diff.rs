@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::apply::apply_change;
+use super::apply::{apply_change, index_key};
 use super::change::{Change, ColumnChanges, Constraint, Diff, EnumPosition, Rename, Renames};
-use super::model::{EnumType, Schema, Table};
+use super::model::{EnumType, ForeignKey, Schema, Table};
 use super::order::order;
 
 /// The changes that take `from` to `to`. Tables and columns are renamed only where
@@ -50,6 +50,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
         }
     });
     by_name(&renamed.tables, &to.tables, &mut changes, compare_table);
+    rekey_foreign_keys(&renamed, &mut changes);
 
     out.likely_renames = likely_renames(&changes);
     out.changes.extend(order(changes));
@@ -311,6 +312,80 @@ fn compare_constraints(table: &str, a: &[Constraint], b: &[Constraint], changes:
             constraint: new.clone(),
         });
     }
+}
+
+/// A kept foreign key that stands on a key being dropped (a primary key, unique
+/// constraint or unique index changed or removed) is dropped before it and added again
+/// after: databases refuse to drop a key a foreign key uses.
+fn rekey_foreign_keys(from: &Schema, changes: &mut Vec<Change>) {
+    let mut dropped_keys: Vec<(String, Vec<String>)> = Vec::new();
+    for change in changes.iter() {
+        let (table, columns) = match change {
+            Change::DropPrimaryKey { table, key } => (table, key.columns.clone()),
+            Change::DropConstraint {
+                table,
+                constraint: Constraint::Unique(u),
+            } => (table, u.columns.clone()),
+            Change::DropIndex { table, index } => match index_key(index) {
+                Some(columns) => (table, columns),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let mut columns = columns;
+        columns.sort();
+        dropped_keys.push((table.clone(), columns));
+    }
+    if dropped_keys.is_empty() {
+        return;
+    }
+    let stands_on_dropped = |fk: &ForeignKey| {
+        let mut columns = fk.references_columns.clone();
+        columns.sort();
+        dropped_keys
+            .iter()
+            .any(|(table, key)| *table == fk.references_table && *key == columns)
+    };
+    let mut rekeyed = Vec::new();
+    for table in from.tables.values() {
+        if changes.contains(&Change::DropTable(table.clone())) {
+            continue;
+        }
+        for fk in table.foreign_keys.iter().filter(|fk| stands_on_dropped(fk)) {
+            let old = Constraint::ForeignKey(fk.clone());
+            let mut new = old.clone();
+            let mut kept = true;
+            changes.retain(|change| match change {
+                Change::DropConstraint {
+                    table: t,
+                    constraint,
+                } if *t == table.name && *constraint == old => {
+                    kept = false;
+                    true
+                }
+                Change::RenameConstraint {
+                    table: t,
+                    constraint,
+                    to,
+                } if *t == table.name && *constraint == old => {
+                    new = old.renamed(to.clone());
+                    false
+                }
+                _ => true,
+            });
+            if kept {
+                rekeyed.push(Change::DropConstraint {
+                    table: table.name.clone(),
+                    constraint: old,
+                });
+                rekeyed.push(Change::AddConstraint {
+                    table: table.name.clone(),
+                    constraint: new,
+                });
+            }
+        }
+    }
+    changes.extend(rekeyed);
 }
 
 /// Dropped and added tables with the same columns and key, and dropped and added columns

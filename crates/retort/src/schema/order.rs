@@ -3,9 +3,10 @@
 //!
 //!  0. renames (tables, columns, constraints), so every later change uses the new names
 //!  1. drop views (the model does not know what a view uses: drop them first…)
-//!  2. drop foreign keys, and those that tie dropped tables into a cycle
+//!  2. drop foreign keys, and those that tie dropped tables into a cycle; then drop tables
+//!     (referencing before referenced), whose keys may stand on the keys dropped next
 //!  3. drop indexes, unique and check constraints, primary keys
-//!  4. drop tables (referencing before referenced), then columns
+//!  4. drop columns
 //!  5. create types (enums and their new values, rebuilds) and sequences
 //!  6. create tables (referenced before referencing), add columns
 //!  7. alter columns, table comments
@@ -59,14 +60,8 @@ pub fn order(changes: Vec<Change>) -> Vec<Change> {
         })
         .collect();
     drops.extend(phases.remove(&2).unwrap_or_default());
+    drops.extend(drop_order.into_iter().rev().map(Change::DropTable));
     phases.insert(2, drops);
-    let mut tables: Vec<Change> = drop_order
-        .into_iter()
-        .rev()
-        .map(Change::DropTable)
-        .collect();
-    tables.extend(phases.remove(&4).unwrap_or_default());
-    phases.insert(4, tables);
 
     let (create_order, cut) = fk_order(created, true);
     let mut tables: Vec<Change> = create_order.into_iter().map(Change::CreateTable).collect();
@@ -94,7 +89,8 @@ fn phase(change: &Change) -> u8 {
         Change::DropConstraint { constraint, .. } if is_fk(constraint) => 2,
         Change::DropIndex { .. } | Change::DropConstraint { .. } => 3,
         Change::DropPrimaryKey { .. } => 3,
-        Change::DropTable(_) | Change::DropColumn { .. } => 4,
+        Change::DropTable(_) => 2,
+        Change::DropColumn { .. } => 4,
         Change::CreateEnum(_) | Change::AddEnumValue { .. } | Change::RebuildEnum { .. } => 5,
         Change::CreateSequence(_) | Change::AlterSequence { .. } => 5,
         Change::CreateTable(_) | Change::AddColumn { .. } => 6,

@@ -523,3 +523,28 @@ fn apply_refuses_what_a_database_would_refuse() {
     };
     assert!(apply(&s, &drop_id).is_err());
 }
+
+#[test]
+fn a_foreign_key_standing_on_a_changed_key_is_dropped_before_it_and_added_after() {
+    let mut posts = table("posts", &[("id", "integer"), ("user_id", "integer")]);
+    posts.foreign_keys.push(fk(&["user_id"], "users", &["id"]));
+    let a = schema(vec![users(), posts.clone()]);
+    let mut u = users();
+    u.primary_key = Some(PrimaryKey {
+        name: Some("users_pk".into()),
+        columns: vec!["id".into()],
+    });
+    let d = checked(&a, &schema(vec![u, posts]), &Renames::none());
+    let kinds: Vec<&str> = d
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::DropConstraint { .. } => "drop fk",
+            Change::DropPrimaryKey { .. } => "drop pk",
+            Change::AddPrimaryKey { .. } => "add pk",
+            Change::AddConstraint { .. } => "add fk",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["drop fk", "drop pk", "add pk", "add fk"]);
+}
