@@ -18,7 +18,8 @@ pub enum Change {
         from: String,
         to: String,
     },
-    /// Only from an explicit rename; `table` is the table's name after any table rename.
+    /// Only from an explicit rename; `table` is the table's new name (table renames come
+    /// first).
     RenameColumn {
         table: String,
         from: String,
@@ -255,14 +256,18 @@ impl Diff {
     }
 
     /// The changes that lose data: dropped tables and columns, type changes that may not
-    /// keep every value (unknown type pairs count), and enum rebuilds that remove values.
+    /// keep every value (unknown type pairs count), a column made generated (its stored
+    /// values are replaced), and enum rebuilds that remove values.
     /// The command lists them and comments each with the rows it touches.
     pub fn destructive(&self) -> Vec<&Change> {
         self.changes
             .iter()
             .filter(|change| match change {
                 Change::DropTable(_) | Change::DropColumn { .. } => true,
-                Change::AlterColumn { from, to, .. } => narrows(&from.data_type, &to.data_type),
+                Change::AlterColumn { from, to, .. } => {
+                    narrows(&from.data_type, &to.data_type)
+                        || (from.generated.is_none() && to.generated.is_some())
+                }
                 Change::RebuildEnum { from, to } => {
                     from.values.iter().any(|v| !to.values.contains(v))
                 }

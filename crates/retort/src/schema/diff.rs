@@ -17,7 +17,16 @@ use super::order::order;
 pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
     let mut out = Diff::default();
     let mut renamed = from.clone();
-    for rename in &renames.list {
+    // Tables first, so that a column's table is found under either name.
+    let tables = renames
+        .list
+        .iter()
+        .filter(|r| matches!(r, Rename::Table { .. }));
+    let columns = renames
+        .list
+        .iter()
+        .filter(|r| matches!(r, Rename::Column { .. }));
+    for rename in tables.chain(columns) {
         match rename_change(&renamed, to, rename, &out.changes) {
             Some(change) if apply_change(&mut renamed, &change).is_ok() => out.changes.push(change),
             _ => out.ignored_renames.push(rename.clone()),

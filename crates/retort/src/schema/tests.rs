@@ -152,6 +152,8 @@ fn identity_generated_collation_and_comments_are_column_alterations() {
     let b = schema(vec![u]);
     let d = checked(&a, &b, &Renames::none());
     assert_eq!(d.changes.len(), 3, "{:#?}", d.changes);
+    // The column made generated loses its values.
+    assert_eq!(d.destructive().len(), 1);
     assert!(d
         .changes
         .iter()
@@ -334,9 +336,10 @@ fn renames_happen_only_when_asked_and_a_likely_one_is_named() {
 
     // Renamed table, column named in the old table's name or the new one.
     for table_name in ["users", "people"] {
+        // Listed in either order.
         let renames = Renames::none()
-            .table("users", "people")
-            .column(table_name, "email", "mail");
+            .column(table_name, "email", "mail")
+            .table("users", "people");
         let d = checked(&a, &b, &renames);
         assert_eq!(
             d.changes,
