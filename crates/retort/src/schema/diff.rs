@@ -360,16 +360,23 @@ fn rekey_foreign_keys(from: &Schema, changes: &mut Vec<Change>) {
         if changes.contains(&Change::DropTable(table.clone())) {
             continue;
         }
+        // Identical keys may repeat: each copy the diff does not drop already is rekeyed.
+        let mut seen: Vec<&ForeignKey> = Vec::new();
         for fk in table.foreign_keys.iter().filter(|fk| stands_on_dropped(fk)) {
+            if seen.contains(&fk) {
+                continue;
+            }
+            seen.push(fk);
+            let copies = table.foreign_keys.iter().filter(|f| *f == fk).count();
             let old = Constraint::ForeignKey(fk.clone());
-            let mut new = old.clone();
-            let mut kept = true;
+            let mut dropped = 0;
+            let mut renamed_to = Vec::new();
             changes.retain(|change| match change {
                 Change::DropConstraint {
                     table: t,
                     constraint,
                 } if *t == table.name && *constraint == old => {
-                    kept = false;
+                    dropped += 1;
                     true
                 }
                 Change::RenameConstraint {
@@ -377,15 +384,20 @@ fn rekey_foreign_keys(from: &Schema, changes: &mut Vec<Change>) {
                     constraint,
                     to,
                 } if *t == table.name && *constraint == old => {
-                    new = old.renamed(to.clone());
+                    renamed_to.push(to.clone());
                     false
                 }
                 _ => true,
             });
-            if kept {
+            let mut renamed_to = renamed_to.into_iter();
+            for _ in dropped..copies {
+                let new = match renamed_to.next() {
+                    Some(name) => old.renamed(name),
+                    None => old.clone(),
+                };
                 rekeyed.push(Change::DropConstraint {
                     table: table.name.clone(),
-                    constraint: old,
+                    constraint: old.clone(),
                 });
                 rekeyed.push(Change::AddConstraint {
                     table: table.name.clone(),

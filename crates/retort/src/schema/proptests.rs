@@ -193,10 +193,52 @@ fn canonical(schema: &Schema) -> Schema {
     out
 }
 
+/// What must hold between any two steps: every key, index and foreign key names columns
+/// and tables that exist, and every column of the enum's type has its type.
+fn whole(schema: &Schema) -> Result<(), String> {
+    for table in schema.tables.values() {
+        let has = |columns: &[String]| columns.iter().all(|c| table.column(c).is_some());
+        let keys = table.primary_key.iter().map(|k| &k.columns);
+        let uniques = table.uniques.iter().map(|u| &u.columns);
+        let fks = table.foreign_keys.iter().map(|f| &f.columns);
+        if !keys.chain(uniques).chain(fks).all(|c| has(c)) {
+            return Err(format!("{} names a column it lacks", table.name));
+        }
+        if !table
+            .indexes
+            .iter()
+            .all(|i| i.parts.iter().all(|p| table.column(&p.key).is_some()))
+        {
+            return Err(format!(
+                "an index of {} names a column it lacks",
+                table.name
+            ));
+        }
+        for fk in &table.foreign_keys {
+            let target = schema.tables.get(&fk.references_table);
+            if !target.is_some_and(|t| fk.references_columns.iter().all(|c| t.column(c).is_some()))
+            {
+                return Err(format!("{} references what does not exist", table.name));
+            }
+        }
+        let typed = table.columns.iter().any(|c| c.data_type == "mood");
+        if typed && !schema.enums.contains_key("mood") {
+            return Err(format!("{} uses type mood before it exists", table.name));
+        }
+    }
+    Ok(())
+}
+
 fn reaches(from: &Schema, to: &Schema) -> Result<(), TestCaseError> {
     let d = diff(from, to, &Renames::none());
-    let reached =
-        apply(from, &d).map_err(|e| TestCaseError::fail(format!("{e}\n{:#?}", d.changes)))?;
+    let fail = |e: String| TestCaseError::fail(format!("{e}\n{:#?}", d.changes));
+    let mut step = from.clone();
+    for change in &d.changes {
+        apply_change(&mut step, change).map_err(fail)?;
+        whole(&step).map_err(fail)?;
+    }
+    let reached = apply(from, &d).map_err(|e| fail(e.to_string()))?;
+    prop_assert_eq!(&reached, &step);
     prop_assert_eq!(canonical(&reached), canonical(to), "{:#?}", d.changes);
     prop_assert!(diff(&reached, to, &Renames::none()).is_empty());
     Ok(())
@@ -221,6 +263,28 @@ proptest! {
         reaches(&b, &a)?;
         reaches(&Schema::new(Dialect::Postgres), &b)?;
         reaches(&a, &Schema::new(Dialect::Postgres))?;
+    }
+
+    #[test]
+    fn a_named_column_rename_is_a_rename_and_nothing_else(
+        raw in raw_schema(),
+        pick in 0..4usize,
+        column in 1..4usize,
+    ) {
+        let a = build(&raw);
+        let Some(table) = a.tables.keys().nth(pick % a.tables.len().max(1)).cloned() else {
+            return Ok(());
+        };
+        let old = format!("c{column}");
+        if a.tables.get(&table).and_then(|t| t.column(&old)).is_none() {
+            return Ok(());
+        }
+        let mut b = a.clone();
+        let rename = Change::RenameColumn { table: table.clone(), from: old.clone(), to: "renamed".into() };
+        apply_change(&mut b, &rename).map_err(TestCaseError::fail)?;
+        let d = diff(&a, &b, &Renames::none().column(table, old, "renamed"));
+        prop_assert_eq!(d.changes, vec![rename]);
+        prop_assert!(d.likely_renames.is_empty());
     }
 
     #[test]
