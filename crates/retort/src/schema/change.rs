@@ -116,6 +116,7 @@ pub enum Change {
 /// Table constraints other than the primary key, matched by definition rather than by
 /// name, because names a database generates are not part of what the user declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Constraint {
     Unique(Unique),
     ForeignKey(ForeignKey),
@@ -219,6 +220,27 @@ impl Renames {
             to: to.into(),
         });
         self
+    }
+
+    /// The same renames the other way, for the diff back (the down section). A column's
+    /// table keeps the name given: the diff finds it under either name.
+    pub fn reversed(&self) -> Renames {
+        let list = self
+            .list
+            .iter()
+            .map(|rename| match rename {
+                Rename::Table { from, to } => Rename::Table {
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+                Rename::Column { table, from, to } => Rename::Column {
+                    table: table.clone(),
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+            })
+            .collect();
+        Renames { list }
     }
 
     pub fn column(

@@ -12,8 +12,9 @@ use super::order::order;
 
 /// The changes that take `from` to `to`. Tables and columns are renamed only where
 /// `renames` says so; a dropped and an added one of the same definition is listed in
-/// [`Diff::likely_renames`], never guessed. `diff(to, from, renames reversed)` is the way
-/// back. Column order and the unmanaged objects are not compared.
+/// [`Diff::likely_renames`], never guessed. `diff(to, from, &renames.reversed())` is the
+/// way back (the down section). Both schemas are of one dialect; column order and the
+/// unmanaged objects are not compared.
 pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
     let mut out = Diff::default();
     let mut renamed = from.clone();
