@@ -7,7 +7,8 @@
 use std::fmt;
 
 use super::change::{Change, Constraint, Diff, EnumPosition};
-use super::model::{Index, Schema, Table};
+use super::keys::{check_referenced_keys, index_key};
+use super::model::{Schema, Table};
 
 /// Why a change cannot be applied at its place in the list: a bug in the diff or its
 /// order, never the user's input.
@@ -415,60 +416,6 @@ fn column_user(schema: &Schema, table: &str, column: &str) -> Option<String> {
             .any(|fk| fk.references_table == table && has(&fk.references_columns))
             .then(|| format!("a foreign key of {}", other.name))
     })
-}
-
-/// No foreign key to `table` stood on the key of `dropped` columns that is gone: a
-/// database refuses to drop the primary key, unique constraint or unique index a foreign
-/// key uses (unless another key of the same columns remains).
-fn check_referenced_keys(schema: &Schema, table: &str, dropped: Vec<String>) -> Result<(), String> {
-    let dropped = sorted(dropped);
-    let Some(t) = schema.tables.get(table) else {
-        return Ok(());
-    };
-    if key_column_sets(t).contains(&dropped) {
-        return Ok(());
-    }
-    for other in schema.tables.values() {
-        for fk in other
-            .foreign_keys
-            .iter()
-            .filter(|fk| fk.references_table == table)
-        {
-            if sorted(fk.references_columns.clone()) == dropped {
-                return Err(format!(
-                    "a foreign key of {} still uses the key ({}) of {table}",
-                    other.name,
-                    fk.references_columns.join(", ")
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn sorted(mut columns: Vec<String>) -> Vec<String> {
-    columns.sort();
-    columns
-}
-
-/// The columns (sorted) of an index a foreign key can stand on: unique, on plain columns,
-/// without a predicate.
-pub(super) fn index_key(index: &Index) -> Option<Vec<String>> {
-    let plain =
-        index.unique && index.predicate.is_none() && index.parts.iter().all(|p| !p.expression);
-    plain.then(|| sorted(index.parts.iter().map(|p| p.key.clone()).collect()))
-}
-
-/// The column sets (sorted) that a foreign key to `table` can stand on, as a database
-/// matches them.
-fn key_column_sets(table: &Table) -> Vec<Vec<String>> {
-    let mut keys: Vec<Vec<String>> = Vec::new();
-    if let Some(pk) = &table.primary_key {
-        keys.push(sorted(pk.columns.clone()));
-    }
-    keys.extend(table.uniques.iter().map(|u| sorted(u.columns.clone())));
-    keys.extend(table.indexes.iter().filter_map(index_key));
-    keys
 }
 
 fn remove_constraint(table: &mut Table, constraint: &Constraint) -> Result<(), String> {

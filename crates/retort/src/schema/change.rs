@@ -6,6 +6,7 @@ use super::model::{
     Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Sequence, Table, Unique, View,
 };
 use super::narrowing::narrows;
+use super::renames::Rename;
 
 /// One step from one schema towards another. The list in a [`Diff`] is in an order a
 /// database accepts (see `order.rs`); every name in a change is the name the object has
@@ -182,79 +183,6 @@ impl ColumnChanges {
             collation: from.collation != to.collation,
             comment: from.comment != to.comment,
         }
-    }
-}
-
-/// A rename of a table or of a column: asked for by the user ([`Renames`]), or suspected
-/// by the diff ([`Diff::likely_renames`]). For a column, `table` is the table's name in
-/// the second schema (after any table rename).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rename {
-    Table {
-        from: String,
-        to: String,
-    },
-    Column {
-        table: String,
-        from: String,
-        to: String,
-    },
-}
-
-/// The renames the user asked for (`--rename-table OLD=NEW`, `--rename-column
-/// TABLE.OLD=NEW`): the only way a diff renames a table or a column, since a guess that is
-/// wrong loses data either way.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Renames {
-    pub list: Vec<Rename>,
-}
-
-impl Renames {
-    pub fn none() -> Renames {
-        Renames::default()
-    }
-
-    pub fn table(mut self, from: impl Into<String>, to: impl Into<String>) -> Renames {
-        self.list.push(Rename::Table {
-            from: from.into(),
-            to: to.into(),
-        });
-        self
-    }
-
-    /// The same renames the other way, for the diff back (the down section). A column's
-    /// table keeps the name given: the diff finds it under either name.
-    pub fn reversed(&self) -> Renames {
-        let list = self
-            .list
-            .iter()
-            .map(|rename| match rename {
-                Rename::Table { from, to } => Rename::Table {
-                    from: to.clone(),
-                    to: from.clone(),
-                },
-                Rename::Column { table, from, to } => Rename::Column {
-                    table: table.clone(),
-                    from: to.clone(),
-                    to: from.clone(),
-                },
-            })
-            .collect();
-        Renames { list }
-    }
-
-    pub fn column(
-        mut self,
-        table: impl Into<String>,
-        from: impl Into<String>,
-        to: impl Into<String>,
-    ) -> Renames {
-        self.list.push(Rename::Column {
-            table: table.into(),
-            from: from.into(),
-            to: to.into(),
-        });
-        self
     }
 }
 

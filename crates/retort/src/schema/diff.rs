@@ -5,10 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use super::apply::{apply_change, index_key};
-use super::change::{Change, ColumnChanges, Constraint, Diff, EnumPosition, Rename, Renames};
-use super::model::{EnumType, ForeignKey, Schema, Table};
+use super::apply::apply_change;
+use super::change::{Change, Constraint, Diff, EnumPosition};
+use super::keys::rekey_foreign_keys;
+use super::model::{EnumType, Schema, Table};
 use super::order::order;
+use super::renames::{likely_renames, rename_change};
+use super::renames::{Rename, Renames};
 
 /// The changes that take `from` to `to`. Tables and columns are renamed only where
 /// `renames` says so; a dropped and an added one of the same definition is listed in
@@ -65,55 +68,6 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Diff {
     out.likely_renames = likely_renames(&changes);
     out.changes.extend(order(changes));
     out
-}
-
-/// The change a requested rename makes, if both schemas support it. A column's table may
-/// be named as in either schema.
-fn rename_change(
-    current: &Schema,
-    to: &Schema,
-    rename: &Rename,
-    done: &[Change],
-) -> Option<Change> {
-    match rename {
-        Rename::Table { from, to: new } => {
-            let ok = current.tables.contains_key(from)
-                && !current.tables.contains_key(new)
-                && to.tables.contains_key(new);
-            ok.then(|| Change::RenameTable {
-                from: from.clone(),
-                to: new.clone(),
-            })
-        }
-        Rename::Column {
-            table,
-            from,
-            to: new,
-        } => {
-            let table = if current.tables.contains_key(table) {
-                table.clone()
-            } else {
-                // Named as in the first schema, and that table was renamed already.
-                done.iter().find_map(|change| match change {
-                    Change::RenameTable { from, to } if from == table => Some(to.clone()),
-                    _ => None,
-                })?
-            };
-            let ok = current
-                .tables
-                .get(&table)
-                .is_some_and(|t| t.column(from).is_some() && t.column(new).is_none())
-                && to
-                    .tables
-                    .get(&table)
-                    .is_some_and(|t| t.column(new).is_some());
-            ok.then(|| Change::RenameColumn {
-                table,
-                from: from.clone(),
-                to: new.clone(),
-            })
-        }
-    }
 }
 
 /// Objects of one kind matched by name: drops, creates, and `compare` on the pairs.
@@ -322,142 +276,4 @@ fn compare_constraints(table: &str, a: &[Constraint], b: &[Constraint], changes:
             constraint: new.clone(),
         });
     }
-}
-
-/// A kept foreign key that stands on a key being dropped (a primary key, unique
-/// constraint or unique index changed or removed) is dropped before it and added again
-/// after: databases refuse to drop a key a foreign key uses.
-fn rekey_foreign_keys(from: &Schema, changes: &mut Vec<Change>) {
-    let mut dropped_keys: Vec<(String, Vec<String>)> = Vec::new();
-    for change in changes.iter() {
-        let (table, columns) = match change {
-            Change::DropPrimaryKey { table, key } => (table, key.columns.clone()),
-            Change::DropConstraint {
-                table,
-                constraint: Constraint::Unique(u),
-            } => (table, u.columns.clone()),
-            Change::DropIndex { table, index } => match index_key(index) {
-                Some(columns) => (table, columns),
-                None => continue,
-            },
-            _ => continue,
-        };
-        let mut columns = columns;
-        columns.sort();
-        dropped_keys.push((table.clone(), columns));
-    }
-    if dropped_keys.is_empty() {
-        return;
-    }
-    let stands_on_dropped = |fk: &ForeignKey| {
-        let mut columns = fk.references_columns.clone();
-        columns.sort();
-        dropped_keys
-            .iter()
-            .any(|(table, key)| *table == fk.references_table && *key == columns)
-    };
-    let mut rekeyed = Vec::new();
-    for table in from.tables.values() {
-        if changes.contains(&Change::DropTable(table.clone())) {
-            continue;
-        }
-        // Identical keys may repeat: each copy the diff does not drop already is rekeyed.
-        let mut seen: Vec<&ForeignKey> = Vec::new();
-        for fk in table.foreign_keys.iter().filter(|fk| stands_on_dropped(fk)) {
-            if seen.contains(&fk) {
-                continue;
-            }
-            seen.push(fk);
-            let copies = table.foreign_keys.iter().filter(|f| *f == fk).count();
-            let old = Constraint::ForeignKey(fk.clone());
-            let mut dropped = 0;
-            let mut renamed_to = Vec::new();
-            changes.retain(|change| match change {
-                Change::DropConstraint {
-                    table: t,
-                    constraint,
-                } if *t == table.name && *constraint == old => {
-                    dropped += 1;
-                    true
-                }
-                Change::RenameConstraint {
-                    table: t,
-                    constraint,
-                    to,
-                } if *t == table.name && *constraint == old => {
-                    renamed_to.push(to.clone());
-                    false
-                }
-                _ => true,
-            });
-            let mut renamed_to = renamed_to.into_iter();
-            for _ in dropped..copies {
-                let new = match renamed_to.next() {
-                    Some(name) => old.renamed(name),
-                    None => old.clone(),
-                };
-                rekeyed.push(Change::DropConstraint {
-                    table: table.name.clone(),
-                    constraint: old.clone(),
-                });
-                rekeyed.push(Change::AddConstraint {
-                    table: table.name.clone(),
-                    constraint: new,
-                });
-            }
-        }
-    }
-    changes.extend(rekeyed);
-}
-
-/// Dropped and added tables with the same columns and key, and dropped and added columns
-/// of one table that differ only by name (and comment).
-fn likely_renames(changes: &[Change]) -> Vec<Rename> {
-    let mut out = Vec::new();
-    for dropped in changes {
-        match dropped {
-            Change::DropTable(old) => {
-                for added in changes {
-                    if let Change::CreateTable(new) = added {
-                        if old.columns == new.columns
-                            && old.primary_key.as_ref().map(|k| &k.columns)
-                                == new.primary_key.as_ref().map(|k| &k.columns)
-                        {
-                            out.push(Rename::Table {
-                                from: old.name.clone(),
-                                to: new.name.clone(),
-                            });
-                        }
-                    }
-                }
-            }
-            Change::DropColumn { table, column: old } => {
-                for added in changes {
-                    if let Change::AddColumn {
-                        table: t,
-                        column: new,
-                    } = added
-                    {
-                        let differs = ColumnChanges::between(old, new);
-                        if t == table
-                            && differs
-                                == (ColumnChanges {
-                                    comment: differs.comment,
-                                    ..ColumnChanges::default()
-                                })
-                        {
-                            out.push(Rename::Column {
-                                table: table.clone(),
-                                from: old.name.clone(),
-                                to: new.name.clone(),
-                            });
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out.sort();
-    out
 }

@@ -6,9 +6,11 @@
 mod apply;
 mod change;
 mod diff;
+mod keys;
 mod model;
 mod narrowing;
 mod order;
+mod renames;
 
 #[cfg(test)]
 mod proptests;
@@ -16,10 +18,11 @@ mod proptests;
 mod tests;
 
 pub use apply::{apply, apply_change, ApplyError};
-pub use change::{Change, ColumnChanges, Constraint, Diff, EnumPosition, Rename, Renames};
+pub use change::{Change, ColumnChanges, Constraint, Diff, EnumPosition};
 pub use diff::diff;
 pub use model::{
     Check, Column, Deferrable, EnumType, ForeignKey, Generated, Identity, Index, IndexPart,
     PrimaryKey, ReferentialAction, Schema, Sequence, Table, Unique, Unmanaged, View,
 };
 pub use narrowing::narrows;
+pub use renames::{Rename, Renames};
