@@ -115,6 +115,17 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
             *name.ok_or_else(|| format!("no such constraint on {table}: {constraint:?}"))? =
                 to.clone();
         }
+        Change::RenamePrimaryKey { table, key, to } => {
+            let t = table_mut(schema, table)?;
+            match &mut t.primary_key {
+                Some(current) if current == key => current.name.clone_from(to),
+                _ => {
+                    return Err(format!(
+                        "table {table} has no primary key {key:?} to rename"
+                    ))
+                }
+            }
+        }
         Change::DropView(view) => {
             schema
                 .views

@@ -33,6 +33,13 @@ pub enum Change {
         constraint: Constraint,
         to: Option<String>,
     },
+    /// The same columns under another name: a rename, not a drop and add that would take
+    /// every foreign key standing on the key with it.
+    RenamePrimaryKey {
+        table: String,
+        key: PrimaryKey,
+        to: Option<String>,
+    },
     DropView(View),
     CreateView(View),
     /// Kept in place only when nothing in the diff changes a table's shape; otherwise the

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::apply::apply_change;
 use super::change::{Change, Constraint, Diff, EnumPosition};
 use super::keys::rekey_foreign_keys;
-use super::model::{EnumType, Schema, Table};
+use super::model::{EnumType, PrimaryKey, Schema, Table};
 use super::order::order;
 use super::renames::{likely_renames, rename_change};
 use super::renames::{Rename, Renames};
@@ -185,21 +185,19 @@ fn compare_table(a: &Table, b: &Table, changes: &mut Vec<Change>) {
             });
         }
     }
-    if a.primary_key != b.primary_key {
-        if let Some(key) = &a.primary_key {
-            changes.push(Change::DropPrimaryKey {
+    match (&a.primary_key, &b.primary_key) {
+        (Some(old), Some(new)) if old.columns == new.columns && old.name != new.name => {
+            changes.push(Change::RenamePrimaryKey {
                 table: table.clone(),
-                key: key.clone(),
+                key: old.clone(),
+                to: new.name.clone(),
             });
         }
-        if let Some(key) = &b.primary_key {
-            changes.push(Change::AddPrimaryKey {
-                table: table.clone(),
-                key: key.clone(),
-            });
-        }
+        (old, new) if old != new => compare_primary_keys(table, old, new, changes),
+        _ => {}
     }
     compare_constraints(table, &constraints(a), &constraints(b), changes);
+
     for index in &a.indexes {
         match b.indexes.iter().find(|i| i.name == index.name) {
             Some(new) if new == index => {}
@@ -224,6 +222,28 @@ fn compare_table(a: &Table, b: &Table, changes: &mut Vec<Change>) {
                 index: index.clone(),
             });
         }
+    }
+}
+
+/// Another key (other columns, or one key missing): the old one is dropped, the new one
+/// added, and foreign keys standing on the old one follow (`keys.rs`).
+fn compare_primary_keys(
+    table: &str,
+    old: &Option<PrimaryKey>,
+    new: &Option<PrimaryKey>,
+    changes: &mut Vec<Change>,
+) {
+    if let Some(key) = old {
+        changes.push(Change::DropPrimaryKey {
+            table: table.to_string(),
+            key: key.clone(),
+        });
+    }
+    if let Some(key) = new {
+        changes.push(Change::AddPrimaryKey {
+            table: table.to_string(),
+            key: key.clone(),
+        });
     }
 }
 

@@ -84,7 +84,7 @@ fn phase(change: &Change) -> u8 {
     let is_fk = |c: &Constraint| matches!(c, Constraint::ForeignKey(_));
     match change {
         Change::RenameTable { .. } | Change::RenameColumn { .. } => 0,
-        Change::RenameConstraint { .. } => 0,
+        Change::RenameConstraint { .. } | Change::RenamePrimaryKey { .. } => 0,
         Change::DropView(_) => 1,
         Change::DropConstraint { constraint, .. } if is_fk(constraint) => 2,
         Change::DropIndex { .. } | Change::DropConstraint { .. } => 3,

@@ -13,13 +13,14 @@ const VIEWS: [&str; 2] = ["SELECT 1", "SELECT 2"];
 
 /// Per column slot: (present, type, nullable, default).
 type RawColumn = (bool, usize, bool, bool);
-/// Per table slot: present, columns c1..c3 (c0 is always there), primary key, a unique
+/// Per table slot: present, columns c1..c3 (c0 is always there), primary key (and which
+/// name: none or one of two), a unique
 /// column and its name, two indexes (column, unique), two foreign keys (column, table),
 /// a check and its name, a comment.
 type RawTable = (
     bool,
     [RawColumn; 3],
-    bool,
+    Option<u8>,
     (Option<usize>, bool),
     [(Option<usize>, bool); 2],
     [(Option<usize>, usize); 2],
@@ -42,7 +43,7 @@ fn raw_table() -> impl Strategy<Value = RawTable> {
     (
         any::<bool>(),
         [raw_column(), raw_column(), raw_column()],
-        any::<bool>(),
+        proptest::option::of(0..3u8),
         (proptest::option::of(0..4usize), any::<bool>()),
         [
             (proptest::option::of(0..4usize), any::<bool>()),
@@ -101,9 +102,9 @@ fn build(raw: &RawSchema) -> Schema {
             let name = format!("c{k}");
             names.contains(&name).then_some(name)
         };
-        if *pk {
+        if let Some(named) = pk {
             table.primary_key = Some(PrimaryKey {
-                name: None,
+                name: (*named > 0).then(|| format!("{name}_pk{named}")),
                 columns: vec!["c0".into()],
             });
         }

@@ -527,25 +527,57 @@ fn apply_refuses_what_a_database_would_refuse() {
 
 #[test]
 fn a_foreign_key_standing_on_a_changed_key_is_dropped_before_it_and_added_after() {
-    let mut posts = table("posts", &[("id", "integer"), ("user_id", "integer")]);
-    posts.foreign_keys.push(fk(&["user_id"], "users", &["id"]));
-    let a = schema(vec![users(), posts.clone()]);
+    // A unique constraint replaced by a unique index on the same column.
+    let mut posts = table("posts", &[("id", "integer"), ("author", "text")]);
+    posts
+        .foreign_keys
+        .push(fk(&["author"], "users", &["email"]));
     let mut u = users();
-    u.primary_key = Some(PrimaryKey {
-        name: Some("users_pk".into()),
-        columns: vec!["id".into()],
+    u.uniques.push(Unique {
+        name: Some("users_email_key".into()),
+        columns: vec!["email".into()],
+    });
+    let a = schema(vec![u.clone(), posts.clone()]);
+    u.uniques.clear();
+    u.indexes.push(Index {
+        unique: true,
+        ..index("users_email_idx", &["email"])
     });
     let d = checked(&a, &schema(vec![u, posts]), &Renames::none());
     let kinds: Vec<&str> = d
         .changes
         .iter()
         .map(|c| match c {
-            Change::DropConstraint { .. } => "drop fk",
-            Change::DropPrimaryKey { .. } => "drop pk",
-            Change::AddPrimaryKey { .. } => "add pk",
+            Change::DropConstraint {
+                constraint: Constraint::ForeignKey(_),
+                ..
+            } => "drop fk",
+            Change::DropConstraint { .. } => "drop unique",
+            Change::CreateIndex { .. } => "create index",
             Change::AddConstraint { .. } => "add fk",
             _ => "other",
         })
         .collect();
-    assert_eq!(kinds, ["drop fk", "drop pk", "add pk", "add fk"]);
+    assert_eq!(kinds, ["drop fk", "drop unique", "create index", "add fk"]);
+}
+
+#[test]
+fn a_primary_key_under_another_name_is_renamed_and_its_foreign_keys_stay() {
+    let mut posts = table("posts", &[("id", "integer"), ("user_id", "integer")]);
+    posts.foreign_keys.push(fk(&["user_id"], "users", &["id"]));
+    let mut u = users();
+    u.primary_key = Some(PrimaryKey {
+        name: Some("users_pkey".into()),
+        columns: vec!["id".into()],
+    });
+    let a = schema(vec![u.clone(), posts.clone()]);
+    u.primary_key = Some(PrimaryKey {
+        name: Some("people_pkey".into()),
+        columns: vec!["id".into()],
+    });
+    let d = checked(&a, &schema(vec![u, posts]), &Renames::none());
+    assert!(matches!(
+        &d.changes[..],
+        [Change::RenamePrimaryKey { to: Some(n), .. }] if n == "people_pkey"
+    ));
 }
