@@ -581,3 +581,21 @@ fn a_primary_key_under_another_name_is_renamed_and_its_foreign_keys_stay() {
         [Change::RenamePrimaryKey { to: Some(n), .. }] if n == "people_pkey"
     ));
 }
+
+#[test]
+fn identical_foreign_keys_on_a_dropped_key_are_each_rekeyed() {
+    // Found by a long property run: a self-reference twice over a unique index that goes,
+    // one copy dropped by the diff, the other kept.
+    let mut t = table("t", &[("id", "integer"), ("parent", "integer")]);
+    t.primary_key = None;
+    t.indexes.push(Index {
+        unique: true,
+        ..index("t_id", &["id"])
+    });
+    t.foreign_keys.push(fk(&["parent"], "t", &["id"]));
+    t.foreign_keys.push(fk(&["parent"], "t", &["id"]));
+    let a = schema(vec![t.clone()]);
+    t.indexes.clear();
+    t.foreign_keys.pop();
+    checked(&a, &schema(vec![t]), &Renames::none());
+}
