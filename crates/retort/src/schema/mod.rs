@@ -11,6 +11,7 @@ mod model;
 mod narrowing;
 mod order;
 mod renames;
+mod render;
 
 #[cfg(test)]
 mod proptests;
@@ -26,3 +27,4 @@ pub use model::{
 };
 pub use narrowing::narrows;
 pub use renames::{Rename, Renames};
+pub use render::{render, RenderError, Rendered};

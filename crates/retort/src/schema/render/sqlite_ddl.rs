@@ -1,0 +1,211 @@
+//! The text of SQLite definitions: a whole CREATE TABLE (every constraint inline, since
+//! SQLite cannot add one later), a column, an index, a view.
+
+use crate::dialect::Dialect;
+use crate::schema::model::{
+    Column, Deferrable, ForeignKey, Identity, Index, ReferentialAction, Table, View,
+};
+
+pub(super) fn q(name: &str) -> String {
+    Dialect::Sqlite.sql().quote_ident(name)
+}
+
+fn list(names: &[String]) -> String {
+    names.iter().map(|n| q(n)).collect::<Vec<_>>().join(", ")
+}
+
+/// `CREATE TABLE name (…)` for `table`'s whole definition, under `name`.
+pub(super) fn create_table(name: &str, table: &Table) -> String {
+    let autoincrement = autoincrement_column(table);
+    let mut elements: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| column(c, autoincrement.is_some_and(|a| a.name == c.name)))
+        .collect();
+    if let Some(pk) = table
+        .primary_key
+        .as_ref()
+        .filter(|_| autoincrement.is_none())
+    {
+        elements.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint_name(pk.name.as_deref()),
+            list(&pk.columns)
+        ));
+    }
+    for unique in &table.uniques {
+        elements.push(format!(
+            "{}UNIQUE ({})",
+            constraint_name(unique.name.as_deref()),
+            list(&unique.columns)
+        ));
+    }
+    for check in &table.checks {
+        elements.push(format!(
+            "{}CHECK ({})",
+            constraint_name(check.name.as_deref()),
+            check.expression
+        ));
+    }
+    for fk in &table.foreign_keys {
+        elements.push(foreign_key(fk));
+    }
+    format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        q(name),
+        elements.join(",\n    ")
+    )
+}
+
+/// The column that is `INTEGER PRIMARY KEY AUTOINCREMENT`, which SQLite accepts only on
+/// the column itself, with the key.
+fn autoincrement_column(table: &Table) -> Option<&Column> {
+    let pk = table.primary_key.as_ref()?;
+    match pk.columns.as_slice() {
+        [only] => table
+            .column(only)
+            .filter(|c| c.identity == Some(Identity::AutoIncrement)),
+        _ => None,
+    }
+}
+
+fn constraint_name(name: Option<&str>) -> String {
+    name.map(|n| format!("CONSTRAINT {} ", q(n)))
+        .unwrap_or_default()
+}
+
+/// A column's definition; `autoincrement` makes it the table's key.
+pub(super) fn column(c: &Column, autoincrement: bool) -> String {
+    let mut out = q(&c.name);
+    if !c.data_type.is_empty() {
+        out.push(' ');
+        out.push_str(&c.data_type);
+    }
+    if autoincrement {
+        out.push_str(" PRIMARY KEY AUTOINCREMENT");
+    }
+    if let Some(collation) = &c.collation {
+        out.push_str(" COLLATE ");
+        out.push_str(collation);
+    }
+    if !c.nullable {
+        out.push_str(" NOT NULL");
+    }
+    if let Some(default) = &c.default {
+        out.push_str(" DEFAULT ");
+        if is_literal(default) {
+            out.push_str(default);
+        } else {
+            out.push_str(&format!("({default})"));
+        }
+    }
+    if let Some(g) = &c.generated {
+        let how = if g.stored { "STORED" } else { "VIRTUAL" };
+        out.push_str(&format!(" GENERATED ALWAYS AS ({}) {how}", g.expression));
+    }
+    out
+}
+
+/// A default SQLite takes without parentheses: a number, a string or blob literal, NULL,
+/// TRUE/FALSE or CURRENT_TIME/DATE/TIMESTAMP.
+pub(super) fn is_literal(default: &str) -> bool {
+    is_constant(default)
+        || ["current_time", "current_date", "current_timestamp"]
+            .iter()
+            .any(|k| default.eq_ignore_ascii_case(k))
+}
+
+/// A default that `ALTER TABLE … ADD COLUMN` accepts: a literal that is the same for every
+/// row (SQLite refuses CURRENT_TIMESTAMP and any expression there).
+pub(super) fn is_constant(default: &str) -> bool {
+    let d = default.trim();
+    let number = d.strip_prefix(['-', '+']).unwrap_or(d);
+    let is_number = !number.is_empty()
+        && number.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '-');
+    let quoted = |s: &str| {
+        s.len() >= 2
+            && s.starts_with('\'')
+            && s.ends_with('\'')
+            && !s[1..s.len() - 1].replace("''", "").contains('\'')
+    };
+    let blob = d.len() > 1 && d[..1].eq_ignore_ascii_case("x") && quoted(&d[1..]);
+    is_number
+        || quoted(d)
+        || blob
+        || ["null", "true", "false"]
+            .iter()
+            .any(|k| d.eq_ignore_ascii_case(k))
+}
+
+fn foreign_key(fk: &ForeignKey) -> String {
+    let mut out = format!(
+        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+        constraint_name(fk.name.as_deref()),
+        list(&fk.columns),
+        q(&fk.references_table),
+        list(&fk.references_columns)
+    );
+    for (on, action) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
+        if action != ReferentialAction::NoAction {
+            out.push_str(&format!(" ON {on} {}", referential(action)));
+        }
+    }
+    match fk.deferrable {
+        Deferrable::NotDeferrable => {}
+        Deferrable::InitiallyImmediate => out.push_str(" DEFERRABLE INITIALLY IMMEDIATE"),
+        Deferrable::InitiallyDeferred => out.push_str(" DEFERRABLE INITIALLY DEFERRED"),
+    }
+    out
+}
+
+fn referential(action: ReferentialAction) -> &'static str {
+    match action {
+        ReferentialAction::NoAction => "NO ACTION",
+        ReferentialAction::Restrict => "RESTRICT",
+        ReferentialAction::Cascade => "CASCADE",
+        ReferentialAction::SetNull => "SET NULL",
+        ReferentialAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+pub(super) fn create_index(table: &str, index: &Index) -> String {
+    let parts: Vec<String> = index
+        .parts
+        .iter()
+        .map(|p| {
+            let key = if p.expression {
+                p.key.clone()
+            } else {
+                q(&p.key)
+            };
+            if p.descending {
+                format!("{key} DESC")
+            } else {
+                key
+            }
+        })
+        .collect();
+    let mut out = format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        q(&index.name),
+        q(table),
+        parts.join(", ")
+    );
+    if let Some(predicate) = &index.predicate {
+        out.push_str(" WHERE ");
+        out.push_str(predicate);
+    }
+    out
+}
+
+pub(super) fn create_view(view: &View) -> String {
+    format!("CREATE VIEW {} AS {}", q(&view.name), view.definition)
+}
+
+pub(super) fn drop_view(name: &str) -> String {
+    format!("DROP VIEW {}", q(name))
+}
