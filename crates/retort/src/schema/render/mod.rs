@@ -7,6 +7,8 @@ mod sqlite;
 mod sqlite_ddl;
 
 #[cfg(all(test, feature = "sqlite"))]
+mod proptests;
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;
 
 use std::fmt;

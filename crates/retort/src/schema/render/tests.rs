@@ -44,11 +44,16 @@ pub(super) fn run(conn: &rusqlite::Connection, rendered: &Rendered) -> Result<()
     sql("PRAGMA foreign_keys = ON")
 }
 
-/// The schema with what the diff does not compare (column order) set aside.
+/// The schema with the orders the diff does not compare (columns, constraints, indexes)
+/// set aside.
 pub(super) fn canonical(schema: &Schema) -> Schema {
     let mut out = schema.clone();
     for table in out.tables.values_mut() {
         table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        table.uniques.sort_by_key(|u| format!("{u:?}"));
+        table.indexes.sort_by_key(|i| format!("{i:?}"));
+        table.foreign_keys.sort_by_key(|f| format!("{f:?}"));
+        table.checks.sort_by_key(|c| format!("{c:?}"));
     }
     out
 }

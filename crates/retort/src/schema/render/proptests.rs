@@ -1,0 +1,170 @@
+//! Random schema pairs that SQLite's introspection can represent (tables with keys,
+//! uniques, indexes, checks and foreign keys among them, cycles included; a view): the
+//! rendered SQL, run by SQLite, makes A from nothing, takes A to B, and B back to A.
+
+use proptest::prelude::*;
+
+use super::tests::{migrate, open};
+use crate::dialect::Dialect;
+use crate::schema::{
+    Check, Column, Deferrable, ForeignKey, Index, IndexPart, PrimaryKey, ReferentialAction,
+    Renames, Schema, Table, Unique, View,
+};
+
+const TYPES: [&str; 4] = ["integer", "bigint", "text", "varchar(10)"];
+const VIEWS: [&str; 2] = ["select 1", "select 2"];
+
+/// Per column slot: (present, type, nullable, default).
+type RawColumn = (bool, usize, bool, bool);
+/// Per table slot: present, columns c1..c3 (c0 is always there), a primary key on c0, a
+/// unique column and whether it is named, two indexes (column, unique, descending), two
+/// foreign keys (column, table), a check and whether it is named.
+type RawTable = (
+    bool,
+    [RawColumn; 3],
+    bool,
+    (Option<usize>, bool),
+    [(Option<usize>, bool, bool); 2],
+    [(Option<usize>, usize); 2],
+    (bool, bool),
+);
+type RawSchema = (Vec<RawTable>, Option<usize>);
+
+fn raw_column() -> impl Strategy<Value = RawColumn> {
+    (any::<bool>(), 0..TYPES.len(), any::<bool>(), any::<bool>())
+}
+
+fn raw_index() -> impl Strategy<Value = (Option<usize>, bool, bool)> {
+    (
+        proptest::option::of(0..4usize),
+        any::<bool>(),
+        any::<bool>(),
+    )
+}
+
+fn raw_table() -> impl Strategy<Value = RawTable> {
+    (
+        any::<bool>(),
+        [raw_column(), raw_column(), raw_column()],
+        any::<bool>(),
+        (proptest::option::of(0..4usize), any::<bool>()),
+        [raw_index(), raw_index()],
+        [
+            (proptest::option::of(0..4usize), 0..4usize),
+            (proptest::option::of(0..4usize), 0..4usize),
+        ],
+        (any::<bool>(), any::<bool>()),
+    )
+}
+
+fn raw_schema() -> impl Strategy<Value = RawSchema> {
+    (
+        proptest::collection::vec(raw_table(), 4),
+        proptest::option::of(0..VIEWS.len()),
+    )
+}
+
+/// A schema as SQLite's introspection reads one: a key on `c0 integer` is the rowid (NOT
+/// NULL), and a foreign key references a key SQLite accepts as a parent (the primary key).
+fn build(raw: &RawSchema) -> Schema {
+    let (tables, view) = raw;
+    let mut schema = Schema::new(Dialect::Sqlite);
+    let keyed: Vec<bool> = tables.iter().map(|t| t.0 && t.2).collect();
+    for (i, raw) in tables.iter().enumerate().filter(|(_, t)| t.0) {
+        let (_, columns, pk, unique, indexes, fks, check) = raw;
+        let name = format!("t{i}");
+        let mut table = Table::new(name.clone());
+        let mut c0 = Column::new("c0", "integer");
+        c0.nullable = false;
+        table.columns.push(c0);
+        for (j, &(here, ty, nullable, default)) in columns.iter().enumerate() {
+            if here {
+                let mut column = Column::new(format!("c{}", j + 1), TYPES[ty]);
+                column.nullable = nullable;
+                column.default = default.then(|| "0".to_string());
+                table.columns.push(column);
+            }
+        }
+        let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        let column = |k: usize| {
+            let name = format!("c{k}");
+            names.contains(&name).then_some(name)
+        };
+        if *pk {
+            table.primary_key = Some(PrimaryKey {
+                name: None,
+                columns: vec!["c0".into()],
+            });
+        }
+        if let (Some(c), named) = (unique.0.and_then(column), unique.1) {
+            table.uniques.push(Unique {
+                name: named.then(|| format!("{name}_u")),
+                columns: vec![c],
+            });
+        }
+        for (n, (k, unique, descending)) in indexes.iter().enumerate() {
+            if let Some(c) = k.and_then(column) {
+                table.indexes.push(Index {
+                    name: format!("{name}_i{n}"),
+                    unique: *unique,
+                    parts: vec![IndexPart {
+                        key: c,
+                        expression: false,
+                        descending: *descending,
+                    }],
+                    predicate: None,
+                    method: None,
+                });
+            }
+        }
+        for (k, target) in fks {
+            if let (Some(c), true) = (k.and_then(column), keyed[*target]) {
+                let fk = ForeignKey {
+                    name: None,
+                    columns: vec![c],
+                    references_table: format!("t{target}"),
+                    references_columns: vec!["c0".into()],
+                    on_delete: ReferentialAction::NoAction,
+                    on_update: ReferentialAction::NoAction,
+                    deferrable: Deferrable::NotDeferrable,
+                };
+                if !table.foreign_keys.contains(&fk) {
+                    table.foreign_keys.push(fk);
+                }
+            }
+        }
+        if check.0 {
+            table.checks.push(Check {
+                name: check.1.then(|| format!("{name}_ck")),
+                expression: "c0 > 0".into(),
+            });
+        }
+        schema.tables.insert(name, table);
+    }
+    if let Some(v) = view {
+        schema.views.insert(
+            "v".into(),
+            View {
+                name: "v".into(),
+                definition: VIEWS[*v].into(),
+            },
+        );
+    }
+    schema
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sqlite_runs_the_rendered_diff_to_b_and_back_to_a(a in raw_schema(), b in raw_schema()) {
+        let (a, b) = (build(&a), build(&b));
+        let conn = open();
+        let empty = Schema::new(Dialect::Sqlite);
+        let none = Renames::none();
+        migrate(&conn, &empty, &a, &none).map_err(TestCaseError::fail)?;
+        migrate(&conn, &a, &b, &none).map_err(TestCaseError::fail)?;
+        migrate(&conn, &b, &a, &none).map_err(TestCaseError::fail)?;
+        migrate(&conn, &a, &empty, &none).map_err(TestCaseError::fail)?;
+    }
+}
