@@ -7,38 +7,65 @@ use proptest::prelude::*;
 use super::tests::{migrate, open};
 use crate::dialect::Dialect;
 use crate::schema::{
-    Check, Column, Deferrable, ForeignKey, Index, IndexPart, PrimaryKey, ReferentialAction,
-    Renames, Schema, Table, Unique, View,
+    Check, Column, Deferrable, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey,
+    ReferentialAction, Renames, Schema, Table, Unique, View,
 };
 
 const TYPES: [&str; 4] = ["integer", "bigint", "text", "varchar(10)"];
 const VIEWS: [&str; 2] = ["select 1", "select 2"];
 
-/// Per column slot: (present, type, nullable, default).
-type RawColumn = (bool, usize, bool, bool);
+/// Per column slot: (present, type, nullable, default, flavour: see [`flavour`]).
+type RawColumn = (bool, usize, bool, bool, usize);
 /// Per table slot: present, columns c1..c3 (c0 is always there), a primary key on c0, a
-/// unique column and whether it is named, two indexes (column, unique, descending), two
-/// foreign keys (column, table), a check and whether it is named.
+/// unique column and whether it is named, two indexes, two foreign keys (column, table),
+/// a check and whether it is named.
 type RawTable = (
     bool,
     [RawColumn; 3],
-    bool,
+    Option<bool>,
     (Option<usize>, bool),
-    [(Option<usize>, bool, bool); 2],
+    [(Option<usize>, bool, bool, u8); 2],
     [(Option<usize>, usize); 2],
     (bool, bool),
 );
 type RawSchema = (Vec<RawTable>, Option<usize>);
 
 fn raw_column() -> impl Strategy<Value = RawColumn> {
-    (any::<bool>(), 0..TYPES.len(), any::<bool>(), any::<bool>())
+    (
+        any::<bool>(),
+        0..TYPES.len(),
+        any::<bool>(),
+        any::<bool>(),
+        0..8usize,
+    )
 }
 
-fn raw_index() -> impl Strategy<Value = (Option<usize>, bool, bool)> {
+/// What else a column may be: plain (most), a string default, a default only a rebuild
+/// can add, a collation, a generated column (virtual or stored).
+fn flavour(column: &mut Column, flavour: usize) {
+    match flavour {
+        3 => column.default = Some("'x'".into()),
+        4 => column.default = Some("current_timestamp".into()),
+        5 => column.collation = Some("nocase".into()),
+        6 | 7 => {
+            column.default = None;
+            column.generated = Some(Generated {
+                expression: if flavour == 6 { "c0 + 1" } else { "c0 * 2" }.into(),
+                stored: flavour == 7,
+            });
+        }
+        _ => {}
+    }
+}
+
+/// An index slot: (column, unique, descending, kind: on the column, partial, or on an
+/// expression).
+fn raw_index() -> impl Strategy<Value = (Option<usize>, bool, bool, u8)> {
     (
         proptest::option::of(0..4usize),
         any::<bool>(),
         any::<bool>(),
+        0..3u8,
     )
 }
 
@@ -46,7 +73,7 @@ fn raw_table() -> impl Strategy<Value = RawTable> {
     (
         any::<bool>(),
         [raw_column(), raw_column(), raw_column()],
-        any::<bool>(),
+        proptest::option::of(any::<bool>()),
         (proptest::option::of(0..4usize), any::<bool>()),
         [raw_index(), raw_index()],
         [
@@ -69,7 +96,7 @@ fn raw_schema() -> impl Strategy<Value = RawSchema> {
 fn build(raw: &RawSchema) -> Schema {
     let (tables, view) = raw;
     let mut schema = Schema::new(Dialect::Sqlite);
-    let keyed: Vec<bool> = tables.iter().map(|t| t.0 && t.2).collect();
+    let keyed: Vec<bool> = tables.iter().map(|t| t.0 && t.2.is_some()).collect();
     for (i, raw) in tables.iter().enumerate().filter(|(_, t)| t.0) {
         let (_, columns, pk, unique, indexes, fks, check) = raw;
         let name = format!("t{i}");
@@ -77,11 +104,12 @@ fn build(raw: &RawSchema) -> Schema {
         let mut c0 = Column::new("c0", "integer");
         c0.nullable = false;
         table.columns.push(c0);
-        for (j, &(here, ty, nullable, default)) in columns.iter().enumerate() {
+        for (j, &(here, ty, nullable, default, kind)) in columns.iter().enumerate() {
             if here {
                 let mut column = Column::new(format!("c{}", j + 1), TYPES[ty]);
                 column.nullable = nullable;
                 column.default = default.then(|| "0".to_string());
+                flavour(&mut column, kind);
                 table.columns.push(column);
             }
         }
@@ -90,11 +118,14 @@ fn build(raw: &RawSchema) -> Schema {
             let name = format!("c{k}");
             names.contains(&name).then_some(name)
         };
-        if *pk {
+        if let Some(autoincrement) = pk {
             table.primary_key = Some(PrimaryKey {
                 name: None,
                 columns: vec!["c0".into()],
             });
+            if *autoincrement {
+                table.columns[0].identity = Some(Identity::AutoIncrement);
+            }
         }
         if let (Some(c), named) = (unique.0.and_then(column), unique.1) {
             table.uniques.push(Unique {
@@ -102,17 +133,21 @@ fn build(raw: &RawSchema) -> Schema {
                 columns: vec![c],
             });
         }
-        for (n, (k, unique, descending)) in indexes.iter().enumerate() {
+        for (n, (k, unique, descending, kind)) in indexes.iter().enumerate() {
             if let Some(c) = k.and_then(column) {
+                let (key, expression) = match kind {
+                    2 => (format!("{c} + 1"), true),
+                    _ => (c, false),
+                };
                 table.indexes.push(Index {
                     name: format!("{name}_i{n}"),
                     unique: *unique,
                     parts: vec![IndexPart {
-                        key: c,
-                        expression: false,
+                        key,
+                        expression,
                         descending: *descending,
                     }],
-                    predicate: None,
+                    predicate: (*kind == 1).then(|| "c0 > 0".to_string()),
                     method: None,
                 });
             }
@@ -166,7 +201,8 @@ fn value(column: &Column) -> &'static str {
 /// Whether one row per table of `a` can be migrated to `b` at all: not when `b` adds a NOT
 /// NULL column without a default to a table `a` has, makes a NULL column NOT NULL, or
 /// points a key at a table `a` lacks (empty, so the row's reference breaks) or from a new
-/// column (whose default references nothing). Those
+/// column (whose default references nothing) or a generated one (whose value need not
+/// reference anything). Those
 /// migrations fail on such rows by design, not by a fault of the rendering.
 fn rows_fit(a: &Schema, b: &Schema) -> bool {
     b.tables.values().all(|t| {
@@ -174,11 +210,12 @@ fn rows_fit(a: &Schema, b: &Schema) -> bool {
             return true;
         };
         t.columns.iter().all(|c| match old.column(&c.name) {
-            None => c.nullable || c.default.is_some(),
+            None => c.nullable || c.default.is_some() || c.generated.is_some(),
             Some(o) => c.nullable || !o.nullable,
         }) && t.foreign_keys.iter().all(|f| {
+            let plain = |t: &Table, c: &str| t.column(c).is_some_and(|c| c.generated.is_none());
             a.tables.contains_key(&f.references_table)
-                && f.columns.iter().all(|c| old.column(c).is_some())
+                && f.columns.iter().all(|c| plain(old, c) && plain(t, c))
         })
     })
 }
@@ -192,9 +229,15 @@ fn insert_rows(conn: &rusqlite::Connection, schema: &Schema) -> Result<(), Strin
         let columns: Vec<String> = table
             .columns
             .iter()
+            .filter(|c| c.generated.is_none())
             .map(|c| format!("\"{}\"", c.name))
             .collect();
-        let values: Vec<&str> = table.columns.iter().map(value).collect();
+        let values: Vec<&str> = table
+            .columns
+            .iter()
+            .filter(|c| c.generated.is_none())
+            .map(value)
+            .collect();
         let sql = format!(
             "INSERT INTO \"{}\" ({}) VALUES ({})",
             table.name,
@@ -223,9 +266,15 @@ fn rows_survive(
         ) else {
             continue;
         };
-        let kept = |name: &str| table.column(name).is_some() && mid.column(name).is_some();
+        // A generated column's value is computed, not kept.
+        let plain = |c: Option<&Column>| c.is_some_and(|c| c.generated.is_none());
+        let kept = |name: &str| plain(table.column(name)) && plain(mid.column(name));
         let mut sql = format!("SELECT count(*) FROM \"{}\" WHERE 1", table.name);
-        for c in old.columns.iter().filter(|c| kept(&c.name)) {
+        for c in old
+            .columns
+            .iter()
+            .filter(|c| c.generated.is_none() && kept(&c.name))
+        {
             match value(c) {
                 "NULL" => sql.push_str(&format!(" AND \"{}\" IS NULL", c.name)),
                 v => sql.push_str(&format!(" AND \"{}\" = {v}", c.name)),
@@ -251,7 +300,7 @@ proptest! {
         let empty = Schema::new(Dialect::Sqlite);
         let none = Renames::none();
         migrate(&conn, &empty, &a, &none).map_err(TestCaseError::fail)?;
-        let with_rows = rows_fit(&a, &b) && rows_fit(&b, &a);
+        let with_rows = rows_fit(&a, &a) && rows_fit(&a, &b) && rows_fit(&b, &a);
         if with_rows {
             insert_rows(&conn, &a).map_err(TestCaseError::fail)?;
         }
