@@ -181,8 +181,8 @@ fn build(raw: &RawSchema) -> Schema {
 }
 
 /// The schema with the orders the diff does not keep (columns, constraints, indexes)
-/// sorted.
-fn canonical(schema: &Schema) -> Schema {
+/// sorted (the rendering's tests compare with it too).
+pub(super) fn canonical(schema: &Schema) -> Schema {
     let mut out = schema.clone();
     for table in out.tables.values_mut() {
         table.columns.sort_by(|a, b| a.name.cmp(&b.name));

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::db::inspect_sqlite as inspect;
+use crate::schema::proptests::canonical;
 use crate::schema::{diff, Renames};
 
 pub(super) fn open() -> rusqlite::Connection {
@@ -42,20 +43,6 @@ pub(super) fn run(conn: &rusqlite::Connection, rendered: &Rendered) -> Result<()
     }
     sql("COMMIT")?;
     sql("PRAGMA foreign_keys = ON")
-}
-
-/// The schema with the orders the diff does not compare (columns, constraints, indexes)
-/// set aside.
-pub(super) fn canonical(schema: &Schema) -> Schema {
-    let mut out = schema.clone();
-    for table in out.tables.values_mut() {
-        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-        table.uniques.sort_by_key(|u| format!("{u:?}"));
-        table.indexes.sort_by_key(|i| format!("{i:?}"));
-        table.foreign_keys.sort_by_key(|f| format!("{f:?}"));
-        table.checks.sort_by_key(|c| format!("{c:?}"));
-    }
-    out
 }
 
 /// Renders `from` → `to`, runs it on `conn` (which holds `from`), and checks that SQLite
