@@ -4,6 +4,7 @@
 //! its target in an order a database accepts, and the autogenerate self-check can use it
 //! before any SQL runs.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::change::{Change, Constraint, Diff, EnumPosition};
@@ -127,30 +128,13 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
             }
         }
         Change::DropView(view) => {
-            schema
-                .views
-                .remove(&view.name)
-                .ok_or_else(|| format!("no view {} to drop", view.name))?;
+            drop_named(&mut schema.views, "view", &view.name)?;
         }
-        Change::CreateView(view) => {
-            if schema.views.contains_key(&view.name) {
-                return Err(format!("view {} already exists", view.name));
-            }
-            schema.views.insert(view.name.clone(), view.clone());
-        }
+        Change::CreateView(view) => create(&mut schema.views, "view", &view.name, view)?,
         Change::ReplaceView { from, to } => {
-            let view = schema
-                .views
-                .get_mut(&from.name)
-                .ok_or_else(|| format!("no view {} to replace", from.name))?;
-            *view = to.clone();
+            *existing(&mut schema.views, "view", &from.name, "replace")? = to.clone();
         }
-        Change::CreateEnum(e) => {
-            if schema.enums.contains_key(&e.name) {
-                return Err(format!("type {} already exists", e.name));
-            }
-            schema.enums.insert(e.name.clone(), e.clone());
-        }
+        Change::CreateEnum(e) => create(&mut schema.enums, "type", &e.name, e)?,
         Change::DropEnum(e) => {
             if let Some((table, column)) = schema.tables.values().find_map(|t| {
                 t.columns
@@ -160,20 +144,14 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
             }) {
                 return Err(format!("type {} still used by {table}.{column}", e.name));
             }
-            schema
-                .enums
-                .remove(&e.name)
-                .ok_or_else(|| format!("no type {} to drop", e.name))?;
+            drop_named(&mut schema.enums, "type", &e.name)?;
         }
         Change::AddEnumValue {
             name,
             value,
             position,
         } => {
-            let e = schema
-                .enums
-                .get_mut(name)
-                .ok_or_else(|| format!("no type {name} to add {value} to"))?;
+            let e = existing(&mut schema.enums, "type", name, &format!("add {value} to"))?;
             if e.values.contains(value) {
                 return Err(format!("type {name} already has {value}"));
             }
@@ -195,30 +173,14 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
             e.values.insert(at, value.clone());
         }
         Change::RebuildEnum { from, to } => {
-            let e = schema
-                .enums
-                .get_mut(&from.name)
-                .ok_or_else(|| format!("no type {} to rebuild", from.name))?;
-            *e = to.clone();
+            *existing(&mut schema.enums, "type", &from.name, "rebuild")? = to.clone();
         }
-        Change::CreateSequence(s) => {
-            if schema.sequences.contains_key(&s.name) {
-                return Err(format!("sequence {} already exists", s.name));
-            }
-            schema.sequences.insert(s.name.clone(), s.clone());
-        }
+        Change::CreateSequence(s) => create(&mut schema.sequences, "sequence", &s.name, s)?,
         Change::DropSequence(s) => {
-            schema
-                .sequences
-                .remove(&s.name)
-                .ok_or_else(|| format!("no sequence {} to drop", s.name))?;
+            drop_named(&mut schema.sequences, "sequence", &s.name)?;
         }
         Change::AlterSequence { from, to } => {
-            let s = schema
-                .sequences
-                .get_mut(&from.name)
-                .ok_or_else(|| format!("no sequence {} to alter", from.name))?;
-            *s = to.clone();
+            *existing(&mut schema.sequences, "sequence", &from.name, "alter")? = to.clone();
         }
         Change::CreateTable(table) => {
             if schema.tables.contains_key(&table.name) {
@@ -252,10 +214,7 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
                     table.name, user.name
                 ));
             }
-            schema
-                .tables
-                .remove(&table.name)
-                .ok_or_else(|| format!("no table {} to drop", table.name))?;
+            drop_named(&mut schema.tables, "table", &table.name)?;
         }
         Change::SetTableComment { table, to, .. } => {
             table_mut(schema, table)?.comment.clone_from(to);
@@ -360,6 +319,37 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
         }
     }
     Ok(())
+}
+
+/// Adds `value` under `name`, refusing a name already taken, as CREATE does.
+fn create<T: Clone>(
+    map: &mut BTreeMap<String, T>,
+    kind: &str,
+    name: &str,
+    value: &T,
+) -> Result<(), String> {
+    if map.contains_key(name) {
+        return Err(format!("{kind} {name} already exists"));
+    }
+    map.insert(name.to_string(), value.clone());
+    Ok(())
+}
+
+/// Takes `name` out, refusing one that is not there, as DROP does.
+fn drop_named<T>(map: &mut BTreeMap<String, T>, kind: &str, name: &str) -> Result<T, String> {
+    map.remove(name)
+        .ok_or_else(|| format!("no {kind} {name} to drop"))
+}
+
+/// The entry a change `verb`s, refusing one that is not there.
+fn existing<'a, T>(
+    map: &'a mut BTreeMap<String, T>,
+    kind: &str,
+    name: &str,
+    verb: &str,
+) -> Result<&'a mut T, String> {
+    map.get_mut(name)
+        .ok_or_else(|| format!("no {kind} {name} to {verb}"))
 }
 
 fn table_mut<'a>(schema: &'a mut Schema, name: &str) -> Result<&'a mut Table, String> {
