@@ -1,8 +1,10 @@
-//! Test servers the developer said to skip. A test that needs a server either talks to it
-//! or shows as ignored: it never passes without it. `RETORT_TEST_SKIP=postgres,mysql`
-//! sets `retort_skip_postgres` / `retort_skip_mysql`, which mark those tests `ignore`
-//! (`mysql-tls`: only the test that starts a MariaDB with TLS of its own; `mysql` implies
-//! it); under `CI=true` nothing is skipped. (Same logic as crates/retort-cli/build.rs.)
+// Test servers the developer said to skip. A test that needs a server either talks to it
+// or shows as ignored: it never passes without it. `RETORT_TEST_SKIP=postgres,mysql`
+// sets `retort_skip_postgres` / `retort_skip_mysql`, which mark those tests `ignore`
+// (`mysql-tls`: only the test that starts a MariaDB with TLS of its own; `mysql` implies
+// it); under `CI=true` nothing is skipped. crates/retort-cli/build.rs includes this file,
+// so both crates read the variable alike. (Plain comments: an included file may not hold
+// inner doc comments.)
 
 fn main() {
     println!("cargo:rerun-if-env-changed=RETORT_TEST_SKIP");
