@@ -12,7 +12,7 @@ fn has_column(p: &TestProject, column: &str) -> bool {
         .backend
         .dialect()
         .sql()
-        .column_count_sql("retort_version", column);
+        .column_count_sql("retort_version", &[column]);
     let rows = p.connect().query(&sql, &[]).expect("catalog");
     rows.first().and_then(|r| r.first()).and_then(Value::as_i64) == Some(1)
 }

@@ -98,9 +98,18 @@ pub trait SqlDialect {
     fn long_text_type(&self) -> &'static str {
         "TEXT"
     }
-    /// A query giving the number of columns named `column` in `table` of the current
-    /// schema (0 or 1): how an older version table is recognised.
-    fn column_count_sql(&self, table: &str, column: &str) -> String;
+    /// A query giving how many of `columns` `table` of the current schema has: how an
+    /// older version table is recognised, in one round trip.
+    fn column_count_sql(&self, table: &str, columns: &[&str]) -> String;
+
+    /// `'a', 'b'`: the literals of a SQL `IN` list.
+    fn literal_list(&self, texts: &[&str]) -> String {
+        texts
+            .iter()
+            .map(|t| self.literal(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The columns of the version table added since its first release, with what each holds:

@@ -33,11 +33,11 @@ impl SqlDialect for Mysql {
     fn long_text_type(&self) -> &'static str {
         "LONGTEXT"
     }
-    fn column_count_sql(&self, table: &str, column: &str) -> String {
+    fn column_count_sql(&self, table: &str, columns: &[&str]) -> String {
         format!(
-            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {} AND column_name = {}",
+            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {} AND column_name IN ({})",
             self.literal(table),
-            self.literal(column)
+            self.literal_list(columns)
         )
     }
 }

@@ -17,11 +17,11 @@ impl SqlDialect for Postgres {
     fn now_rfc3339(&self) -> &'static str {
         "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     }
-    fn column_count_sql(&self, table: &str, column: &str) -> String {
+    fn column_count_sql(&self, table: &str, columns: &[&str]) -> String {
         format!(
-            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = {} AND column_name = {}",
+            "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = {} AND column_name IN ({})",
             self.literal(table),
-            self.literal(column)
+            self.literal_list(columns)
         )
     }
 }

@@ -17,11 +17,11 @@ impl SqlDialect for Sqlite {
     fn now_rfc3339(&self) -> &'static str {
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
     }
-    fn column_count_sql(&self, table: &str, column: &str) -> String {
+    fn column_count_sql(&self, table: &str, columns: &[&str]) -> String {
         format!(
-            "SELECT COUNT(*) FROM pragma_table_info({}) WHERE name = {}",
+            "SELECT COUNT(*) FROM pragma_table_info({}) WHERE name IN ({})",
             self.literal(table),
-            self.literal(column)
+            self.literal_list(columns)
         )
     }
 }

@@ -104,21 +104,31 @@ impl History {
         {
             conn.run(&ddl)?;
         }
-        for column in RECORDED_TEXT_COLUMNS {
-            if !self.has_column(conn, column)? {
-                conn.run(&self.dialect.add_text_column(&self.version_table, column))?;
+        // One question in the usual case; column by column only for an older table (on
+        // MySQL each ALTER commits alone, so an interrupted upgrade may have added one).
+        if self.columns_present(conn, &RECORDED_TEXT_COLUMNS)? < RECORDED_TEXT_COLUMNS.len() {
+            for column in RECORDED_TEXT_COLUMNS {
+                if self.columns_present(conn, &[column])? == 0 {
+                    conn.run(&self.dialect.add_text_column(&self.version_table, column))?;
+                }
             }
         }
         Ok(())
     }
 
-    fn has_column(&self, conn: &mut dyn Connection, column: &str) -> Result<bool, DbError> {
+    /// How many of `columns` the version table has.
+    fn columns_present(
+        &self,
+        conn: &mut dyn Connection,
+        columns: &[&str],
+    ) -> Result<usize, DbError> {
         let sql = self
             .dialect
             .sql()
-            .column_count_sql(&self.version_table, column);
+            .column_count_sql(&self.version_table, columns);
         let rows = conn.query(&sql, &[])?;
-        Ok(rows.first().and_then(|r| r.first()).and_then(Value::as_i64) == Some(1))
+        let count = rows.first().and_then(|r| r.first()).and_then(Value::as_i64);
+        Ok(count.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
     }
 
     /// What ran of `revision`, as its version row keeps it: `None` when it has no row, or
@@ -130,9 +140,7 @@ impl History {
         revision: &str,
     ) -> Result<Option<RecordedText>, DbError> {
         if !conn.table_exists(&self.version_table)?
-            || !RECORDED_TEXT_COLUMNS
-                .iter()
-                .all(|c| self.has_column(conn, c).unwrap_or(false))
+            || self.columns_present(conn, &RECORDED_TEXT_COLUMNS)? < RECORDED_TEXT_COLUMNS.len()
         {
             return Ok(None);
         }
