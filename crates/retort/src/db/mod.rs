@@ -290,6 +290,17 @@ pub trait Connection: Send {
         Ok(())
     }
 
+    /// The current schema as the model `check` and autogenerate compare (issue 16), without
+    /// the tables named in `exclude` (retort's own version and log tables). Each driver
+    /// reads it in its own `inspect` module with a fixed number of catalog queries.
+    fn inspect(&mut self, exclude: &[&str]) -> Result<crate::schema::Schema, DbError> {
+        let _ = exclude;
+        Err(DbError::new(format!(
+            "reading the schema of a {} database is not supported yet",
+            self.dialect()
+        )))
+    }
+
     /// What cancels this connection's running statement from another thread (PostgreSQL's
     /// cancel request, MySQL's `KILL QUERY` from a second connection, SQLite's interrupt):
     /// a stop request uses it.

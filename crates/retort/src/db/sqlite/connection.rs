@@ -45,6 +45,10 @@ impl Connection for SqliteConnection {
         Dialect::Sqlite
     }
 
+    fn inspect(&mut self, exclude: &[&str]) -> Result<crate::schema::Schema, DbError> {
+        super::inspect::inspect(&self.conn, exclude)
+    }
+
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
         let mut stmt = self.conn.prepare(sql).map_err(err)?;
         let mut rows = stmt.raw_query();

@@ -16,20 +16,12 @@ mod tokens;
 use std::collections::{HashMap, HashSet};
 
 use super::errors::err;
-use super::SqliteConnection;
 use crate::db::DbError;
 use crate::dialect::Dialect;
 use crate::schema::{
     Column, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey, ReferentialAction,
     Schema, Table, Unique, Unmanaged, View,
 };
-
-impl SqliteConnection {
-    /// This database's main schema; see [`inspect`].
-    pub fn inspect(&self, exclude: &[&str]) -> Result<Schema, DbError> {
-        inspect(&self.conn, exclude)
-    }
-}
 
 /// The tables of the main schema that the pragmas are joined over: not SQLite's own, not
 /// virtual tables (whose module may not even be loaded here).
