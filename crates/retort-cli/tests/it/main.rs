@@ -13,6 +13,7 @@ mod interrupted;
 mod offline;
 mod quickstart;
 mod races;
+mod rebuild;
 mod safety;
 mod shell;
 mod signals;

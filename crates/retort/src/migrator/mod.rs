@@ -3,6 +3,7 @@
 //! it runs safely.
 
 mod event;
+mod foreign_keys;
 mod offline;
 mod redo;
 mod state;
@@ -736,9 +737,18 @@ impl<'a> Migrator<'a> {
     ) -> Result<RunReport, Error> {
         let started = Instant::now();
         let total = steps.len();
+        let mut restore_foreign_keys = None;
         if self.single_transaction {
             self.check_single_transaction(steps)?;
-            self.begin()?;
+            if steps.iter().any(|s| self.needs_foreign_keys_off(s)) {
+                restore_foreign_keys = Some(self.foreign_keys_off()?);
+            }
+            if let Err(e) = self.begin() {
+                if let Some(was_on) = restore_foreign_keys {
+                    let _ = self.restore_foreign_keys(was_on);
+                }
+                return Err(e);
+            }
         }
         on_event(&Event::Planned { direction, total });
         for step in steps {
@@ -751,7 +761,31 @@ impl<'a> Migrator<'a> {
             }
         }
         let mut report = RunReport::default();
-        let result = self.run_steps(direction, steps, &mut report, on_event);
+        let mut result = self.run_steps(direction, steps, &mut report, on_event);
+        if restore_foreign_keys.is_some() && result.is_ok() {
+            // The run's one transaction is still open: the check covers every step.
+            let last = steps.iter().rev().find(|s| self.needs_foreign_keys_off(s));
+            if let Some(step) = last {
+                let before = &report.revisions[..report.revisions.len().saturating_sub(1)];
+                result = self.check_foreign_keys(direction, step, before);
+            }
+        }
+        let result = match restore_foreign_keys {
+            Some(was_on) if result.is_err() => {
+                let _ = self.conn.rollback();
+                let _ = self.restore_foreign_keys(was_on);
+                result
+            }
+            _ => result,
+        };
+        if let (Some(was_on), Ok(())) = (restore_foreign_keys, &result) {
+            let committed = self.conn.commit().map_err(Error::db("committing"));
+            let restored = self.restore_foreign_keys(was_on);
+            committed?;
+            restored?;
+            report.elapsed = started.elapsed();
+            return Ok(report);
+        }
         if self.single_transaction {
             match result {
                 Ok(()) => self.conn.commit().map_err(Error::db("committing"))?,
@@ -902,8 +936,20 @@ impl<'a> Migrator<'a> {
         if atomic && !self.pending_finish.is_empty() {
             self.flush_pending()?;
         }
+        // Parsing refuses `foreign_keys: off` without a transaction; under
+        // --single-transaction the run as a whole switches it (`run_prepared`).
+        let restore_foreign_keys = if own_transaction && self.needs_foreign_keys_off(step) {
+            Some(self.foreign_keys_off()?)
+        } else {
+            None
+        };
         if locking {
-            self.begin()?;
+            if let Err(e) = self.begin() {
+                if let Some(was_on) = restore_foreign_keys {
+                    let _ = self.restore_foreign_keys(was_on);
+                }
+                return Err(e);
+            }
         }
         let outcome = (|| {
             if per_transaction_lock && !self.confirm_step(direction, step)? {
@@ -1009,6 +1055,9 @@ impl<'a> Migrator<'a> {
                     .run_batch(&before)
                     .map_err(Error::db("marking the migration as running"))?;
             }
+            if restore_foreign_keys.is_some() {
+                self.check_foreign_keys(direction, step, &report.revisions)?;
+            }
             let ms = whole_ms(t0.elapsed());
             let now = history::now();
             let h = &self.history;
@@ -1054,11 +1103,12 @@ impl<'a> Migrator<'a> {
             }
             Ok(true)
         })();
-        match outcome {
-            Ok(false) if locking => {
-                self.conn.rollback().map_err(Error::db("rolling back"))?;
-                Ok(false)
-            }
+        let ended = match outcome {
+            Ok(false) if locking => self
+                .conn
+                .rollback()
+                .map_err(Error::db("rolling back"))
+                .map(|()| false),
             Ok(ran) => Ok(ran),
             Err(e) => {
                 // Outside our own transaction this only ends the small recording
@@ -1068,6 +1118,15 @@ impl<'a> Migrator<'a> {
                 }
                 Err(e)
             }
+        };
+        match restore_foreign_keys {
+            Some(was_on) => {
+                let restored = self.restore_foreign_keys(was_on);
+                let ran = ended?;
+                restored?;
+                Ok(ran)
+            }
+            None => ended,
         }
     }
 

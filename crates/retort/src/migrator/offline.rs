@@ -71,12 +71,22 @@ pub fn offline_script(
         // MySQL commits each DDL statement by itself: a transaction around a migration
         // would promise an atomicity the server does not give.
         let wrap = script.transaction && dialect != Dialect::Mysql;
+        // As online (see foreign_keys.rs): the switch only works outside the transaction.
+        let foreign_keys_off = script.foreign_keys_off && dialect == Dialect::Sqlite;
+        if foreign_keys_off {
+            out.push_str("PRAGMA foreign_keys = OFF;\n");
+        }
         if wrap {
             out.push_str(d.begin_statement());
             out.push_str(";\n");
         }
         for stmt in &section.statements {
             push_statement(&mut out, dialect, &stmt.text);
+        }
+        if foreign_keys_off {
+            // sqlite3 has no way to stop on a query's rows: a CHECK that fails does (with
+            // -bail, the COMMIT below is then never reached).
+            out.push_str(FOREIGN_KEY_CHECK);
         }
         let (record, action) = match direction {
             Direction::Up => (
@@ -106,10 +116,21 @@ pub fn offline_script(
         if wrap {
             out.push_str("COMMIT;\n");
         }
+        if foreign_keys_off {
+            out.push_str("PRAGMA foreign_keys = ON;\n");
+        }
         out.push('\n');
     }
     Ok(out)
 }
+
+/// Fails when a row references a row that does not exist, after a `foreign_keys: off`
+/// migration's statements on SQLite.
+const FOREIGN_KEY_CHECK: &str =
+    "-- every row must reference a row that exists (the statement fails otherwise)\n\
+CREATE TEMP TABLE retort_foreign_key_check (violations INTEGER CHECK (violations = 0));\n\
+INSERT INTO retort_foreign_key_check SELECT count(*) FROM pragma_foreign_key_check;\n\
+DROP TABLE retort_foreign_key_check;\n";
 
 /// Appends one statement. The mysql client splits its input on `;`, so a MySQL statement
 /// with `;` inside (a procedure or trigger body) is wrapped in `DELIMITER` lines.

@@ -30,7 +30,7 @@ use super::read::read_regular;
 use crate::dialect::Dialect;
 use crate::version::TOOL_VERSION;
 
-const MAGIC: &str = "retort-cache 4";
+const MAGIC: &str = "retort-cache 5";
 /// Files modified this close to the cache's writing are read again.
 const RACY_NS: i64 = 2_000_000_000;
 /// The length of a section checksum (SHA-256, hex).
@@ -86,7 +86,7 @@ impl Cache {
 /// newline): the SHA-256 of the rest, then the time of writing (i64 ns), the folder's
 /// fingerprint, the number of entries (u32) and the entries. An entry is the file's
 /// fingerprint, its name, revision, revises, depends_on, branch_labels, created and
-/// message, its transaction flag (one byte), its sections (a count, then direction,
+/// message, its flags (one byte: 1 runs in a transaction, 2 `foreign_keys: off`), its sections (a count, then direction,
 /// dialect code, first line and checksum of each) and its header keys' lines (a count,
 /// then key and line of each). Numbers are little-endian; a fingerprint is four 64-bit
 /// numbers (size, modification time, change time, inode); a string is its length (u32)
@@ -226,11 +226,11 @@ impl<'b> Reader<'b> {
             return None;
         }
         let message = self.str()?.to_string();
-        let transaction = match self.u8()? {
-            0 => false,
-            1 => true,
-            _ => return None,
-        };
+        let flags = self.u8()?;
+        if flags > 3 {
+            return None;
+        }
+        let (transaction, foreign_keys_off) = (flags & 1 != 0, flags & 2 != 0);
         let count = self.u32()? as usize;
         let mut sections = Vec::with_capacity(count.min(4));
         for _ in 0..count {
@@ -273,6 +273,7 @@ impl<'b> Reader<'b> {
                 branch_labels,
                 created: Some(created.to_string()).filter(|c| !c.is_empty()),
                 transaction,
+                foreign_keys_off,
                 message,
                 sections,
                 key_lines,
@@ -343,7 +344,8 @@ impl Writer {
         self.list(&h.branch_labels)?;
         self.str(h.created.as_deref().unwrap_or(""))?;
         self.str(&h.message)?;
-        self.0.push(u8::from(h.transaction));
+        self.0
+            .push(u8::from(h.transaction) | (u8::from(h.foreign_keys_off) << 1));
         self.u32(h.sections.len())?;
         for s in &h.sections {
             self.0.push(u8::from(s.direction == Direction::Down));
@@ -441,7 +443,8 @@ mod tests {
     }
 
     /// Two files, one with tabs, backslashes and non-ASCII text in its message and
-    /// sections for two dialects, saved to a cache.
+    /// sections for two dialects (outside a transaction), the other with foreign-key
+    /// enforcement off, saved to a cache.
     fn saved(dir: &Path) -> (PathBuf, ScriptHeader, ScriptHeader) {
         let path = dir.join("c.cache");
         let full = super::super::parse::parse(
@@ -452,10 +455,12 @@ mod tests {
         )
         .unwrap()
         .into_header();
-        let mut bare =
-            super::super::parse::parse(Path::new("1.sql"), "-- revision: a1\n-- migrate:up\n")
-                .unwrap()
-                .into_header();
+        let mut bare = super::super::parse::parse(
+            Path::new("1.sql"),
+            "-- revision: a1\n-- foreign_keys: off\n-- migrate:up\n",
+        )
+        .unwrap()
+        .into_header();
         bare.sections.clear();
         save(
             &path,

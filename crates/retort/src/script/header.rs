@@ -21,6 +21,12 @@ pub struct ScriptHeader {
     pub created: Option<String>,
     /// `false` runs the migration outside a transaction (`CREATE INDEX CONCURRENTLY`).
     pub transaction: bool,
+    /// `foreign_keys: off`: on SQLite, the migration runs with foreign-key enforcement off
+    /// (set before its transaction, where SQLite allows it) and `PRAGMA foreign_key_check`
+    /// must find nothing before it commits. A table rebuild needs it: dropping the old
+    /// table would otherwise fire the ON DELETE actions of every table that references it.
+    /// Other databases ignore it.
+    pub foreign_keys_off: bool,
     /// The comment lines before the header keys.
     pub message: String,
     /// Every section's place and checksum, in file order.
@@ -73,6 +79,7 @@ pub(super) const KEYS: &[&str] = &[
     "branch_labels",
     "created",
     "transaction",
+    "foreign_keys",
 ];
 
 /// The section of `sections` that runs on `dialect`: its own if there is one, else the
@@ -99,6 +106,7 @@ impl ScriptHeader {
             branch_labels: Vec::new(),
             created: None,
             transaction: true,
+            foreign_keys_off: false,
             message: String::new(),
             sections: Vec::new(),
             key_lines: Vec::new(),
@@ -142,7 +150,7 @@ impl ScriptHeader {
     }
 
     /// Whether `now` (the same file read again) says what this header said of everything a
-    /// plan is made from: the graph keys, `transaction`, and the text of every section.
+    /// plan is made from: the graph keys, `transaction`, `foreign_keys`, and the text of every section.
     /// Only the message and line numbers may differ.
     pub fn same_migration(&self, now: &ScriptHeader) -> bool {
         let sums = |h: &ScriptHeader| {
@@ -156,6 +164,7 @@ impl ScriptHeader {
             && self.depends_on == now.depends_on
             && self.branch_labels == now.branch_labels
             && self.transaction == now.transaction
+            && self.foreign_keys_off == now.foreign_keys_off
             && sums(self) == sums(now)
     }
 }

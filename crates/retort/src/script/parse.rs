@@ -130,6 +130,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Script, ScriptError> {
             message: "no `-- revision: <id>` header line".into(),
         });
     }
+    if script.foreign_keys_off && !script.transaction {
+        // Unchecked rows could then be committed statement by statement, with nothing to
+        // roll back when the check finds them.
+        let line = script
+            .key_lines
+            .iter()
+            .find(|(k, _)| *k == "foreign_keys")
+            .map(|&(_, l)| l);
+        return Err(ScriptError {
+            path: path.to_path_buf(),
+            line,
+            message: "`foreign_keys: off` needs the migration's transaction (the foreign-key check before its commit must be able to roll it back); remove `transaction: false`".into(),
+        });
+    }
     if !sections.iter().any(|(s, _)| s.direction == Direction::Up) {
         return Err(ScriptError {
             path: path.to_path_buf(),
@@ -220,6 +234,13 @@ fn apply_key(script: &mut ScriptHeader, key: &str, value: &str) -> Result<(), St
                 "true" => true,
                 "false" => false,
                 _ => return Err(format!("`transaction: {value}`: expected true or false")),
+            }
+        }
+        "foreign_keys" => {
+            script.foreign_keys_off = match value {
+                "on" => false,
+                "off" => true,
+                _ => return Err(format!("`foreign_keys: {value}`: expected on or off")),
             }
         }
         _ => unreachable!("keys are checked against KEYS before"),

@@ -214,9 +214,11 @@ fn new_files_round_trip() {
         up: "CREATE TABLE users (id INTEGER);".into(),
         down: "DROP TABLE users;".into(),
         dialect_sections: vec![(Dialect::Postgres, "SELECT 1;".into(), String::new())],
+        foreign_keys_off: true,
     };
     let text = render_new(&new);
     let s = p(&text).unwrap();
+    assert!(s.foreign_keys_off && s.transaction);
     assert_eq!(s.revision, new.revision);
     assert_eq!(s.message, new.message);
     assert_eq!(s.revises, new.revises);
