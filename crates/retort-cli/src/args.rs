@@ -125,6 +125,14 @@ pub enum Command {
     },
     /// Compare checksums of applied migrations with their files
     Validate,
+    /// Compare the database's schema with the declared one (schema.sql, or its command);
+    /// exit 1 when they differ
+    Check {
+        /// Also exit 1 when the database holds objects retort does not compare (triggers,
+        /// functions…)
+        #[arg(long)]
+        strict: bool,
+    },
     /// Accept the current text of edited applied migrations, on purpose (logged)
     Repair,
     /// Print a shell completion script on stdout
@@ -168,6 +176,48 @@ pub struct RevisionArgs {
     /// Allow --head to name a revision that is not a head (starts a branch)
     #[arg(long)]
     pub splice: bool,
+    /// Write the SQL that takes the database to the declared schema (schema.sql, or its
+    /// command), checked on a scratch copy first; the database must be at head
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// With --autogenerate: rename table OLD to NEW instead of dropping one and adding the other
+    #[arg(long, value_name = "OLD=NEW", requires = "autogenerate", value_parser = rename_pair)]
+    pub rename_table: Vec<(String, String)>,
+    /// With --autogenerate: rename column OLD of TABLE to NEW instead of dropping and adding
+    #[arg(long, value_name = "TABLE.OLD=NEW", requires = "autogenerate", value_parser = rename_column)]
+    pub rename_column: Vec<(String, String, String)>,
+    /// With --autogenerate: drop and add where a rename is likely, on purpose
+    #[arg(long, requires = "autogenerate")]
+    pub allow_drop: bool,
+    /// With --autogenerate: write a revision even when there is nothing to change
+    #[arg(long, requires = "autogenerate")]
+    pub empty: bool,
+    /// With --autogenerate: write the migration that creates the whole declared schema from
+    /// nothing, whatever the database holds (adopting a database made without migrations:
+    /// then `stamp head`)
+    #[arg(long, requires = "autogenerate")]
+    pub from_empty: bool,
+}
+
+/// `OLD=NEW`, both non-empty.
+fn rename_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((old, new)) if !old.trim().is_empty() && !new.trim().is_empty() => {
+            Ok((old.trim().to_string(), new.trim().to_string()))
+        }
+        _ => Err(format!("`{text}`: expected OLD=NEW")),
+    }
+}
+
+/// `TABLE.OLD=NEW`, each part non-empty.
+fn rename_column(text: &str) -> Result<(String, String, String), String> {
+    let (old, new) = rename_pair(text).map_err(|_| format!("`{text}`: expected TABLE.OLD=NEW"))?;
+    match old.rsplit_once('.') {
+        Some((table, column)) if !table.is_empty() && !column.is_empty() => {
+            Ok((table.to_string(), column.to_string(), new))
+        }
+        _ => Err(format!("`{text}`: expected TABLE.OLD=NEW")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 
 use retort::config::ConfigError;
 use retort::graph::GraphError;
+use retort::schema::Rename;
 use retort::Error;
 
 /// The commands that fix `error`, as `hint:` lines (empty when there is nothing to type).
@@ -25,6 +26,20 @@ pub fn hints(error: &Error) -> Vec<String> {
             vec!["`retort repair` accepts the files as they are (it runs nothing)".into()]
         }
         Error::Interrupted(_) => vec![stamp_hint()],
+        Error::NotAtHead { .. } => {
+            vec!["`retort upgrade head`, then write the new revision".into()]
+        }
+        Error::LikelyRenames(renames) => renames
+            .iter()
+            .map(|r| match r {
+                Rename::Table { from, to } => format!(
+                    "a rename: --rename-table {from}={to}; a drop and a new table: --allow-drop"
+                ),
+                Rename::Column { table, from, to } => format!(
+                    "a rename: --rename-column {table}.{from}={to}; a drop and a new column: --allow-drop"
+                ),
+            })
+            .collect(),
         Error::Target(graph) => graph_hints(graph),
         Error::Graph { error, .. } => graph_hints(error),
         Error::MigrationFailed(f) if !f.rolled_back && f.committed > 0 => vec![stamp_hint()],

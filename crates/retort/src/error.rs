@@ -178,6 +178,73 @@ pub enum Error {
     NoMigrationsDir { path: PathBuf },
     #[error("{0}")]
     Usage(String),
+    /// The declared schema (schema.sql, its folder, or its command) cannot be read or
+    /// does not load: `path` and `line` point at the statement when there is one.
+    #[error("{}{message}", location(path, *line))]
+    DeclaredSchema {
+        path: Option<PathBuf>,
+        line: Option<usize>,
+        message: String,
+    },
+    /// A migration written from the database's schema would build on revisions the
+    /// database does not have yet.
+    #[error("the database is not at head: {} pending ({}); a new migration is written against the schema of the last one, so apply them first", .pending.len(), .pending.join(", "))]
+    NotAtHead { pending: Vec<String> },
+    /// A dropped and an added table or column of the same definition: a rename or a
+    /// drop, which only the user can say.
+    #[error("{}", likely_renames_message(.0))]
+    LikelyRenames(Vec<crate::schema::Rename>),
+    /// A generated migration did not take the schema where it should: the diff or the
+    /// rendering is wrong (never the user's input). Nothing was written.
+    #[error("{}", self_check_message(.0))]
+    SelfCheck(Box<SelfCheckFailure>),
+}
+
+/// What a generated migration's self-check left over: the differences between where each
+/// section took a scratch copy of the schema and where it should have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfCheckFailure {
+    /// After the up section, against the declared schema.
+    pub after_up: Vec<String>,
+    /// After the down section, against the schema it started from.
+    pub after_down: Vec<String>,
+    /// A statement that did not even run, with the database's words.
+    pub failed: Option<String>,
+}
+
+fn likely_renames_message(renames: &[crate::schema::Rename]) -> String {
+    let listed: Vec<String> = renames.iter().map(|r| r.to_string()).collect();
+    format!(
+        "nothing written: {} may be a rename ({}); say which it is: a rename (table or column, OLD=NEW), or dropping and adding on purpose",
+        if renames.len() == 1 { "this" } else { "these" },
+        listed.join("; ")
+    )
+}
+
+fn self_check_message(f: &SelfCheckFailure) -> String {
+    let mut out = String::from(
+        "the generated migration failed its self-check on a scratch copy of the schema, so nothing was written (a bug in retort, please report it)",
+    );
+    if let Some(failed) = &f.failed {
+        out.push_str(&format!(": {failed}"));
+    }
+    let mut list = |title: &str, items: &[String]| {
+        if !items.is_empty() {
+            out.push_str(&format!("\n{title}:"));
+            for item in items {
+                out.push_str(&format!("\n  {item}"));
+            }
+        }
+    };
+    list(
+        "after the up section, still different from the declared schema",
+        &f.after_up,
+    );
+    list(
+        "after the down section, still different from the schema it started from",
+        &f.after_down,
+    );
+    out
 }
 
 /// The first line of a statement, for one-line messages.
@@ -323,6 +390,9 @@ impl Error {
             | Error::ChecksumMismatch(_)
             | Error::MissingOnDisk { .. }
             | Error::Irreversible { .. }
+            | Error::DeclaredSchema { .. }
+            | Error::NotAtHead { .. }
+            | Error::LikelyRenames(_)
             | Error::Usage(_) => ErrorKind::Input,
             Error::Connect { .. }
             | Error::Database { .. }
@@ -331,7 +401,8 @@ impl Error {
             | Error::ConcurrentChange { .. }
             | Error::Stopped(_)
             | Error::Io { .. }
-            | Error::NoMigrationsDir { .. } => ErrorKind::Runtime,
+            | Error::NoMigrationsDir { .. }
+            | Error::SelfCheck(_) => ErrorKind::Runtime,
         }
     }
 
@@ -368,7 +439,11 @@ impl Error {
                 ),
                 None => (None, None),
             },
+            Error::DeclaredSchema { path, line, .. } => (path.as_deref(), *line),
             Error::Target(_)
+            | Error::NotAtHead { .. }
+            | Error::LikelyRenames(_)
+            | Error::SelfCheck(_)
             | Error::Connect { .. }
             | Error::Database { .. }
             | Error::MissingOnDisk { .. }

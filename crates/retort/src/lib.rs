@@ -52,6 +52,7 @@
 // The library never prints: what happens reaches the caller as events and errors.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod autogen;
 pub mod config;
 pub mod db;
 pub mod dialect;
@@ -76,7 +77,7 @@ pub use db::PostgresConnection;
 pub use db::SqliteConnection;
 pub use db::{ConnectOptions, Connection, DbError};
 pub use dialect::Dialect;
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, SelfCheckFailure};
 pub use graph::{GraphError, Target};
 pub use history::RowState;
 pub use migrator::{DbState, Event, Migrator, RunReport, Stop};

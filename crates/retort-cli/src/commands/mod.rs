@@ -3,6 +3,7 @@
 
 mod applied;
 mod check;
+mod compare;
 mod completions;
 mod init;
 mod inspect;
@@ -46,6 +47,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         Command::Show { rev, applied: true } => applied::show_applied(ctx, &rev),
         Command::Status { exit_code } => inspect::status(ctx, exit_code),
         Command::Validate => check::validate(ctx),
+        Command::Check { strict } => compare::check(ctx, strict),
         Command::Repair => check::repair(ctx),
         // They write a script and roff pages: a --json caller would get neither JSON nor an
         // error it expects, so it is refused (DESIGN.md: --json prints only JSON on stdout).
@@ -156,4 +158,11 @@ fn push_list<'a>(out: &mut String, items: impl Iterator<Item = &'a str>) -> bool
         any = true;
     }
     any
+}
+
+/// Objects a schema comparison lists without comparing, as JSON.
+pub fn unmanaged_json(list: &[retort::schema::Unmanaged]) -> serde_json::Value {
+    list.iter()
+        .map(|u| json!({"kind": u.kind, "name": u.name}))
+        .collect()
 }

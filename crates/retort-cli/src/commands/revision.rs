@@ -2,12 +2,15 @@
 
 use std::io::Write;
 
+use retort::autogen::{self, AutogenOptions, Generated};
 use retort::graph::Target;
+use retort::schema::Renames;
 use retort::script::{self, NewScript};
 use retort::{Error, Project};
 
 use crate::args::RevisionArgs;
 use crate::context::Context;
+use crate::output::{paint, RED, YELLOW};
 use crate::{data, note};
 
 pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
@@ -54,15 +57,89 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
                 .map_err(Error::Target)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let body = if args.autogenerate {
+        match generate(ctx, &args)? {
+            Some(body) => body,
+            None if args.empty => Body::template(),
+            None => {
+                if ctx.global.json {
+                    crate::output::json(&serde_json::json!({"revision": null, "changes": []}));
+                } else if !ctx.global.quiet {
+                    note!("no changes: the database matches the declared schema; nothing written (--empty writes a revision anyway)");
+                }
+                return Ok(0);
+            }
+        }
+    } else {
+        Body::template()
+    };
     write_new(
         ctx,
         project,
-        args.message,
-        args.rev_id,
-        revises,
-        depends_on,
-        args.branch_label,
+        NewRevision {
+            message: args.message,
+            rev_id: args.rev_id,
+            revises,
+            depends_on,
+            branch_labels: args.branch_label,
+        },
+        body,
     )
+}
+
+/// What a new file holds besides its header, and what the command reports of it.
+struct Body {
+    up: String,
+    down: String,
+    foreign_keys_off: bool,
+    generated: Option<Generated>,
+}
+
+impl Body {
+    /// The template of a file the user writes: comments saying what each section is for.
+    fn template() -> Body {
+        Body {
+            up: "-- The change: the statements that take the schema from the revision before to this one.".into(),
+            down: "-- The exact undo of the up section: after it runs, the schema must be what it was\n-- before the up section ran (`downgrade` and `redo` run it). Leave it without a\n-- statement only when there is nothing to undo; delete this section when the change\n-- cannot be undone (a downgrade then stops here instead of going on).".into(),
+            foreign_keys_off: false,
+            generated: None,
+        }
+    }
+}
+
+/// The new revision's header, as the command was asked for it.
+struct NewRevision {
+    message: String,
+    rev_id: Option<String>,
+    revises: Vec<String>,
+    depends_on: Vec<String>,
+    branch_labels: Vec<String>,
+}
+
+/// The migration from the database to the declared schema, `None` when they match.
+fn generate(ctx: &Context, args: &RevisionArgs) -> Result<Option<Body>, Error> {
+    let (project, mut conn, _state) = ctx.state_on()?;
+    let mut renames = Renames::none();
+    for (old, new) in &args.rename_table {
+        renames = renames.table(old, new);
+    }
+    for (table, old, new) in &args.rename_column {
+        renames = renames.column(table, old, new);
+    }
+    let options = AutogenOptions {
+        renames,
+        allow_drop: args.allow_drop,
+        from_empty: args.from_empty,
+    };
+    let Some(generated) = autogen::autogenerate(project, conn.as_mut(), &options)? else {
+        return Ok(None);
+    };
+    Ok(Some(Body {
+        up: generated.up.clone(),
+        down: generated.down.clone(),
+        foreign_keys_off: generated.foreign_keys_off,
+        generated: Some(generated),
+    }))
 }
 
 pub fn merge(
@@ -104,23 +181,25 @@ pub fn merge(
     write_new(
         ctx,
         project,
-        message,
-        rev_id,
-        parent_ids,
-        Vec::new(),
-        branch_labels,
+        NewRevision {
+            message,
+            rev_id,
+            revises: parent_ids,
+            depends_on: Vec::new(),
+            branch_labels,
+        },
+        Body::template(),
     )
 }
 
-fn write_new(
-    ctx: &Context,
-    project: &Project,
-    message: String,
-    rev_id: Option<String>,
-    revises: Vec<String>,
-    depends_on: Vec<String>,
-    branch_labels: Vec<String>,
-) -> Result<u8, Error> {
+fn write_new(ctx: &Context, project: &Project, new: NewRevision, body: Body) -> Result<u8, Error> {
+    let NewRevision {
+        message,
+        rev_id,
+        revises,
+        depends_on,
+        branch_labels,
+    } = new;
     let graph = &project.graph;
     let revision = match rev_id {
         Some(id) => {
@@ -156,8 +235,9 @@ fn write_new(
         depends_on,
         branch_labels,
         created: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        up: "-- The change: the statements that take the schema from the revision before to this one.".into(),
-        down: "-- The exact undo of the up section: after it runs, the schema must be what it was\n-- before the up section ran (`downgrade` and `redo` run it). Leave it without a\n-- statement only when there is nothing to undo; delete this section when the change\n-- cannot be undone (a downgrade then stops here instead of going on).".into(),
+        up: body.up,
+        down: body.down,
+        foreign_keys_off: body.foreign_keys_off,
         ..NewScript::default()
     };
     let name = script::file_name(&project.config.file_template, &revision, &message, &now);
@@ -180,7 +260,8 @@ fn write_new(
                 && back.revises == new.revises
                 && back.depends_on == new.depends_on
                 && back.branch_labels == new.branch_labels
-                && back.transaction => {}
+                && back.transaction
+                && back.foreign_keys_off == new.foreign_keys_off => {}
         Ok(_) => {
             return Err(unreadable(
                 "a line of it would be read as a header key".into(),
@@ -196,16 +277,58 @@ fn write_new(
     file.write_all(text.as_bytes()).map_err(io)?;
     let shown = script::display_path(&path, &ctx.cwd);
     if ctx.global.json {
-        crate::output::json(&serde_json::json!({
+        let mut out = serde_json::json!({
             "revision": revision,
             "revises": new.revises,
             "path": shown,
-        }));
+        });
+        if let Some(g) = &body.generated {
+            out["changes"] = g.changes.iter().map(|c| c.to_string()).collect();
+            out["destructive"] = g
+                .destructive
+                .iter()
+                .map(|d| serde_json::json!({"change": d.change.to_string(), "rows": d.rows}))
+                .collect();
+            out["rebuilt"] = g.rebuilt.clone().into();
+            out["notes"] = g.notes.clone().into();
+            out["not_compared"] = super::unmanaged_json(&g.unmanaged);
+        }
+        crate::output::json(&out);
     } else {
         data!("{}", shown.display());
         if !ctx.global.quiet {
-            note!("created revision {revision}; write its SQL under `-- migrate:up` and `-- migrate:down`");
+            match &body.generated {
+                Some(g) => report_generated(&revision, g),
+                None => note!("created revision {revision}; write its SQL under `-- migrate:up` and `-- migrate:down`"),
+            }
         }
     }
     Ok(0)
+}
+
+/// What an autogenerated file holds, for the reviewer: every change, what loses data and
+/// how much, the tables copied, and what was not compared.
+fn report_generated(revision: &str, g: &Generated) {
+    note!(
+        "created revision {revision} with {} change(s), checked on a scratch copy of the schema both ways; review it before `upgrade`",
+        g.changes.len()
+    );
+    for change in &g.changes {
+        note!("  {change}");
+    }
+    for d in &g.destructive {
+        note!("{} {}", paint(RED, "destructive:"), autogen::describe(d));
+    }
+    for table in &g.rebuilt {
+        note!(
+            "{} table {table} is rebuilt: every row is copied",
+            paint(YELLOW, "rebuild:")
+        );
+    }
+    for n in &g.notes {
+        note!("{} {n}", paint(YELLOW, "note:"));
+    }
+    for u in &g.unmanaged {
+        note!("{} {} {}", paint(YELLOW, "not compared:"), u.kind, u.name);
+    }
 }

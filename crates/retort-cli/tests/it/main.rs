@@ -3,6 +3,7 @@
 
 mod util;
 
+mod autogen;
 mod bad_input;
 mod cache;
 mod commands;

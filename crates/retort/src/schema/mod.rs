@@ -5,6 +5,7 @@
 
 mod apply;
 mod change;
+mod describe;
 mod diff;
 mod keys;
 mod model;

@@ -22,6 +22,16 @@ pub enum Rename {
     },
 }
 
+/// `table OLD → NEW` or `column T.OLD → NEW`: how messages name it.
+impl std::fmt::Display for Rename {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rename::Table { from, to } => write!(f, "table {from} → {to}"),
+            Rename::Column { table, from, to } => write!(f, "column {table}.{from} → {to}"),
+        }
+    }
+}
+
 /// The renames the user asked for, as explicit old and new names: the only way a diff
 /// renames a table or a column, since a guess that is wrong loses data either way.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -29,6 +29,7 @@ pub struct Rendered {
     pub foreign_keys_off: bool,
     /// Tables rebuilt (created anew under a scratch name, rows copied, swapped in), by
     /// name: a rebuild copies every row, which the user should know before running it.
+    /// (What loses data is the diff's to say: [`Diff::destructive`].)
     pub rebuilt: Vec<String>,
     /// What the statements lose or cannot keep, for the command to list.
     pub notes: Vec<String>,

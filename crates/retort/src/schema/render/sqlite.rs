@@ -122,18 +122,11 @@ pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered
         for view in to.views.values() {
             out.statements.push(create_view(view));
         }
-        out.notes.push(format!(
-            "rebuilt (every row copied): {}",
-            out.rebuilt.join(", ")
-        ));
         if from.unmanaged.iter().any(|u| u.kind == "trigger") {
             out.notes.push(
                 "triggers on a rebuilt table are dropped with it and not written again".to_string(),
             );
         }
-    }
-    for change in diff.destructive() {
-        out.notes.push(format!("destructive: {}", describe(change)));
     }
     Ok(out)
 }
@@ -311,17 +304,5 @@ fn rebuild(statements: &mut Vec<String>, name: &str, table: &Table, old: &[Strin
     statements.push(format!("ALTER TABLE {} RENAME TO {}", q(&scratch), q(name)));
     for index in &table.indexes {
         statements.push(create_index(name, index));
-    }
-}
-
-fn describe(change: &Change) -> String {
-    match change {
-        Change::DropTable(t) => format!("drop table {}", t.name),
-        Change::DropColumn { table, column } => format!("drop column {table}.{}", column.name),
-        Change::AlterColumn { table, from, to } => format!(
-            "change column {table}.{} from {} to {}",
-            to.name, from.data_type, to.data_type
-        ),
-        other => format!("{other:?}"),
     }
 }

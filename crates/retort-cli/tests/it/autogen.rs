@@ -1,0 +1,335 @@
+//! The autogenerate loop of a team coming from Alembic: declare the schema, let retort
+//! write the migration, review it, apply it, and have CI `check` that nothing drifted.
+//! (SQLite: PostgreSQL and MySQL need their scratch databases and rendering first.)
+
+use crate::util::*;
+
+const USERS: &str = "CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email VARCHAR(255) NOT NULL UNIQUE,
+    name TEXT
+);
+";
+const POSTS: &str = "CREATE TABLE posts (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    title TEXT NOT NULL
+);
+CREATE INDEX posts_user ON posts (user_id);
+";
+
+fn sqlite() -> TestProject {
+    TestProject::new(Backend::Sqlite)
+}
+
+/// The migration files, sorted by name.
+fn migrations(p: &TestProject) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(p.path().join("migrations"))
+        .expect("migrations")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `revision ARGS`, which must work, and returns the text of the file it wrote
+/// (its path is what it prints on stdout).
+fn written(p: &TestProject, args: &[&str]) -> String {
+    let mut all = vec!["revision"];
+    all.extend_from_slice(args);
+    let path = p.ok(&all);
+    std::fs::read_to_string(p.path().join(path.trim())).expect("the file written")
+}
+
+fn count(p: &TestProject, sql: &str) -> i64 {
+    p.connect().query(sql, &[]).expect("count")[0][0]
+        .as_i64()
+        .expect("a number")
+}
+
+#[test]
+fn the_whole_loop_writes_applies_checks_and_reverts_exactly() {
+    let p = sqlite();
+    p.write("schema.sql", USERS);
+    p.fails(&["check"], 1);
+    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    p.exec("INSERT INTO users (email, name) VALUES ('a@x', 'ada')");
+
+    // A new table, a new column, a new index.
+    let v2 = format!(
+        "{}{POSTS}CREATE INDEX users_name ON users (name);\n",
+        USERS.replace(
+            "    name TEXT\n",
+            "    name TEXT,\n    bio TEXT DEFAULT 'none'\n"
+        )
+    );
+    p.write("schema.sql", &v2);
+    let out = p.fails(&["check"], 1);
+    let listed = p.run(&["check"]).1;
+    assert!(
+        listed.contains("create table posts") && listed.contains("add column users.bio"),
+        "{listed}{out}"
+    );
+    let (_, out, err) = p.run(&["revision", "--autogenerate", "-m", "posts and bio"]);
+    assert!(err.contains("create table posts"), "{err}");
+    let file = p.read(out.trim());
+    assert!(file.contains("-- migrate:down"), "{file}");
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    assert_eq!(
+        count(&p, "SELECT count(*) FROM users WHERE bio = 'none'"),
+        1
+    );
+
+    // Back one step: the schema is the first declaration again, rows kept.
+    p.ok(&["downgrade", "-1"]);
+    p.write("schema.sql", USERS);
+    p.ok(&["check"]);
+    assert_eq!(count(&p, "SELECT count(*) FROM users"), 1);
+}
+
+#[test]
+fn no_changes_writes_nothing_unless_asked() {
+    let p = sqlite();
+    p.write("schema.sql", USERS);
+    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+    p.ok(&["upgrade", "head"]);
+    let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "nothing"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("no changes"), "{err}");
+    assert_eq!(migrations(&p).len(), 1);
+    p.ok(&["revision", "--autogenerate", "--empty", "-m", "on purpose"]);
+    assert_eq!(migrations(&p).len(), 2);
+}
+
+#[test]
+fn a_database_behind_head_is_refused_naming_what_is_pending() {
+    let p = sqlite();
+    p.write("schema.sql", USERS);
+    p.migration(
+        "a00000000001",
+        &[],
+        "CREATE TABLE old (id INTEGER);",
+        Some("DROP TABLE old;"),
+    );
+    let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
+    assert!(
+        err.contains("not at head") && err.contains("a00000000001") && err.contains("upgrade head"),
+        "{err}"
+    );
+    assert_eq!(migrations(&p).len(), 1);
+}
+
+#[test]
+fn a_likely_rename_is_never_guessed() {
+    let p = sqlite();
+    p.write("schema.sql", USERS);
+    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+    p.ok(&["upgrade", "head"]);
+    p.exec("INSERT INTO users (email, name) VALUES ('a@x', 'ada')");
+    p.write("schema.sql", &USERS.replace("name TEXT", "full_name TEXT"));
+    let err = p.fails(&["revision", "--autogenerate", "-m", "rename"], 2);
+    assert!(
+        err.contains("users.name → full_name")
+            && err.contains("--rename-column users.name=full_name")
+            && err.contains("--allow-drop"),
+        "{err}"
+    );
+    assert_eq!(migrations(&p).len(), 1);
+
+    let file = written(
+        &p,
+        &[
+            "--autogenerate",
+            "-m",
+            "rename",
+            "--rename-column",
+            "users.name=full_name",
+        ],
+    );
+    assert!(
+        file.contains("RENAME COLUMN \"name\" TO \"full_name\""),
+        "{file}"
+    );
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    assert_eq!(
+        count(&p, "SELECT count(*) FROM users WHERE full_name = 'ada'"),
+        1
+    );
+
+    // Dropping and adding on purpose says what it drops, with the values it loses.
+    p.write("schema.sql", &USERS.replace("name TEXT", "nick TEXT"));
+    let file = written(&p, &["--autogenerate", "-m", "drop", "--allow-drop"]);
+    assert!(
+        file.contains("-- DESTRUCTIVE: drop column users.full_name: 1 non-null value(s)"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_dropped_table_is_commented_with_its_rows_above_the_drop() {
+    let p = sqlite();
+    p.write("schema.sql", &format!("{USERS}{POSTS}"));
+    p.ok(&["revision", "--autogenerate", "-m", "both"]);
+    p.ok(&["upgrade", "head"]);
+    p.exec("INSERT INTO users (id, email) VALUES (1, 'a@x')");
+    p.exec("INSERT INTO posts (user_id, title) VALUES (1, 'a'), (1, 'b')");
+    p.write("schema.sql", USERS);
+    let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "drop posts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("destructive: drop table posts: 2 row(s)"),
+        "{err}"
+    );
+    let file = p.read(out.trim());
+    assert!(
+        file.contains("-- DESTRUCTIVE: drop table posts: 2 row(s)\nDROP TABLE \"posts\";"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_rebuild_keeps_rows_and_the_rows_that_reference_them() {
+    let p = sqlite();
+    p.write("schema.sql", &format!("{USERS}{POSTS}"));
+    p.ok(&["revision", "--autogenerate", "-m", "both"]);
+    p.ok(&["upgrade", "head"]);
+    p.exec("INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'ada'), (2, 'b@x', NULL)");
+    p.exec("INSERT INTO posts (user_id, title) VALUES (1, 'a'), (2, 'b')");
+    // NOT NULL with a default: SQLite's ALTER TABLE cannot, so the table is rebuilt.
+    p.write(
+        "schema.sql",
+        &format!(
+            "{}{POSTS}",
+            USERS.replace("name TEXT", "name TEXT NOT NULL DEFAULT ''")
+        ),
+    );
+    p.exec("UPDATE users SET name = '' WHERE name IS NULL");
+    let (_, out, err) = p.run(&["revision", "--autogenerate", "-m", "name required"]);
+    assert!(err.contains("table users is rebuilt"), "{err}");
+    let file = p.read(out.trim());
+    assert!(file.contains("-- foreign_keys: off"), "{file}");
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    assert_eq!(count(&p, "SELECT count(*) FROM users"), 2);
+    assert_eq!(
+        count(&p, "SELECT count(*) FROM posts"),
+        2,
+        "ON DELETE CASCADE did not fire"
+    );
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(count(&p, "SELECT count(*) FROM posts"), 2);
+}
+
+#[test]
+fn a_command_prints_the_schema_for_the_dialect_it_is_told() {
+    let p = sqlite();
+    p.write("ddl/users.sql", USERS);
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"command: test \\\"$RETORT_DIALECT\\\" = sqlite && cat ddl/users.sql\"\n",
+    );
+    let file = written(&p, &["--autogenerate", "-m", "from a command"]);
+    assert!(file.contains("CREATE TABLE \"users\""), "{file}");
+
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"command: echo 'models failed to import' >&2; exit 3\"\n",
+    );
+    let err = p.fails(&["check"], 2);
+    assert!(
+        err.contains("exited with status 3") && err.contains("models failed to import"),
+        "{err}"
+    );
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"command: true\"\n",
+    );
+    let err = p.fails(&["check"], 2);
+    assert!(err.contains("printed no DDL"), "{err}");
+}
+
+#[test]
+fn bad_declared_ddl_names_its_file_and_line_and_writes_nothing() {
+    let p = sqlite();
+    p.write(
+        "schema.sql",
+        &format!("{USERS}\nCREATE TABLE broken (id INTEGER,);\n"),
+    );
+    let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
+    assert!(err.contains("schema.sql:7:"), "{err}");
+    p.write(
+        "schema.sql",
+        &format!("{USERS}CREATE TABLE t (id INTEGER);\0 DROP TABLE users;\n"),
+    );
+    let err = p.fails(&["check"], 2);
+    assert!(
+        err.contains("schema.sql:6:") && err.contains("NUL"),
+        "{err}"
+    );
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"missing.sql\"\n",
+    );
+    let err = p.fails(&["check"], 2);
+    assert!(
+        err.contains("missing.sql") && err.contains("not there"),
+        "{err}"
+    );
+    assert!(migrations(&p).is_empty());
+    assert!(p.applied().is_empty());
+}
+
+#[test]
+fn a_folder_of_files_loads_in_name_order() {
+    let p = sqlite();
+    p.write("schema/01_users.sql", USERS);
+    p.write("schema/02_posts.sql", POSTS);
+    p.write("schema/README.md", "not SQL");
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"schema\"\n",
+    );
+    p.ok(&["revision", "--autogenerate", "-m", "both"]);
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    assert_eq!(p.tables(), vec!["posts".to_string(), "users".to_string()]);
+}
+
+#[test]
+fn check_lists_what_it_does_not_compare_and_strict_fails_on_it() {
+    let p = sqlite();
+    p.write("schema.sql", USERS);
+    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+    p.ok(&["upgrade", "head"]);
+    p.exec("CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END");
+    let out = p.ok(&["check"]);
+    assert!(out.contains("not compared: trigger users_touch"), "{out}");
+    p.fails(&["check", "--strict"], 1);
+    let json = p.ok(&["check", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["matches"], true);
+    assert_eq!(v["not_compared"][0]["name"], "users_touch");
+    p.exec("ALTER TABLE users ADD COLUMN extra TEXT");
+    let (code, json, _) = p.run(&["check", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!((code, &v["matches"]), (1, &serde_json::Value::Bool(false)));
+    assert_eq!(v["differences"][0], "drop column users.extra");
+}
+
+#[test]
+fn a_database_made_without_migrations_is_adopted_from_empty() {
+    let p = sqlite();
+    // create_all made it; the declared schema says the same.
+    p.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, name TEXT)");
+    p.write("schema.sql", USERS);
+    p.ok(&["check"]);
+    let file = written(&p, &["--autogenerate", "--from-empty", "-m", "baseline"]);
+    assert!(file.contains("CREATE TABLE \"users\""), "{file}");
+    p.ok(&["stamp", "head"]);
+    p.ok(&["check"]);
+    p.ok(&["status", "--exit-code"]);
+}

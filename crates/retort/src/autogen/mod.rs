@@ -1,0 +1,218 @@
+//! Autogenerate and `check` (issue 16): the declared schema against the live database.
+//!
+//! Both sides become the same [`Schema`] model through the database itself: the live one
+//! by introspection, the declared DDL by loading it into a scratch database of the same
+//! dialect ([`scratch`]) and introspecting that. The pure diff (`schema::diff`) compares
+//! them; the dialect's rendering writes the change both ways; and before anything is
+//! written, the result is replayed on a scratch copy ([`selfcheck`]): a migration that
+//! does not take the schema exactly where it should is our bug, never the user's surprise.
+
+mod annotate;
+mod scratch;
+mod selfcheck;
+pub mod source;
+
+use crate::db::Connection;
+use crate::dialect::Dialect;
+use crate::error::Error;
+use crate::migrator::DbState;
+use crate::project::Project;
+use crate::schema::{self, Change, Diff, Renames, Schema, Unmanaged};
+
+pub use annotate::describe;
+pub use source::{DdlText, SchemaSource};
+
+/// The declared schema as the database loads it (see the module documentation).
+pub fn declared_schema(project: &Project, dialect: Dialect) -> Result<Schema, Error> {
+    let config = &project.config;
+    let source = SchemaSource::from_config(config.schema.as_deref(), &config.root);
+    let ddl = source.read(dialect, &config.root)?;
+    let mut scratch = scratch::Scratch::open(dialect, &config.root)?;
+    scratch.load(&ddl)?;
+    scratch.inspect(&ours(project).each())
+}
+
+/// The live database's schema, without retort's own tables.
+pub fn live_schema(project: &Project, conn: &mut dyn Connection) -> Result<Schema, Error> {
+    conn.inspect(&ours(project).each())
+        .map_err(Error::db("reading the database's schema"))
+}
+
+/// retort's version and log tables: in every live database, in no declared schema.
+struct Ours(String, String);
+
+impl Ours {
+    fn each(&self) -> [&str; 2] {
+        [&self.0, &self.1]
+    }
+}
+
+fn ours(project: &Project) -> Ours {
+    Ours(
+        project.config.version_table.clone(),
+        project.config.log_table(),
+    )
+}
+
+/// What `check` found: the changes that would take the live database to the declared
+/// schema (empty when they match), and the objects neither side compares.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub diff: Diff,
+    /// Unmanaged objects of the live database (triggers, functions…): listed, not compared.
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+impl Comparison {
+    pub fn matches(&self) -> bool {
+        self.diff.is_empty()
+    }
+}
+
+/// Compares the live database with the declared schema. Nothing is renamed: a dropped
+/// and an added table of one definition is a difference like any other here.
+pub fn check(project: &Project, conn: &mut dyn Connection) -> Result<Comparison, Error> {
+    let live = live_schema(project, conn)?;
+    let declared = declared_schema(project, conn.dialect())?;
+    Ok(Comparison {
+        diff: schema::diff(&live, &declared, &Renames::none()),
+        unmanaged: live.unmanaged,
+    })
+}
+
+/// How [`autogenerate`] should treat what only the user can decide.
+#[derive(Debug, Clone, Default)]
+pub struct AutogenOptions {
+    /// Tables and columns to rename rather than drop and add.
+    pub renames: Renames,
+    /// Drop and add where a rename is likely, on purpose.
+    pub allow_drop: bool,
+    /// Write the migration that creates the whole declared schema from nothing (adopting
+    /// a database made without migrations), whatever the live database holds.
+    pub from_empty: bool,
+}
+
+/// A change that loses data, with what it touches in the live database: a dropped
+/// table's rows, a dropped column's non-null values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destructive {
+    pub change: Change,
+    /// `None` when the database could not count them (the table is new, say).
+    pub rows: Option<u64>,
+}
+
+/// A migration written for the user: its two sections and what the command reports.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The up section's body (statements, with comments above destructive ones).
+    pub up: String,
+    /// The down section's body: the exact reverse, checked like the up section.
+    pub down: String,
+    /// The file needs `foreign_keys: off` (a SQLite table rebuild).
+    pub foreign_keys_off: bool,
+    pub changes: Vec<Change>,
+    pub destructive: Vec<Destructive>,
+    /// Tables rebuilt (every row copied).
+    pub rebuilt: Vec<String>,
+    /// What the up section's statements lose or cannot keep.
+    pub notes: Vec<String>,
+    /// Live objects not compared.
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+/// The migration that takes the live database to the declared schema, checked on a
+/// scratch copy; `Ok(None)` when there is nothing to change. Refused when the database
+/// is not at head (the migration would be written against a schema older than its
+/// parent's) and when a rename is likely and neither named nor allowed as a drop.
+pub fn autogenerate(
+    project: &Project,
+    conn: &mut dyn Connection,
+    options: &AutogenOptions,
+) -> Result<Option<Generated>, Error> {
+    let dialect = conn.dialect();
+    if let Some(other) = project.config.dialects.iter().find(|d| **d != dialect) {
+        return Err(Error::Usage(format!(
+            "writing a section for {other} besides {dialect} is not supported yet: leave {other} out of `dialects`"
+        )));
+    }
+    if !options.from_empty {
+        ensure_at_head(project, conn)?;
+    }
+    let live = if options.from_empty {
+        Schema::new(dialect)
+    } else {
+        live_schema(project, conn)?
+    };
+    let declared = declared_schema(project, dialect)?;
+    let up = schema::diff(&live, &declared, &options.renames);
+    if !up.ignored_renames.is_empty() {
+        let listed: Vec<String> = up.ignored_renames.iter().map(|r| r.to_string()).collect();
+        return Err(Error::Usage(format!(
+            "cannot rename {}: the old name must exist in the database and the new one only in the declared schema",
+            listed.join("; ")
+        )));
+    }
+    if !up.likely_renames.is_empty() && !options.allow_drop {
+        return Err(Error::LikelyRenames(up.likely_renames.clone()));
+    }
+    if up.is_empty() {
+        return Ok(None);
+    }
+    let down = schema::diff(&declared, &live, &options.renames.reversed());
+    let rendered_up = render(&up, &live, &declared, dialect)?;
+    let rendered_down = render(&down, &declared, &live, dialect)?;
+    selfcheck::run(project, &live, &declared, &rendered_up, &rendered_down)?;
+
+    let destructive = if options.from_empty {
+        Vec::new()
+    } else {
+        annotate::count_rows(conn, &up)?
+    };
+    // The down section's notes stay in its own comments: the command reports what the
+    // migration does going up.
+    let notes = rendered_up.notes.clone();
+    Ok(Some(Generated {
+        up: annotate::section(&rendered_up, &destructive, dialect),
+        down: annotate::section(&rendered_down, &[], dialect),
+        foreign_keys_off: rendered_up.foreign_keys_off || rendered_down.foreign_keys_off,
+        changes: up.changes,
+        destructive,
+        rebuilt: rendered_up.rebuilt,
+        notes,
+        unmanaged: live.unmanaged,
+    }))
+}
+
+fn render(
+    diff: &Diff,
+    from: &Schema,
+    to: &Schema,
+    dialect: Dialect,
+) -> Result<schema::Rendered, Error> {
+    schema::render(diff, from, to, dialect).map_err(|e| match e {
+        schema::RenderError::Inconsistent(reason) => {
+            Error::SelfCheck(Box::new(crate::error::SelfCheckFailure {
+                after_up: Vec::new(),
+                after_down: Vec::new(),
+                failed: Some(reason),
+            }))
+        }
+        other => Error::Usage(other.to_string()),
+    })
+}
+
+/// Refuses a database with revisions still to apply, naming them.
+fn ensure_at_head(project: &Project, conn: &mut dyn Connection) -> Result<(), Error> {
+    let mut migrator = crate::Migrator::new(project, conn);
+    let state: DbState = migrator.state()?;
+    state.ensure_consistent(project.migrations_dir())?;
+    let pending: Vec<String> = (0..project.graph.len())
+        .filter(|&i| !state.applied[i])
+        .map(|i| project.graph.id(i).to_string())
+        .collect();
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::NotAtHead { pending })
+    }
+}
