@@ -72,7 +72,7 @@ pub fn init(ctx: &Context, dir: Option<PathBuf>) -> Result<u8, Error> {
         data!("{}", config.display());
         data!("{}", migrations.display());
         data!("{}", schema.display());
-        note!("next: retort revision -m \"create users\", write its SQL, then retort upgrade head");
+        note!("next: declare your tables in schema.sql, then `retort revision --autogenerate -m \"create users\"`, review the file, and `retort upgrade head`");
     }
     Ok(0)
 }
