@@ -135,6 +135,11 @@ pub enum Command {
     },
     /// Accept the current text of edited applied migrations, on purpose (logged)
     Repair,
+    /// The scratch database autogenerate and check use on PostgreSQL and MySQL
+    Dev {
+        #[command(subcommand)]
+        action: DevAction,
+    },
     /// Print a shell completion script on stdout
     Completions {
         /// The shell to complete for
@@ -146,6 +151,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevAction {
+    /// Drop the scratch database retort created for this project on the target's server
+    Drop,
 }
 
 /// The shells `completions` writes for: the ones whose scripts the tests check.

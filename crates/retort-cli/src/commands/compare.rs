@@ -10,6 +10,7 @@ use crate::{data, note};
 
 pub fn check(ctx: &Context, strict: bool) -> Result<u8, Error> {
     let (project, mut conn, _state) = ctx.state_on()?;
+    scratch_note(ctx, project, conn.dialect());
     let comparison = autogen::check(project, conn.as_mut())?;
     let differs = !comparison.matches();
     let unmanaged = !comparison.unmanaged.is_empty();
@@ -52,4 +53,36 @@ pub fn check(ctx: &Context, strict: bool) -> Result<u8, Error> {
         }
     }
     Ok(code)
+}
+
+/// With `-v`: which scratch database the comparison uses (a server's is kept between runs).
+pub fn scratch_note(ctx: &Context, project: &retort::Project, dialect: retort::Dialect) {
+    if !ctx.global.verbose || dialect == retort::Dialect::Sqlite {
+        return;
+    }
+    match project.config.dev_spec() {
+        Ok(Some(spec)) => note!("scratch database: {} (dev_url)", spec.masked_url()),
+        _ => note!(
+            "scratch database: {} on the target's server (`retort dev drop` removes it)",
+            autogen::dev_database_name(&project.config.root, dialect)
+        ),
+    }
+}
+
+/// `retort dev drop`: removes the scratch database retort created for the project.
+pub fn dev_drop(ctx: &Context) -> Result<u8, Error> {
+    let config = ctx.config()?;
+    let dialect = config.connect_spec()?.dialect();
+    let name = autogen::dev_database_name(&config.root, dialect);
+    let dropped = autogen::drop_dev_database(&config, dialect)?;
+    if ctx.global.json {
+        crate::output::json(&json!({"database": (dialect != retort::Dialect::Sqlite).then_some(&name), "dropped": dropped}));
+    } else if !ctx.global.quiet {
+        match (dialect, dropped) {
+            (retort::Dialect::Sqlite, _) => note!("nothing to drop: on SQLite the scratch database is in memory"),
+            (_, true) => note!("dropped the scratch database {name}"),
+            (_, false) => note!("no scratch database {name} to drop"),
+        }
+    }
+    Ok(0)
 }

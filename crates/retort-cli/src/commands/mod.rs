@@ -48,6 +48,9 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         Command::Status { exit_code } => inspect::status(ctx, exit_code),
         Command::Validate => check::validate(ctx),
         Command::Check { strict } => compare::check(ctx, strict),
+        Command::Dev {
+            action: crate::args::DevAction::Drop,
+        } => compare::dev_drop(ctx),
         Command::Repair => check::repair(ctx),
         // They write a script and roff pages: a --json caller would get neither JSON nor an
         // error it expects, so it is refused (DESIGN.md: --json prints only JSON on stdout).

@@ -119,6 +119,7 @@ struct NewRevision {
 /// The migration from the database to the declared schema, `None` when they match.
 fn generate(ctx: &Context, args: &RevisionArgs) -> Result<Option<Body>, Error> {
     let (project, mut conn, _state) = ctx.state_on()?;
+    super::compare::scratch_note(ctx, project, conn.dialect());
     let mut renames = Renames::none();
     for (old, new) in &args.rename_table {
         renames = renames.table(old, new);

@@ -20,6 +20,7 @@ use crate::project::Project;
 use crate::schema::{self, Change, Diff, Renames, Schema, Unmanaged};
 
 pub use annotate::describe;
+pub use scratch::{dev_database_name, drop_dev_database};
 pub use source::{DdlText, SchemaSource};
 
 /// The declared schema as the database loads it (see the module documentation).
@@ -27,7 +28,7 @@ pub fn declared_schema(project: &Project, dialect: Dialect) -> Result<Schema, Er
     let config = &project.config;
     let source = SchemaSource::from_config(config.schema.as_deref(), &config.root);
     let ddl = source.read(dialect, &config.root)?;
-    let mut scratch = scratch::Scratch::open(dialect, &config.root)?;
+    let mut scratch = scratch::Scratch::open(dialect, config)?;
     scratch.load(&ddl)?;
     scratch.inspect(&ours(project).each())
 }

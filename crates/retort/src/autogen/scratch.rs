@@ -1,34 +1,172 @@
 //! A scratch database of the target's dialect: the declared DDL is loaded into it so that
 //! the database, not a parser of ours, decides what the DDL means, and a generated
-//! migration is tried on it before any file is written. SQLite's is in memory.
+//! migration is tried on it before any file is written.
+//!
+//! SQLite's is in memory. On PostgreSQL and MySQL it is a database on the target's server
+//! named `retort_dev_` and a short hash of the project's folder and the dialect, created
+//! the first time and kept (`retort dev drop` removes it), or the `dev_url` of the config
+//! for users who cannot create databases. Either way it is emptied before each use, and
+//! only if it is empty or marked as retort's own: a `dev_url` pointing at a database with
+//! tables of its own is refused, never wiped. A session lock keeps two processes of one
+//! project from sharing it at once.
 
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use super::source::DdlText;
-use crate::db::{self, ConnectOptions, ConnectSpec, Connection};
+use crate::config::Config;
+use crate::db::{self, ConnectOptions, ConnectSpec, Connection, Value};
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::schema::Schema;
+
+/// The table that marks a scratch database as retort's to empty.
+pub(crate) const MARKER: &str = "retort_dev_marker";
 
 pub(crate) struct Scratch {
     conn: Box<dyn Connection>,
 }
 
+/// The name of the scratch database retort creates for the project in `root`.
+pub fn dev_database_name(root: &Path, dialect: Dialect) -> String {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut hash = Sha256::new();
+    hash.update(root.to_string_lossy().as_bytes());
+    hash.update([0]);
+    hash.update(dialect.name().as_bytes());
+    let digest = hash.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("retort_dev_{hex}")
+}
+
 impl Scratch {
-    /// An empty scratch database of `dialect`.
-    pub(crate) fn open(dialect: Dialect, root: &Path) -> Result<Scratch, Error> {
-        let url = match dialect {
-            Dialect::Sqlite => "sqlite::memory:",
-            other => {
+    /// An empty scratch database of `dialect`, for the project `config` describes.
+    pub(crate) fn open(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
+        if dialect == Dialect::Sqlite {
+            let spec = ConnectSpec::parse("sqlite::memory:", &config.root)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            let conn = db::connect(&spec, &ConnectOptions::default())
+                .map_err(Error::db("opening a scratch database"))?;
+            return Ok(Scratch { conn });
+        }
+        let opts = ConnectOptions {
+            connect_timeout: config.connect_timeout,
+            ..ConnectOptions::default()
+        };
+        let conn = match config.dev_spec()? {
+            Some(spec) if spec.dialect() != dialect => {
                 return Err(Error::Usage(format!(
-                    "comparing schemas on {other} is not supported yet (it needs a scratch {other} database; only SQLite has one so far)"
+                    "dev_url is a {} database, the target a {dialect} one: a scratch database must be of the target's kind",
+                    spec.dialect()
                 )))
             }
+            Some(spec) => db::connect(spec, &opts).map_err(|error| Error::Connect {
+                url: spec.masked_url().to_string(),
+                error,
+            })?,
+            None => {
+                let name = dev_database_name(&config.root, dialect);
+                let target = config.connect_spec()?;
+                create_database(target, &opts, &name)?;
+                let spec = target.with_database(&name).ok_or_else(|| {
+                    Error::Usage(format!("{dialect} has no scratch database on a server"))
+                })?;
+                db::connect(&spec, &opts).map_err(|error| Error::Connect {
+                    url: spec.masked_url().to_string(),
+                    error,
+                })?
+            }
         };
-        let spec = ConnectSpec::parse(url, root).map_err(|e| Error::Usage(e.to_string()))?;
-        let conn = db::connect(&spec, &ConnectOptions::default())
-            .map_err(Error::db("opening a scratch database"))?;
-        Ok(Scratch { conn })
+        let mut scratch = Scratch { conn };
+        scratch.lock()?;
+        scratch.reset()?;
+        Ok(scratch)
+    }
+
+    /// Holds the scratch database for this session: another process of the project waits.
+    fn lock(&mut self) -> Result<(), Error> {
+        let sql = match self.conn.dialect() {
+            Dialect::Postgres => "SELECT pg_advisory_lock(hashtext(current_database()))::text",
+            _ => "SELECT GET_LOCK(concat('retort_dev:', DATABASE()), 600)",
+        };
+        self.conn
+            .query(sql, &[])
+            .map_err(Error::db("locking the scratch database"))?;
+        Ok(())
+    }
+
+    /// Empties the scratch database (a server's), refusing one that holds tables but not
+    /// retort's mark, then marks it.
+    pub(crate) fn reset(&mut self) -> Result<(), Error> {
+        let dialect = self.conn.dialect();
+        if dialect == Dialect::Sqlite {
+            return Ok(());
+        }
+        let ctx = "emptying the scratch database";
+        let tables = self.list(
+            match dialect {
+                Dialect::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+                _ => "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1",
+            },
+            ctx,
+        )?;
+        if !tables.is_empty() && !tables.iter().any(|t| t == MARKER) {
+            let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+            return Err(Error::Usage(format!(
+                "the scratch database (dev_url) holds tables that retort did not make ({}{}): it empties its scratch database on every use, so give it an empty one",
+                shown.join(", "),
+                if tables.len() > 5 { ", …" } else { "" }
+            )));
+        }
+        match dialect {
+            Dialect::Postgres => {
+                let schema = self.list("SELECT current_schema()::text", ctx)?;
+                let schema = schema.first().cloned().unwrap_or_else(|| "public".into());
+                let q = dialect.sql().quote_ident(&schema);
+                self.conn
+                    .run(&format!("DROP SCHEMA IF EXISTS {q} CASCADE"))
+                    .map_err(Error::db(ctx))?;
+                self.conn
+                    .run(&format!("CREATE SCHEMA {q}"))
+                    .map_err(Error::db(ctx))?;
+            }
+            _ => {
+                let views = self.list("SELECT table_name FROM information_schema.views WHERE table_schema = DATABASE()", ctx)?;
+                let q = |n: &String| dialect.sql().quote_ident(n);
+                self.conn
+                    .run("SET FOREIGN_KEY_CHECKS = 0")
+                    .map_err(Error::db(ctx))?;
+                for view in &views {
+                    self.conn
+                        .run(&format!("DROP VIEW IF EXISTS {}", q(view)))
+                        .map_err(Error::db(ctx))?;
+                }
+                for table in tables.iter().filter(|t| !views.contains(t)) {
+                    self.conn
+                        .run(&format!("DROP TABLE IF EXISTS {}", q(table)))
+                        .map_err(Error::db(ctx))?;
+                }
+                self.conn
+                    .run("SET FOREIGN_KEY_CHECKS = 1")
+                    .map_err(Error::db(ctx))?;
+            }
+        }
+        self.conn
+            .run(&format!(
+                "CREATE TABLE {} (made_by VARCHAR(16))",
+                dialect.sql().quote_ident(MARKER)
+            ))
+            .map_err(Error::db(ctx))?;
+        Ok(())
+    }
+
+    fn list(&mut self, sql: &str, ctx: &str) -> Result<Vec<String>, Error> {
+        let rows = self.conn.query(sql, &[]).map_err(Error::db(ctx.to_string()))?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.first().and_then(Value::as_str).map(str::to_string))
+            .collect())
     }
 
     /// Loads declared DDL, statement by statement; a statement the database refuses is
@@ -78,8 +216,82 @@ impl Scratch {
     }
 
     pub(crate) fn inspect(&mut self, exclude: &[&str]) -> Result<Schema, Error> {
+        let mut exclude = exclude.to_vec();
+        exclude.push(MARKER);
         self.conn
-            .inspect(exclude)
+            .inspect(&exclude)
             .map_err(Error::db("reading the scratch database's schema"))
     }
+}
+
+/// Creates the scratch database `name` on the target's server unless it exists.
+fn create_database(target: &ConnectSpec, opts: &ConnectOptions, name: &str) -> Result<(), Error> {
+    let mut admin = db::connect(target, opts).map_err(|error| Error::Connect {
+        url: target.masked_url().to_string(),
+        error,
+    })?;
+    let ctx = format!("creating the scratch database {name}");
+    match target.dialect() {
+        Dialect::Postgres => {
+            let exists = admin
+                .query(
+                    "SELECT 1 FROM pg_database WHERE datname = $1",
+                    &[Value::Text(name.to_string())],
+                )
+                .map_err(Error::db(ctx.clone()))?;
+            if exists.is_empty() {
+                if let Err(e) = admin.run(&format!("CREATE DATABASE {name}")) {
+                    // Another process of the project may have made it meanwhile.
+                    let again = admin
+                        .query(
+                            "SELECT 1 FROM pg_database WHERE datname = $1",
+                            &[Value::Text(name.to_string())],
+                        )
+                        .map_err(Error::db(ctx.clone()))?;
+                    if again.is_empty() {
+                        return Err(Error::db(ctx)(e));
+                    }
+                }
+            }
+        }
+        _ => admin
+            .run(&format!("CREATE DATABASE IF NOT EXISTS {name}"))
+            .map_err(Error::db(ctx))?,
+    }
+    Ok(())
+}
+
+/// Drops the scratch database retort made for the project on the target's server; `false`
+/// when there was none.
+pub fn drop_dev_database(config: &Config, dialect: Dialect) -> Result<bool, Error> {
+    if dialect == Dialect::Sqlite {
+        return Ok(false);
+    }
+    let name = dev_database_name(&config.root, dialect);
+    let target = config.connect_spec()?;
+    let opts = ConnectOptions {
+        connect_timeout: config.connect_timeout,
+        ..ConnectOptions::default()
+    };
+    let mut admin = db::connect(target, &opts).map_err(|error| Error::Connect {
+        url: target.masked_url().to_string(),
+        error,
+    })?;
+    let ctx = format!("dropping the scratch database {name}");
+    let exists_sql = match dialect {
+        Dialect::Postgres => "SELECT 1 FROM pg_database WHERE datname = $1",
+        _ => "SELECT 1 FROM information_schema.schemata WHERE schema_name = ?",
+    };
+    let exists = admin
+        .query(exists_sql, &[Value::Text(name.clone())])
+        .map_err(Error::db(ctx.clone()))?;
+    if exists.is_empty() {
+        return Ok(false);
+    }
+    let sql = match dialect {
+        Dialect::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        _ => format!("DROP DATABASE IF EXISTS {name}"),
+    };
+    admin.run(&sql).map_err(Error::db(ctx))?;
+    Ok(true)
 }

@@ -33,7 +33,7 @@ pub(super) fn run(
     let create = schema::diff(&empty, live, &Renames::none());
     let create = schema::render(&create, &empty, live, dialect)
         .map_err(|e| failed(format!("writing the database's schema anew: {e}")))?;
-    let mut scratch = Scratch::open(dialect, &project.config.root)?;
+    let mut scratch = Scratch::open(dialect, &project.config)?;
     if dialect == Dialect::Sqlite {
         // As the migration will run (no rows here: only the order of drops could trip it).
         scratch

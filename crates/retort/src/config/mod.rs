@@ -57,6 +57,8 @@ pub struct Config {
     url: Result<DatabaseUrl, ConfigError>,
     /// The URL checked for its driver, built once here (see [`Config::connect_spec`]).
     spec: Result<ConnectSpec, ConfigError>,
+    /// `dev_url`, checked the same way, asked only by autogenerate and `check`.
+    dev_spec: Option<Result<ConnectSpec, ConfigError>>,
 }
 
 /// A config problem, naming the file and (where known) the line.
@@ -127,6 +129,8 @@ struct RawDatabase {
     connect_timeout: Option<toml::Spanned<u64>>,
     /// Development commands (`redo`) refuse to run here unless forced.
     protected: Option<bool>,
+    /// A database autogenerate and `check` may empty and use as their scratch database.
+    dev_url: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +227,7 @@ impl Config {
             start_up_cache: false,
             url: Err(ConfigError::NoUrl),
             spec: Err(ConfigError::NoUrl),
+            dev_spec: None,
         }
     }
 
@@ -328,6 +333,21 @@ impl Config {
             .as_ref()
             .and_then(|e| raw.environments.get(e))
             .map(toml::Spanned::get_ref);
+        let dev_spec = env_table
+            .and_then(|t| t.dev_url.as_ref())
+            .or(raw.database.dev_url.as_ref())
+            .map(|value| {
+                let at = Some(line(value));
+                let origin = format!("dev_url ({})", origin(at));
+                let expanded = expand(value.get_ref(), at, origin.clone())?;
+                let fail = |error| ConfigError::Url {
+                    origin: origin.clone(),
+                    error,
+                    path: Some(path.to_path_buf()),
+                    line: at,
+                };
+                ConnectSpec::new(&DatabaseUrl::parse(&expanded).map_err(fail)?, root).map_err(fail)
+            });
         let invalid = |at: usize, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             line: Some(line_of(text, at)),
@@ -452,7 +472,17 @@ impl Config {
             start_up_cache: true,
             url,
             spec,
+            dev_spec,
         })
+    }
+
+    /// `dev_url`, if set: the database autogenerate and `check` use as their scratch
+    /// database (emptied on each use) instead of one they create.
+    pub fn dev_spec(&self) -> Result<Option<&ConnectSpec>, ConfigError> {
+        match &self.dev_spec {
+            None => Ok(None),
+            Some(spec) => spec.as_ref().map(Some).map_err(Clone::clone),
+        }
     }
 
     /// The database URL, or why it could not be worked out. Commands that never touch the

@@ -91,6 +91,24 @@ impl ConnectSpec {
     pub fn driver(&self) -> &DriverOptions {
         &self.driver
     }
+
+    /// The same server, user and options, database `name`: where autogenerate creates its
+    /// scratch database beside the target. `None` for SQLite, whose scratch is in memory.
+    pub fn with_database(&self, name: &str) -> Option<ConnectSpec> {
+        let driver = match &self.driver {
+            #[cfg(feature = "postgres")]
+            DriverOptions::Postgres(o) => DriverOptions::Postgres(o.with_database(name)),
+            #[cfg(feature = "mysql")]
+            DriverOptions::Mysql(o) => DriverOptions::Mysql(o.with_database(name)),
+            #[allow(unreachable_patterns)]
+            _ => return None,
+        };
+        Some(ConnectSpec {
+            masked_url: format!("{} (database {name})", self.masked_url),
+            dialect: self.dialect,
+            driver,
+        })
+    }
 }
 
 impl fmt::Debug for ConnectSpec {

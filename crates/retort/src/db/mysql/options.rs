@@ -140,6 +140,14 @@ impl fmt::Debug for MysqlOptions {
 }
 
 impl MysqlOptions {
+    /// The same server, user and options, another database.
+    pub(crate) fn with_database(&self, name: &str) -> MysqlOptions {
+        MysqlOptions {
+            database: name.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// Parses `mysql://` / `mariadb://` URLs. Error messages never quote the user-info part.
     pub(crate) fn parse(raw: &str) -> Result<MysqlOptions, DbError> {
         let (scheme, rest) = raw

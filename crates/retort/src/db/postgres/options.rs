@@ -195,6 +195,14 @@ pub(super) fn parse_host_port(item: &str) -> Result<(Host, Option<u16>), DbError
 }
 
 impl PostgresOptions {
+    /// The same server, user and options, another database.
+    pub(crate) fn with_database(&self, name: &str) -> PostgresOptions {
+        PostgresOptions {
+            dbname: Some(name.to_string()),
+            ..self.clone()
+        }
+    }
+
     pub(crate) fn parse(raw: &str) -> Result<PostgresOptions, DbError> {
         let (scheme, rest) = raw
             .split_once("://")
