@@ -135,6 +135,18 @@ pub enum Command {
     },
     /// Accept the current text of edited applied migrations, on purpose (logged)
     Repair,
+    /// The live database's schema as SQL, loadable as schema.sql
+    Schema {
+        #[command(subcommand)]
+        action: SchemaAction,
+    },
+    /// Print the SQL that takes the database at URL_A to the one at URL_B (one dialect)
+    Diff {
+        /// The database to start from
+        url_a: String,
+        /// The database to reach
+        url_b: String,
+    },
     /// The scratch database autogenerate and check use on PostgreSQL and MySQL
     Dev {
         #[command(subcommand)]
@@ -150,6 +162,17 @@ pub enum Command {
         /// Write retort.1 and a retort-COMMAND.1 for every command into DIR (created if missing)
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaAction {
+    /// Write the live database's schema as SQL (tables, indexes, views…; retort's own tables
+    /// left out)
+    Dump {
+        /// Write it to FILE instead of stdout
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 

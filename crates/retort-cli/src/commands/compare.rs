@@ -76,13 +76,87 @@ pub fn dev_drop(ctx: &Context) -> Result<u8, Error> {
     let name = autogen::dev_database_name(&config.root, dialect);
     let dropped = autogen::drop_dev_database(&config, dialect)?;
     if ctx.global.json {
-        crate::output::json(&json!({"database": (dialect != retort::Dialect::Sqlite).then_some(&name), "dropped": dropped}));
+        crate::output::json(
+            &json!({"database": (dialect != retort::Dialect::Sqlite).then_some(&name), "dropped": dropped}),
+        );
     } else if !ctx.global.quiet {
         match (dialect, dropped) {
-            (retort::Dialect::Sqlite, _) => note!("nothing to drop: on SQLite the scratch database is in memory"),
+            (retort::Dialect::Sqlite, _) => {
+                note!("nothing to drop: on SQLite the scratch database is in memory")
+            }
             (_, true) => note!("dropped the scratch database {name}"),
             (_, false) => note!("no scratch database {name} to drop"),
         }
+    }
+    Ok(0)
+}
+
+/// `retort schema dump`: the live schema as SQL, on stdout or into a file.
+pub fn dump(ctx: &Context, output: Option<std::path::PathBuf>) -> Result<u8, Error> {
+    let (project, mut conn, _state) = ctx.state_on()?;
+    let live = autogen::live_schema(project, conn.as_mut())?;
+    let text = autogen::dump(&live)?;
+    if ctx.global.json {
+        crate::output::json(&json!({"dialect": live.dialect.name(), "sql": text}));
+        return Ok(0);
+    }
+    match output {
+        Some(path) => {
+            let path = ctx.cwd.join(path);
+            std::fs::write(&path, &text).map_err(|e| Error::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            if !ctx.global.quiet {
+                note!(
+                    "wrote the schema of {} ({} tables) to {}",
+                    project.config.url()?.masked(),
+                    live.tables.len(),
+                    path.display()
+                );
+            }
+        }
+        None => data!("{}", text.trim_end_matches('\n')),
+    }
+    for u in &live.unmanaged {
+        if !ctx.global.quiet {
+            note!("{} {} {}", paint(YELLOW, "not written:"), u.kind, u.name);
+        }
+    }
+    Ok(0)
+}
+
+/// `retort diff URL_A URL_B`: the SQL from one live database to another, on stdout.
+pub fn diff(ctx: &Context, url_a: &str, url_b: &str) -> Result<u8, Error> {
+    // retort's own tables are left out, as the config names them where there is one.
+    let config = ctx.config().ok();
+    let version = config
+        .as_ref()
+        .map_or("retort_version".to_string(), |c| c.version_table.clone());
+    let log = config
+        .as_ref()
+        .map_or("retort_log".to_string(), |c| c.log_table());
+    let connect = |url: &str| -> Result<Box<dyn retort::Connection>, Error> {
+        let spec = retort::db::ConnectSpec::parse(url, &ctx.cwd)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        retort::db::connect(&spec, &retort::ConnectOptions::default()).map_err(|error| {
+            Error::Connect {
+                url: spec.masked_url().to_string(),
+                error,
+            }
+        })
+    };
+    let mut a = connect(url_a)?;
+    let mut b = connect(url_b)?;
+    let sql = autogen::diff_databases(a.as_mut(), b.as_mut(), &[&version, &log])?;
+    if ctx.global.json {
+        crate::output::json(&json!({"sql": sql, "matches": sql.is_empty()}));
+    } else if sql.is_empty() {
+        if !ctx.global.quiet {
+            note!("no differences");
+        }
+    } else {
+        data!("{}", sql.trim_end_matches('\n'));
     }
     Ok(0)
 }

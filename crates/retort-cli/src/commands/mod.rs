@@ -48,6 +48,10 @@ pub fn run(ctx: &Context, command: Command) -> Result<u8, Error> {
         Command::Status { exit_code } => inspect::status(ctx, exit_code),
         Command::Validate => check::validate(ctx),
         Command::Check { strict } => compare::check(ctx, strict),
+        Command::Schema {
+            action: crate::args::SchemaAction::Dump { output },
+        } => compare::dump(ctx, output),
+        Command::Diff { url_a, url_b } => compare::diff(ctx, &url_a, &url_b),
         Command::Dev {
             action: crate::args::DevAction::Drop,
         } => compare::dev_drop(ctx),

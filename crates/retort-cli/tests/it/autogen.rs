@@ -333,3 +333,71 @@ fn a_database_made_without_migrations_is_adopted_from_empty() {
     p.ok(&["check"]);
     p.ok(&["status", "--exit-code"]);
 }
+
+#[test]
+fn a_dump_loads_with_the_client_and_adopts_a_database_made_without_migrations() {
+    let p = sqlite();
+    p.write("schema.sql", &format!("{USERS}{POSTS}"));
+    p.load_with_client(&format!(
+        "{USERS}{POSTS}CREATE TRIGGER t AFTER INSERT ON users BEGIN SELECT 1; END;"
+    ));
+    // The schema as the database has it, then the declared schema is that dump.
+    let (code, _, err) = p.run(&["schema", "dump", "--output", "dumped.sql"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not written: trigger t"), "{err}");
+    let dumped = p.read("dumped.sql");
+    assert!(
+        dumped.contains("-- not written (retort does not manage it): trigger t"),
+        "{dumped}"
+    );
+    p.write("schema.sql", &dumped);
+    p.ok(&["check"]);
+    // It loads with sqlite3, into a database `diff` then finds equal.
+    let copy = p.path().join("copy.db");
+    let status = std::process::Command::new("sqlite3")
+        .arg("-bail")
+        .arg(&copy)
+        .stdin(std::fs::File::open(p.path().join("dumped.sql")).expect("dump"))
+        .status()
+        .expect("sqlite3");
+    assert!(status.success());
+    let copy_url = format!("sqlite:{}", copy.display());
+    let (code, out, err) = p.run(&["diff", &p.url, &copy_url]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("no differences"), "{err}");
+    // Adopted: a baseline from nothing, stamped, and the normal loop from there.
+    p.ok(&[
+        "revision",
+        "--autogenerate",
+        "--from-empty",
+        "-m",
+        "baseline",
+    ]);
+    p.ok(&["stamp", "head"]);
+    p.ok(&["check"]);
+}
+
+#[test]
+fn diff_prints_the_sql_from_one_database_to_the_other() {
+    let p = sqlite();
+    p.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)");
+    let other = p.path().join("other.db");
+    let other_url = format!("sqlite:{}", other.display());
+    let status = std::process::Command::new("sqlite3")
+        .arg(&other)
+        .arg("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, bio TEXT); CREATE INDEX users_email ON users (email);")
+        .status()
+        .expect("sqlite3");
+    assert!(status.success());
+    let out = p.ok(&["diff", &p.url, &other_url]);
+    assert_eq!(
+        out,
+        "ALTER TABLE \"users\" ADD COLUMN \"bio\" text;\nCREATE INDEX \"users_email\" ON \"users\" (\"email\");\n"
+    );
+    // Loading it takes the first database to the second.
+    p.load_with_client(&out);
+    let (code, out, _) = p.run(&["diff", &p.url, &other_url]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    let err = p.fails(&["diff", &p.url, "postgres://nobody@127.0.0.1:1/x"], 3);
+    assert!(err.contains("cannot connect"), "{err}");
+}

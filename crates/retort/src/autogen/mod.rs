@@ -217,3 +217,66 @@ fn ensure_at_head(project: &Project, conn: &mut dyn Connection) -> Result<(), Er
         Err(Error::NotAtHead { pending })
     }
 }
+
+/// The statements that create `schema` from nothing, each ending in `;`: a live database's
+/// schema as a file that loads with the database's own client and as a declared schema.
+/// Objects retort does not manage are listed in comments, not written.
+pub fn dump(schema: &Schema) -> Result<String, Error> {
+    let empty = Schema::new(schema.dialect);
+    let create = schema::diff(&empty, schema, &Renames::none());
+    let rendered = render(&create, &empty, schema, schema.dialect)?;
+    let mut out = String::new();
+    for u in &schema.unmanaged {
+        out.push_str(&format!(
+            "-- not written (retort does not manage it): {} {}\n",
+            u.kind,
+            crate::script::comment_text(&u.name)
+        ));
+    }
+    out.push_str(&script(&rendered, schema.dialect));
+    Ok(out)
+}
+
+/// Rendered statements as a script for the database's own client: on SQLite, a rebuild
+/// (or a foreign-key cycle) runs with enforcement off, as a migration marked
+/// `foreign_keys: off` would.
+fn script(rendered: &schema::Rendered, dialect: Dialect) -> String {
+    let section = annotate::section(rendered, &[], dialect);
+    if rendered.foreign_keys_off && dialect == Dialect::Sqlite {
+        format!("PRAGMA foreign_keys = OFF;\n{section}PRAGMA foreign_keys = ON;\n")
+    } else {
+        section
+    }
+}
+
+/// The SQL that takes database `a` to database `b` (both of one dialect), each statement
+/// ending in `;`; empty when they match. Both are read at the same time.
+pub fn diff_databases(
+    a: &mut dyn Connection,
+    b: &mut dyn Connection,
+    exclude: &[&str],
+) -> Result<String, Error> {
+    if a.dialect() != b.dialect() {
+        return Err(Error::Usage(format!(
+            "the two databases are {} and {}: a diff is written for one dialect",
+            a.dialect(),
+            b.dialect()
+        )));
+    }
+    let (from, to) = std::thread::scope(|s| {
+        let first = s.spawn(|| a.inspect(exclude));
+        let second = b.inspect(exclude);
+        let first = first
+            .join()
+            .unwrap_or_else(|_| Err(crate::db::DbError::new("reading the first schema failed")));
+        (first, second)
+    });
+    let from = from.map_err(Error::db("reading the first database's schema"))?;
+    let to = to.map_err(Error::db("reading the second database's schema"))?;
+    let changes = schema::diff(&from, &to, &Renames::none());
+    if changes.is_empty() {
+        return Ok(String::new());
+    }
+    let rendered = render(&changes, &from, &to, from.dialect)?;
+    Ok(script(&rendered, from.dialect))
+}

@@ -162,7 +162,10 @@ impl Scratch {
     }
 
     fn list(&mut self, sql: &str, ctx: &str) -> Result<Vec<String>, Error> {
-        let rows = self.conn.query(sql, &[]).map_err(Error::db(ctx.to_string()))?;
+        let rows = self
+            .conn
+            .query(sql, &[])
+            .map_err(Error::db(ctx.to_string()))?;
         Ok(rows
             .iter()
             .filter_map(|r| r.first().and_then(Value::as_str).map(str::to_string))
