@@ -24,20 +24,26 @@ fn stdout(args: &[&str]) -> String {
 /// The commands `retort --help` lists (clap's own `help` aside): the tests follow the
 /// parser, so a command added later is checked without editing them.
 fn commands() -> Vec<String> {
-    let help = stdout(&["--help"]);
-    let list: Vec<String> = help
-        .lines()
+    let list = subcommands(&[]);
+    for expected in ["upgrade", "downgrade", "completions", "man"] {
+        assert!(list.iter().any(|c| c == expected), "{list:?}");
+    }
+    list
+}
+
+/// The subcommands `retort PARENT… --help` lists (none for a command without any).
+fn subcommands(parent: &[&str]) -> Vec<String> {
+    let mut args = parent.to_vec();
+    args.push("--help");
+    let help = stdout(&args);
+    help.lines()
         .skip_while(|l| *l != "Commands:")
         .skip(1)
         .take_while(|l| !l.trim().is_empty())
         .filter_map(|l| l.split_whitespace().next())
         .filter(|c| *c != "help")
         .map(str::to_owned)
-        .collect();
-    for expected in ["upgrade", "downgrade", "completions", "man"] {
-        assert!(list.iter().any(|c| c == expected), "{list:?}\n{help}");
-    }
-    list
+        .collect()
 }
 
 /// Runs `program args` with `input` on stdin, or None (said on stderr) when it is not
@@ -202,9 +208,15 @@ fn man_dir_writes_a_page_per_command() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
+    // A page per command, and one per subcommand of those that have some (`dev drop`).
     let mut expected: Vec<String> = commands()
         .iter()
-        .map(|c| format!("retort-{c}.1"))
+        .flat_map(|c| {
+            let nested = subcommands(&[c.as_str()]);
+            std::iter::once(format!("retort-{c}.1"))
+                .chain(nested.into_iter().map(move |s| format!("retort-{c}-{s}.1")))
+                .collect::<Vec<_>>()
+        })
         .chain(["retort.1".to_owned()])
         .collect();
     expected.sort();
