@@ -9,6 +9,7 @@ mod cache;
 mod commands;
 mod concurrency;
 mod devloop;
+mod fastapi;
 mod graph_ops;
 mod interrupted;
 mod offline;
