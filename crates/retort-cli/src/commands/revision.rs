@@ -290,6 +290,7 @@ fn write_new(ctx: &Context, project: &Project, new: NewRevision, body: Body) -> 
                 .iter()
                 .map(|d| serde_json::json!({"change": d.change.to_string(), "rows": d.rows}))
                 .collect();
+            out["warnings"] = g.needs_data.iter().map(|n| n.to_string()).collect();
             out["rebuilt"] = g.rebuilt.clone().into();
             out["notes"] = g.notes.clone().into();
             out["not_compared"] = super::unmanaged_json(&g.unmanaged);
@@ -319,6 +320,9 @@ fn report_generated(revision: &str, g: &Generated) {
     }
     for d in &g.destructive {
         note!("{} {}", paint(RED, "destructive:"), autogen::describe(d));
+    }
+    for n in &g.needs_data {
+        note!("{} {n}", paint(RED, "warning:"));
     }
     for table in &g.rebuilt {
         note!(

@@ -401,3 +401,38 @@ fn diff_prints_the_sql_from_one_database_to_the_other() {
     let err = p.fails(&["diff", &p.url, "postgres://nobody@127.0.0.1:1/x"], 3);
     assert!(err.contains("cannot connect"), "{err}");
 }
+
+#[test]
+fn changes_the_live_rows_would_fail_are_warned_with_their_count() {
+    let p = sqlite();
+    p.write("schema.sql", USERS);
+    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+    p.ok(&["upgrade", "head"]);
+    p.exec("INSERT INTO users (email, name) VALUES ('a@x', NULL), ('b@x', NULL), ('c@x', 'c')");
+    p.write(
+        "schema.sql",
+        &USERS.replace(
+            "name TEXT",
+            "name TEXT NOT NULL DEFAULT 'anon',\n    plan TEXT NOT NULL",
+        ),
+    );
+    let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "required"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("users.plan is added NOT NULL without a default, and users has 3 row(s)")
+            && err.contains("users.name becomes NOT NULL and holds 2 NULL(s)")
+            && err.contains("nullable → not null"),
+        "{err}"
+    );
+    let file = p.read(out.trim());
+    assert!(
+        file.contains("-- WARNING: users.name becomes NOT NULL and holds 2 NULL(s)"),
+        "{file}"
+    );
+    // As warned: the migration fails on these rows, and leaves them as they were.
+    p.fails(&["upgrade", "head"], 3);
+    assert_eq!(
+        count(&p, "SELECT count(*) FROM users WHERE name IS NULL"),
+        2
+    );
+}

@@ -52,6 +52,75 @@ pub(super) fn count_rows(
     Ok(out)
 }
 
+/// A change that fails on the rows the live database holds now: a NOT NULL column added
+/// without a default to a table with rows, or a column made NOT NULL while it holds NULLs.
+/// The scratch self-check cannot see it (its copy has no rows), so it is counted here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedsData {
+    pub change: Change,
+    /// The rows that would fail.
+    pub rows: u64,
+}
+
+impl std::fmt::Display for NeedsData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.change {
+            Change::AddColumn { table, column } => write!(
+                f,
+                "{table}.{} is added NOT NULL without a default, and {table} has {} row(s): give it a default, or add it nullable, fill it, then make it NOT NULL",
+                column.name, self.rows
+            ),
+            Change::AlterColumn { table, to, .. } => write!(
+                f,
+                "{table}.{} becomes NOT NULL and holds {} NULL(s): fill them first (an UPDATE above this change), or the migration fails",
+                to.name, self.rows
+            ),
+            other => write!(f, "{other}: {} row(s) would fail", self.rows),
+        }
+    }
+}
+
+/// The changes of `diff` that the live rows would make fail, with how many rows.
+pub(super) fn needs_data(conn: &mut dyn Connection, diff: &Diff) -> Result<Vec<NeedsData>, Error> {
+    let dialect = conn.dialect();
+    let q = |name: &str| dialect.sql().quote_ident(name);
+    let mut out = Vec::new();
+    for change in &diff.changes {
+        let sql = match change {
+            Change::AddColumn { table, column }
+                if !column.nullable
+                    && column.default.is_none()
+                    && column.identity.is_none()
+                    && column.generated.is_none() =>
+            {
+                format!("SELECT count(*) FROM {}", q(table))
+            }
+            Change::AlterColumn { table, from, to } if from.nullable && !to.nullable => format!(
+                "SELECT count(*) FROM {} WHERE {} IS NULL",
+                q(table),
+                q(&from.name)
+            ),
+            _ => continue,
+        };
+        let rows = conn
+            .query(&sql, &[])
+            .map_err(Error::db("counting the rows a change needs filled"))?;
+        let n = rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::as_i64)
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0);
+        if n > 0 {
+            out.push(NeedsData {
+                change: change.clone(),
+                rows: n,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// What the comment above a destructive change says.
 pub fn describe(d: &Destructive) -> String {
     let what = match (&d.change, d.rows) {
@@ -65,6 +134,7 @@ pub fn describe(d: &Destructive) -> String {
 pub(super) fn section(
     rendered: &Rendered,
     destructive: &[Destructive],
+    needs_data: &[NeedsData],
     dialect: Dialect,
 ) -> String {
     let q = |name: &str| dialect.sql().quote_ident(name);
@@ -77,6 +147,9 @@ pub(super) fn section(
         top.push(format!(
             "-- rebuilds table {table}: every row is copied into a new table"
         ));
+    }
+    for n in needs_data {
+        top.push(format!("-- WARNING: {n}"));
     }
     for d in destructive {
         let comment = format!("-- DESTRUCTIVE: {}", describe(d));

@@ -19,7 +19,7 @@ use crate::migrator::DbState;
 use crate::project::Project;
 use crate::schema::{self, Change, Diff, Renames, Schema, Unmanaged};
 
-pub use annotate::describe;
+pub use annotate::{describe, NeedsData};
 pub use scratch::{dev_database_name, drop_dev_database};
 pub use source::{DdlText, SchemaSource};
 
@@ -113,6 +113,8 @@ pub struct Generated {
     pub foreign_keys_off: bool,
     pub changes: Vec<Change>,
     pub destructive: Vec<Destructive>,
+    /// Changes the live rows would make fail (written as warnings atop the up section).
+    pub needs_data: Vec<NeedsData>,
     /// Tables rebuilt (every row copied).
     pub rebuilt: Vec<String>,
     /// What the up section's statements lose or cannot keep.
@@ -164,20 +166,24 @@ pub fn autogenerate(
     let rendered_down = render(&down, &declared, &live, dialect)?;
     selfcheck::run(project, &live, &declared, &rendered_up, &rendered_down)?;
 
-    let destructive = if options.from_empty {
-        Vec::new()
+    let (destructive, needs_data) = if options.from_empty {
+        (Vec::new(), Vec::new())
     } else {
-        annotate::count_rows(conn, &up)?
+        (
+            annotate::count_rows(conn, &up)?,
+            annotate::needs_data(conn, &up)?,
+        )
     };
     // The down section's notes stay in its own comments: the command reports what the
     // migration does going up.
     let notes = rendered_up.notes.clone();
     Ok(Some(Generated {
-        up: annotate::section(&rendered_up, &destructive, dialect),
-        down: annotate::section(&rendered_down, &[], dialect),
+        up: annotate::section(&rendered_up, &destructive, &needs_data, dialect),
+        down: annotate::section(&rendered_down, &[], &[], dialect),
         foreign_keys_off: rendered_up.foreign_keys_off || rendered_down.foreign_keys_off,
         changes: up.changes,
         destructive,
+        needs_data,
         rebuilt: rendered_up.rebuilt,
         notes,
         unmanaged: live.unmanaged,
@@ -241,7 +247,7 @@ pub fn dump(schema: &Schema) -> Result<String, Error> {
 /// (or a foreign-key cycle) runs with enforcement off, as a migration marked
 /// `foreign_keys: off` would.
 fn script(rendered: &schema::Rendered, dialect: Dialect) -> String {
-    let section = annotate::section(rendered, &[], dialect);
+    let section = annotate::section(rendered, &[], &[], dialect);
     if rendered.foreign_keys_off && dialect == Dialect::Sqlite {
         format!("PRAGMA foreign_keys = OFF;\n{section}PRAGMA foreign_keys = ON;\n")
     } else {

@@ -114,7 +114,14 @@ fn column_changes(from: &Column, to: &Column) -> Vec<String> {
         out.push(format!("type {} → {}", from.data_type, to.data_type));
     }
     if which.nullable {
-        out.push(if to.nullable { "nullable" } else { "not null" }.to_string());
+        out.push(
+            if to.nullable {
+                "not null → nullable"
+            } else {
+                "nullable → not null"
+            }
+            .to_string(),
+        );
     }
     if which.default {
         out.push(format!(
