@@ -131,24 +131,28 @@ pub(super) const CONSTRAINTS: &str = concat!(
 
 /// Indexes that back no constraint of their table: table oid, name, unique, method, the
 /// predicate, and per key column (not the INCLUDE ones) its column name or expression,
-/// whether it is an expression, and whether descending. `indkey` and `indoption` are
-/// `int2vector`s, subscripted from 0.
+/// whether it is an expression, and whether descending. The keys come from one `unnest`
+/// of `indkey` and `indoption` per index: `generate_series` there would make the planner
+/// guess a thousand keys per index and pay for JIT compilation (0.37 s of 0.43 s at 1,000
+/// tables).
 pub(super) const INDEXES: &str = concat!(
     "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
-       ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 \
-           THEN pg_catalog.pg_get_indexdef(i.indexrelid, k, true) \
-           ELSE (SELECT a.attname::text FROM pg_catalog.pg_attribute a \
-             WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]) END \
-         FROM pg_catalog.generate_series(1, i.indnkeyatts::int) k ORDER BY k), \
-       ARRAY(SELECT i.indkey[k - 1] = 0 \
-         FROM pg_catalog.generate_series(1, i.indnkeyatts::int) k ORDER BY k), \
-       ARRAY(SELECT (i.indoption[k - 1] & 1) <> 0 \
-         FROM pg_catalog.generate_series(1, i.indnkeyatts::int) k ORDER BY k) \
+       keys.texts, keys.expressions, keys.descending \
      FROM pg_catalog.pg_index i \
      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
+     CROSS JOIN LATERAL (SELECT \
+         pg_catalog.array_agg(CASE WHEN k.attnum = 0 \
+           THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true) \
+           ELSE a.attname::text END ORDER BY k.n) AS texts, \
+         pg_catalog.array_agg(k.attnum = 0 ORDER BY k.n) AS expressions, \
+         pg_catalog.array_agg((k.option & 1) <> 0 ORDER BY k.n) AS descending \
+       FROM ROWS FROM (pg_catalog.unnest(i.indkey::pg_catalog.int2[]), \
+         pg_catalog.unnest(i.indoption::pg_catalog.int2[])) WITH ORDINALITY k(attnum, option, n) \
+       LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+       WHERE k.n <= i.indnkeyatts) keys \
      WHERE ",
     tables_of_the_schema!("c"),
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
