@@ -337,6 +337,37 @@ fn inspecting_twice_gives_the_same_model_and_no_diff() {
     let (a, b) = (c.inspect(OURS).unwrap(), c.inspect(OURS).unwrap());
     assert_eq!(a, b);
     assert!(diff(&a, &b, &Renames::default()).changes.is_empty());
+    // Another database, other oids, the same DDL: the same model.
+    assert_same(EVERY_KIND, EVERY_KIND);
+}
+
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn names_are_as_the_catalog_spells_them_and_expressions_quote_them() {
+    let s = schema_of(
+        "CREATE TYPE \"Level\" AS ENUM ('Low', 'it''s');
+         CREATE TABLE \"Mixed Case\" (
+             \"Id\" int PRIMARY KEY,
+             \"we\"\"ird\" text CHECK (\"we\"\"ird\" <> ''),
+             lvl \"Level\" DEFAULT 'it''s',
+             \"Parent\" int REFERENCES \"Mixed Case\"
+         );
+         CREATE INDEX \"Idx\" ON \"Mixed Case\" (lower(\"we\"\"ird\"), \"Id\");",
+    );
+    let t = &s.tables["Mixed Case"];
+    let names: Vec<_> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Id", "we\"ird", "lvl", "Parent"]);
+    assert_eq!(
+        t.columns[2].data_type, "\"Level\"",
+        "a type is written as DDL names it"
+    );
+    assert_eq!(t.columns[2].default.as_deref(), Some("'it''s'"));
+    assert_eq!(t.checks[0].expression, "\"we\"\"ird\" <> ''::text");
+    assert_eq!(t.indexes[0].parts[0].key, "lower(\"we\"\"ird\")");
+    assert_eq!(t.indexes[0].parts[1].key, "Id");
+    assert_eq!(t.foreign_keys[0].references_table, "Mixed Case");
+    assert_eq!(t.foreign_keys[0].references_columns, ["Id"]);
+    assert_eq!(s.enums["Level"].values, ["Low", "it's"]);
 }
 
 #[test]
