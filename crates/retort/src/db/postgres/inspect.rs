@@ -16,9 +16,13 @@
 //! What the model has no place for is left out of it: operator classes, per-key
 //! collations and NULLS FIRST/LAST of index keys, INCLUDE columns, partition keys,
 //! sequence options beyond start and increment (and those of an identity's sequence),
-//! `NOT VALID` and `NO INHERIT` on checks, MATCH FULL on foreign keys. Exclusion
-//! constraints, domains, composite and range types are listed as unmanaged, never
-//! dropped silently.
+//! `NOT VALID` and `NO INHERIT` on checks, MATCH FULL on foreign keys, NULLS NOT DISTINCT
+//! and deferrability of unique constraints. Exclusion constraints, domains, composite and
+//! range types, policies and rules are listed as unmanaged, never dropped silently.
+//!
+//! The queries open no transaction of their own: a `BEGIN` inside the caller's
+//! transaction would end it at our `COMMIT`. Outside one, DDL committed by another session
+//! between two of the six queries can be seen by the later ones only.
 
 mod catalog;
 mod normalize;

@@ -172,8 +172,8 @@ pub(super) const ENUMS: &str = concat!(
 /// What retort does not manage, as (kind, name, the table it is on): user triggers on
 /// tables and views (not on partitions, which are listed themselves, nor the internal
 /// ones of foreign keys); functions, procedures and aggregates with their argument types
-/// (overloads are distinct objects); domains, composite and range types; and the
-/// database's extensions, but for `plpgsql`, which every database is created with.
+/// (overloads are distinct objects); domains, composite and range types; row-level
+/// security policies and rules (not a view's own `_RETURN`); and the database's extensions, but for `plpgsql`, which every database is created with.
 /// Members of an extension are the extension's own and are not listed one by one, nor
 /// are functions internal to another object (a range type's constructors).
 pub(super) const UNMANAGED: &str = concat!(
@@ -203,6 +203,17 @@ pub(super) const UNMANAGED: &str = concat!(
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
          WHERE e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid \
          AND e.deptype = 'e') \
+     UNION ALL \
+     SELECT 'policy', p.polname::text || ' on ' || c.relname::text, c.relname::text \
+     FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
+     WHERE c.relnamespace = ",
+    ns!(),
+    " UNION ALL \
+     SELECT 'rule', r.rulename::text || ' on ' || c.relname::text, c.relname::text \
+     FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+     WHERE c.relnamespace = ",
+    ns!(),
+    " AND r.rulename <> '_RETURN' \
      UNION ALL \
      SELECT 'extension', x.extname::text, NULL FROM pg_catalog.pg_extension x \
      WHERE x.extname <> 'plpgsql'"

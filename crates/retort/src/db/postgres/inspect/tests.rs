@@ -553,12 +553,16 @@ fn what_retort_does_not_manage_is_listed() {
          CREATE VIEW v AS SELECT 1 AS one;
          CREATE FUNCTION v_ins() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
          CREATE TRIGGER v_instead INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_ins();
-         CREATE TABLE m (a int) PARTITION BY LIST (a);
+         CREATE TABLE m (a int PRIMARY KEY) PARTITION BY LIST (a);
+         CREATE INDEX m_a_desc ON m (a DESC);
          CREATE TABLE m1 PARTITION OF m FOR VALUES IN (1);
          CREATE TABLE m2 PARTITION OF m FOR VALUES IN (2);
          CREATE FUNCTION m_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
          CREATE TRIGGER m_trigger BEFORE UPDATE ON m FOR EACH ROW EXECUTE FUNCTION m_touch();
-         CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one;",
+         CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one;
+         CREATE TABLE r (a int REFERENCES m);
+         CREATE POLICY mine ON r USING (a > 0);
+         CREATE RULE no_delete AS ON DELETE TO r DO INSTEAD NOTHING;",
     );
     assert_eq!(
         s.unmanaged,
@@ -576,14 +580,34 @@ fn what_retort_does_not_manage_is_listed() {
             unmanaged("materialized view", "mv"),
             unmanaged("partition", "m1"),
             unmanaged("partition", "m2"),
+            unmanaged("policy", "mine on r"),
             unmanaged("range type", "span"),
+            unmanaged("rule", "no_delete on r"),
             unmanaged("trigger", "m_trigger on m"),
             unmanaged("trigger", "v_instead on v"),
         ],
         "an extension's own functions and types, and the clones of a trigger on the \
          partitions, are not listed one by one"
     );
-    assert_eq!(s.tables.keys().collect::<Vec<_>>(), ["m", "rooms"]);
+    assert_eq!(s.tables.keys().collect::<Vec<_>>(), ["m", "r", "rooms"]);
+    assert_eq!(
+        s.tables["r"].foreign_keys.len(),
+        1,
+        "a key to a partitioned table is one, not one per partition"
+    );
+    let m = &s.tables["m"];
+    assert_eq!(
+        m.primary_key.as_ref().map(|k| &k.columns[..]),
+        Some(&["a".to_owned()][..])
+    );
+    assert_eq!(
+        m.indexes
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>(),
+        ["m_a_desc"],
+        "a partitioned table's index is read once, on it"
+    );
     assert_eq!(
         s.tables["rooms"].columns,
         [
