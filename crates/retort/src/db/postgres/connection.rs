@@ -388,6 +388,11 @@ impl Connection for PostgresConnection {
         true
     }
 
+    /// The session's `current_schema()`, in six catalog queries (see `inspect`).
+    fn inspect(&mut self, exclude: &[&str]) -> Result<crate::schema::Schema, DbError> {
+        super::inspect::inspect(self, exclude).map_err(|e| self.fail(e))
+    }
+
     fn ensure_schema(&mut self) -> Result<(), DbError> {
         match self.schema.clone() {
             Some(schema) => self.run(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&schema))),

@@ -66,7 +66,7 @@ fn url(s: &str) -> PostgresOptions {
     PostgresOptions::parse(s).unwrap()
 }
 
-fn quick() -> ConnectOptions {
+pub(super) fn quick() -> ConnectOptions {
     ConnectOptions {
         lock_timeout: Duration::from_millis(300),
         connect_timeout: Duration::from_secs(5),
@@ -128,7 +128,7 @@ fn add_query(u: &str, q: &str) -> String {
 }
 
 /// A database of the test's own, dropped at the end (also when the test panics).
-struct TestDb {
+pub(super) struct TestDb {
     admin: String,
     name: String,
     /// The URL of the database.
@@ -136,7 +136,7 @@ struct TestDb {
 }
 
 impl TestDb {
-    fn new() -> TestDb {
+    pub(super) fn new() -> TestDb {
         let admin = server().to_string();
         let mut bytes = [0u8; 6];
         getrandom::fill(&mut bytes).unwrap();
@@ -151,16 +151,16 @@ impl TestDb {
         TestDb { admin, name, url }
     }
 
-    fn connect(&self) -> PostgresConnection {
+    pub(super) fn connect(&self) -> PostgresConnection {
         connect(&self.url).unwrap()
     }
 
-    fn with(&self, opts: ConnectOptions) -> PostgresConnection {
+    pub(super) fn with(&self, opts: ConnectOptions) -> PostgresConnection {
         PostgresConnection::connect(&url(&self.url), &opts).unwrap()
     }
 
     /// The URL with other query options.
-    fn url_with(&self, query: &str) -> String {
+    pub(super) fn url_with(&self, query: &str) -> String {
         add_query(&self.url, query)
     }
 
