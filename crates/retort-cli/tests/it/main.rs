@@ -6,6 +6,7 @@ mod util;
 mod autogen;
 mod bad_input;
 mod cache;
+mod check;
 mod commands;
 mod concurrency;
 mod devloop;
