@@ -53,7 +53,7 @@ db_test!(check_lists_each_difference_and_exits_1, |p| {
                 .find(|w| w.starts_with("retort_dev_"))
                 .expect("-v names the scratch database")
                 .to_string();
-            assert!(server_has_database(&p, &name), "kept for the next run");
+            assert!(server_has_database(p, &name), "kept for the next run");
             Some(name)
         }
     };
@@ -84,7 +84,7 @@ db_test!(check_lists_each_difference_and_exits_1, |p| {
     // `dev drop` removes the scratch database, and a second one finds none.
     let err = p.ok(&["dev", "drop"]);
     if let Some(name) = scratch {
-        assert!(!server_has_database(&p, &name), "{err}");
+        assert!(!server_has_database(p, &name), "{err}");
         let (_, _, err) = p.run(&["dev", "drop"]);
         assert!(err.contains("no scratch database"), "{err}");
     }
@@ -93,9 +93,7 @@ db_test!(check_lists_each_difference_and_exits_1, |p| {
 db_test!(declared_ddl_the_database_refuses_names_its_line, |p| {
     p.write(
         "schema.sql",
-        &format!(
-            "{USERS}\nCREATE TABLE broken (id INTEGER,);\n"
-        ),
+        &format!("{USERS}\nCREATE TABLE broken (id INTEGER,);\n"),
     );
     let err = p.fails(&["check"], 2);
     assert!(
