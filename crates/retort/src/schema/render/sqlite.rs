@@ -6,20 +6,25 @@
 //! views dropped around them (SQLite checks views when a table is renamed), so that a
 //! table is rebuilt once whatever the number of its changes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::sqlite_ddl::{create_index, create_table, create_view, drop_view, is_constant, q};
 use super::{RenderError, Rendered};
 use crate::dialect::Dialect;
 use crate::schema::apply::apply_change;
-use crate::schema::change::{Change, ColumnChanges, Diff};
-use crate::schema::model::{Column, Schema, Table};
+use crate::schema::change::{Change, ColumnChanges, Constraint, Diff};
+use crate::schema::model::{Column, ForeignKey, Schema, Table};
 
 /// The prefix of a table being rebuilt, while both copies exist.
 const SCRATCH: &str = "_retort_new_";
 
 pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered, RenderError> {
-    let (created, rebuilt, unkeyed) = plan(diff, from)?;
+    let Plan {
+        created,
+        rebuilt,
+        unkeyed,
+        inline,
+    } = plan(diff, from)?;
     let mut out = Rendered {
         foreign_keys_off: !rebuilt.is_empty() || unkeyed,
         rebuilt: rebuilt.iter().cloned().collect(),
@@ -72,8 +77,12 @@ pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered
             }
             Change::DropTable(table) => statements.push(format!("DROP TABLE {}", q(&table.name))),
             Change::AddColumn { table, column } if !touched(table) => {
+                let reference = inline
+                    .get(&(table.clone(), column.name.clone()))
+                    .map(|fk| format!(" {}", super::sqlite_ddl::column_reference(fk)))
+                    .unwrap_or_default();
                 statements.push(format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
+                    "ALTER TABLE {} ADD COLUMN {}{reference}",
                     q(table),
                     super::sqlite_ddl::column(column, false)
                 ));
@@ -134,15 +143,42 @@ pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered
 /// The tables a diff creates, those it must rebuild (by their names in the target), and
 /// whether a foreign key between tables it drops stays until they are gone (SQLite cannot
 /// drop it first, and enforcement would check the rows each drop deletes).
-type Plan = (BTreeSet<String>, BTreeSet<String>, bool);
+/// How each table is changed: created whole, rebuilt, or altered in place.
+struct Plan {
+    created: BTreeSet<String>,
+    rebuilt: BTreeSet<String>,
+    /// A table with keys is dropped: enforcement must be off around it.
+    unkeyed: bool,
+    /// One-column foreign keys on columns the diff adds: written on the column by
+    /// `ADD COLUMN` (SQLite takes a REFERENCES clause there when the default is NULL), so
+    /// adding a nullable key column rebuilds nothing. By (table, column).
+    inline: BTreeMap<(String, String), ForeignKey>,
+}
 
 fn plan(diff: &Diff, from: &Schema) -> Result<Plan, RenderError> {
     let mut created = BTreeSet::new();
     let mut rebuilt = BTreeSet::new();
+    let mut inline = BTreeMap::new();
+    // Columns this diff adds with ADD COLUMN and a NULL default.
+    let mut added_null = BTreeSet::new();
     let mut state = from.clone();
     for (step, change) in diff.changes.iter().enumerate() {
         let table_of = |name: &str| state.tables.get(name);
         let rebuild = match change {
+            Change::AddColumn { table, column } if can_add(column) && column.default.is_none() => {
+                added_null.insert((table.clone(), column.name.clone()));
+                None
+            }
+            Change::AddConstraint {
+                table,
+                constraint: Constraint::ForeignKey(fk),
+            } if fk.columns.len() == 1
+                && added_null.contains(&(table.clone(), fk.columns[0].clone()))
+                && !inline.contains_key(&(table.clone(), fk.columns[0].clone())) =>
+            {
+                inline.insert((table.clone(), fk.columns[0].clone()), fk.clone());
+                None
+            }
             Change::CreateTable(table) => {
                 created.insert(table.name.clone());
                 None
@@ -184,7 +220,14 @@ fn plan(diff: &Diff, from: &Schema) -> Result<Plan, RenderError> {
     // A table dropped later needs no rebuild; its keys go with it.
     let unkeyed = rebuilt.iter().any(|t| !state.tables.contains_key(t));
     rebuilt.retain(|t| state.tables.contains_key(t));
-    Ok((created, rebuilt, unkeyed))
+    // A rebuilt table is written whole, keys included.
+    inline.retain(|(table, _), _| !rebuilt.contains(table) && !created.contains(table));
+    Ok(Plan {
+        created,
+        rebuilt,
+        unkeyed,
+        inline,
+    })
 }
 
 fn unsupported(what: &str) -> RenderError {

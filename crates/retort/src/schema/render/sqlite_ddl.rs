@@ -141,10 +141,23 @@ pub(super) fn is_constant(default: &str) -> bool {
 }
 
 fn foreign_key(fk: &ForeignKey) -> String {
-    let mut out = format!(
-        "{}FOREIGN KEY ({}) REFERENCES {} ({})",
+    format!(
+        "{}FOREIGN KEY ({}) {}",
         constraint_name(fk.name.as_deref()),
         list(&fk.columns),
+        references(fk)
+    )
+}
+
+/// A one-column foreign key written on its column, as `ALTER TABLE … ADD COLUMN` takes it.
+pub(super) fn column_reference(fk: &ForeignKey) -> String {
+    format!("{}{}", constraint_name(fk.name.as_deref()), references(fk))
+}
+
+/// `REFERENCES t (c)` with the key's actions and deferrability.
+fn references(fk: &ForeignKey) -> String {
+    let mut out = format!(
+        "REFERENCES {} ({})",
         q(&fk.references_table),
         list(&fk.references_columns)
     );

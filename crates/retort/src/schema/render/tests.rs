@@ -134,6 +134,11 @@ fn cases() -> Vec<Case> {
     vec![
         case("add a nullable column", T, "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c TEXT);")
             .rows(T_ROWS, "SELECT count(*) FROM t WHERE c IS NULL", 2),
+        case("add a nullable key column in place", PARENT_CHILD,
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), note TEXT,
+    q_id INTEGER CONSTRAINT c_q_fk REFERENCES p (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED);")
+            .rows(PC_ROWS, "SELECT count(*) FROM c WHERE q_id IS NULL", 3),
         case("add a NOT NULL column with a default", T,
             "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c INTEGER NOT NULL DEFAULT -1, d TEXT DEFAULT 'it''s');")
             .rows(T_ROWS, "SELECT count(*) FROM t WHERE c = -1 AND d = 'it''s'", 2),
