@@ -29,7 +29,7 @@
 //!   RESTRICT for a key declared without an action);
 //! - what the model has no field for is listed in `unmanaged` rather than dropped:
 //!   `ON UPDATE` of a column (kind `on update`, name `table.column = expression`),
-//!   invisible columns, sequences, partitioned and system-versioned tables, with
+//!   invisible columns and indexes, sequences, partitioned and system-versioned tables, with
 //!   triggers, functions, procedures and events.
 
 mod expr;
@@ -227,6 +227,8 @@ struct IndexRows {
     parts: Vec<IndexPart>,
     /// Every part a whole column in ascending order.
     plain: bool,
+    /// Invisible (MySQL) or ignored (MariaDB).
+    hidden: bool,
 }
 
 /// The primary key, unique constraints and the other indexes.
@@ -249,6 +251,7 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
                 method: (method != "btree" && !method.is_empty()).then_some(method),
                 parts: Vec::new(),
                 plain: true,
+                hidden: row.text(8) == "1",
             });
             found.len() - 1
         });
@@ -276,6 +279,12 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
         Ok(())
     })?;
     for index in found {
+        if index.hidden {
+            schema.unmanaged.push(unmanaged(
+                "invisible index",
+                &format!("{}.{}", index.table, index.name),
+            ));
+        }
         let Some(t) = schema.tables.get_mut(&index.table) else {
             continue;
         };

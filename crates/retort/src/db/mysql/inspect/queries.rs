@@ -33,9 +33,18 @@ pub(super) fn statistics(server: &Server) -> String {
     } else {
         "NULL"
     };
+    // An index the optimizer is told not to use (MySQL's INVISIBLE, MariaDB 10.6+'s
+    // IGNORED) is still an index, but the model cannot say so: it is listed.
+    let hidden = if server.mariadb && server.at_least(10, 6, 0) {
+        "IGNORED = 'YES'"
+    } else if !server.mariadb && server.at_least(8, 0, 0) {
+        "IS_VISIBLE = 'NO'"
+    } else {
+        "0"
+    };
     format!(
         "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, COLLATION, \
-         INDEX_TYPE, {expression} \
+         INDEX_TYPE, {expression}, {hidden} \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
          ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
     )
