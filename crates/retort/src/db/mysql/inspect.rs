@@ -1,7 +1,7 @@
 //! A MySQL or MariaDB database (the session's `DATABASE()`) as a [`Schema`], for
 //! autogenerate and `check` (issue 16).
 //!
-//! [`QUERIES`] bulk `information_schema` queries whatever the number of tables
+//! [`QUERIES`] (9) bulk `information_schema` queries whatever the number of tables
 //! (`queries`), never one per table and no `SHOW CREATE TABLE`: on 1,000 tables a query per
 //! table would cost more than everything else. What the servers spell differently
 //! (display widths, quoted or bare literal defaults, parentheses around expressions,
@@ -54,7 +54,7 @@ use crate::schema::{
 /// before 8.0.16, which has no CHECK constraints to read). The tests hold the server's
 /// own count of statements to it.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(super) const QUERIES: u64 = 7;
+pub(super) const QUERIES: u64 = 9;
 
 /// The server being read, as far as its catalog differs.
 pub(super) struct Server {
@@ -112,8 +112,8 @@ pub(super) fn inspect(conn: &mut mysql::Conn, exclude: &[&str]) -> Result<Schema
         Some((Some(database), version)) => Server::new(database, &version),
         _ => {
             return Err(DbError::new(
-                "no database is selected on this MySQL session: name one in the URL to read \
-                 its schema",
+                "no database is selected on this MySQL session, so there is no schema to \
+                 read: name the database in the connection URL, or select one with USE",
             ))
         }
     };
@@ -142,12 +142,19 @@ pub(super) fn inspect(conn: &mut mysql::Conn, exclude: &[&str]) -> Result<Schema
                 schema.tables.insert(name, table);
             }
             "VIEW" => {
-                let definition = expr::expr(row.text(5), Some(&server.database));
+                let definition = String::new();
                 schema.views.insert(name.clone(), View { name, definition });
             }
             "SEQUENCE" => schema.unmanaged.push(unmanaged("sequence", &name)),
             // Temporary tables (listed by MariaDB 11.2+) belong to a session, not the schema.
             _ => {}
+        }
+        Ok(())
+    })?;
+
+    each(conn, queries::VIEWS, |row| {
+        if let Some(view) = schema.views.get_mut(row.text(0)) {
+            view.definition = expr::expr(row.text(1), Some(&server.database));
         }
         Ok(())
     })?;
@@ -173,11 +180,13 @@ fn columns(
     collations: &HashMap<String, String>,
 ) -> Result<(), DbError> {
     let mut more = Vec::new();
+    // (table, position, column), put in order once all are read.
+    let mut found: Vec<(String, u64, Column)> = Vec::new();
     each(conn, queries::COLUMNS, |row| {
         let table = row.text(0);
-        let Some(t) = schema.tables.get_mut(table) else {
+        if !schema.tables.contains_key(table) {
             return Ok(());
-        };
+        }
         let name = row.owned(1);
         let extra = row.text(5);
         let lower_extra = extra.to_ascii_lowercase();
@@ -211,9 +220,15 @@ fn columns(
             .filter(|c| collations.get(table).is_none_or(|d| d != c))
             .map(str::to_owned);
         column.comment = row.opt(8).filter(|c| !c.is_empty()).map(str::to_owned);
-        t.columns.push(column);
+        found.push((table.to_owned(), row.number(9), column));
         Ok(())
     })?;
+    found.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for (table, _, column) in found {
+        if let Some(t) = schema.tables.get_mut(&table) {
+            t.columns.push(column);
+        }
+    }
     schema.unmanaged.extend(more);
     Ok(())
 }
@@ -224,17 +239,15 @@ struct IndexRows {
     name: String,
     unique: bool,
     method: Option<String>,
-    parts: Vec<IndexPart>,
-    /// Every part a whole column in ascending order.
-    plain: bool,
+    /// With their position in the index.
+    parts: Vec<(u64, IndexPart)>,
     /// Invisible (MySQL) or ignored (MariaDB).
     hidden: bool,
 }
 
 /// The primary key, unique constraints and the other indexes.
 fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Result<(), DbError> {
-    // By (table, index): table names differ in case only on some servers, and the order
-    // of the rows is the catalog's case-insensitive one.
+    // By (table, index), in the order first seen.
     let mut found: Vec<IndexRows> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
     each(conn, &queries::statistics(server), |row| {
@@ -250,7 +263,6 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
                 unique: row.text(2) == "0",
                 method: (method != "btree" && !method.is_empty()).then_some(method),
                 parts: Vec::new(),
-                plain: true,
                 hidden: row.text(8) == "1",
             });
             found.len() - 1
@@ -273,12 +285,13 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
                 descending,
             },
         };
-        let index = &mut found[i];
-        index.plain &= !part.expression && !part.descending;
-        index.parts.push(part);
+        found[i].parts.push((row.number(9), part));
         Ok(())
     })?;
-    for index in found {
+    for mut index in found {
+        index.parts.sort_unstable_by_key(|(seq, _)| *seq);
+        let parts: Vec<IndexPart> = index.parts.into_iter().map(|(_, p)| p).collect();
+        let plain = parts.iter().all(|p| !p.expression && !p.descending);
         if index.hidden {
             schema.unmanaged.push(unmanaged(
                 "invisible index",
@@ -288,13 +301,13 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
         let Some(t) = schema.tables.get_mut(&index.table) else {
             continue;
         };
-        let columns = || index.parts.iter().map(|p| p.key.clone()).collect();
+        let columns = || parts.iter().map(|p| p.key.clone()).collect();
         if index.name == "PRIMARY" {
             t.primary_key = Some(PrimaryKey {
                 name: None,
                 columns: columns(),
             });
-        } else if index.unique && index.plain && index.method.is_none() {
+        } else if index.unique && plain && index.method.is_none() {
             t.uniques.push(Unique {
                 name: Some(index.name.clone()),
                 columns: columns(),
@@ -303,7 +316,7 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
             t.indexes.push(Index {
                 name: index.name,
                 unique: index.unique,
-                parts: index.parts,
+                parts,
                 predicate: None,
                 method: index.method,
             });
@@ -322,41 +335,52 @@ fn foreign_keys(
     server: &Server,
     schema: &mut Schema,
 ) -> Result<(), DbError> {
-    let mut found: Vec<(String, ForeignKey)> = Vec::new();
+    // (table, constraint) → (ON UPDATE, ON DELETE).
+    let mut actions: HashMap<(String, String), (ReferentialAction, ReferentialAction)> =
+        HashMap::new();
+    each(conn, queries::REFERENTIAL_CONSTRAINTS, |row| {
+        actions.insert(
+            (row.owned(0), row.owned(1)),
+            (action(row.text(2)), action(row.text(3))),
+        );
+        Ok(())
+    })?;
+    // By (table, constraint), in the order first seen; columns with their position.
+    type Columns = Vec<(u64, String, String)>;
+    let mut found: Vec<(String, ForeignKey, Columns)> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
-    each(conn, queries::FOREIGN_KEYS, |row| {
+    each(conn, queries::FOREIGN_KEY_COLUMNS, |row| {
         let key = (row.owned(0), row.owned(1));
         if !schema.tables.contains_key(&key.0) {
             return Ok(());
         }
         let i = *at.entry(key.clone()).or_insert_with(|| {
-            let (table, name) = key.clone();
+            let (on_update, on_delete) = actions.get(&key).copied().unwrap_or_default();
+            let (table, name) = key;
             // A table of another database keeps its database's name.
             let references_table = match row.opt(3) {
                 Some(db) if db != server.database => format!("{db}.{}", row.text(4)),
                 _ => row.owned(4),
             };
             let name = (!numbered(&name, &format!("{table}_ibfk_"))).then_some(name);
-            found.push((
-                table,
-                ForeignKey {
-                    name,
-                    columns: Vec::new(),
-                    references_table,
-                    references_columns: Vec::new(),
-                    on_update: action(row.text(6)),
-                    on_delete: action(row.text(7)),
-                    deferrable: Default::default(),
-                },
-            ));
+            let fk = ForeignKey {
+                name,
+                columns: Vec::new(),
+                references_table,
+                references_columns: Vec::new(),
+                on_update,
+                on_delete,
+                deferrable: Default::default(),
+            };
+            found.push((table, fk, Vec::new()));
             found.len() - 1
         });
-        let fk = &mut found[i].1;
-        fk.columns.push(row.owned(2));
-        fk.references_columns.push(row.owned(5));
+        found[i].2.push((row.number(6), row.owned(2), row.owned(5)));
         Ok(())
     })?;
-    for (table, fk) in found {
+    for (table, mut fk, mut columns) in found {
+        columns.sort_unstable_by_key(|(position, _, _)| *position);
+        (fk.columns, fk.references_columns) = columns.into_iter().map(|(_, c, r)| (c, r)).unzip();
         if let Some(t) = schema.tables.get_mut(&table) {
             t.foreign_keys.push(fk);
         }
@@ -469,6 +493,11 @@ impl Row {
 
     fn owned(&self, i: usize) -> String {
         self.text(i).to_owned()
+    }
+
+    /// A position (`ORDINAL_POSITION`, `SEQ_IN_INDEX`); 0 if the server sent none.
+    fn number(&self, i: usize) -> u64 {
+        self.text(i).parse().unwrap_or(0)
     }
 }
 

@@ -53,7 +53,7 @@ fn server() -> MysqlOptions {
 
 /// A session without a database selected. An unreachable server fails the test: it must
 /// not count as passed (`RETORT_TEST_SKIP=mysql` marks these tests ignored, see build.rs).
-fn admin() -> mysql::Conn {
+pub(super) fn admin() -> mysql::Conn {
     match open(&server(), None, Duration::from_secs(5)) {
         Ok(conn) => conn,
         Err(e) => panic!(

@@ -8,21 +8,21 @@ use super::Server;
 /// The database selected and the server's version.
 pub(super) const SERVER: &str = "SELECT DATABASE(), VERSION()";
 
-/// Tables, views (with their definitions), sequences, and the options that matter:
-/// the default collation columns are compared against, the comment, `partitioned`.
-pub(super) const TABLES: &str = "SELECT t.TABLE_NAME, t.TABLE_TYPE, t.TABLE_COLLATION, \
-     t.TABLE_COMMENT, t.CREATE_OPTIONS, v.VIEW_DEFINITION \
-     FROM information_schema.TABLES t \
-     LEFT JOIN information_schema.VIEWS v \
-       ON v.TABLE_SCHEMA = DATABASE() AND v.TABLE_NAME = t.TABLE_NAME \
-     WHERE t.TABLE_SCHEMA = DATABASE()";
+/// Tables, views, sequences, and the options that matter: the default collation columns
+/// are compared against, the comment, `partitioned`.
+pub(super) const TABLES: &str = "SELECT TABLE_NAME, TABLE_TYPE, TABLE_COLLATION, TABLE_COMMENT, \
+     CREATE_OPTIONS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()";
 
-/// Columns of every table and view, in each one's order. `EXTRA` carries auto-increment,
-/// generated columns, ON UPDATE, invisibility and (MySQL) `DEFAULT_GENERATED`.
+/// Views' definitions (a join with `TABLES` would cost more than this query).
+pub(super) const VIEWS: &str = "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS \
+     WHERE TABLE_SCHEMA = DATABASE()";
+
+/// Columns of every table and view, with their position (put in order by the caller:
+/// cheaper than `ORDER BY` on the server). `EXTRA` carries auto-increment, generated
+/// columns, ON UPDATE, invisibility and (MySQL) `DEFAULT_GENERATED`.
 pub(super) const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, \
-     COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLLATION_NAME, COLUMN_COMMENT \
-     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
-     ORDER BY TABLE_NAME, ORDINAL_POSITION";
+     COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLLATION_NAME, COLUMN_COMMENT, \
+     ORDINAL_POSITION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()";
 
 /// Every key part of every index (the primary key's and unique constraints' included:
 /// MySQL makes no difference between a unique constraint and a unique index). MySQL
@@ -44,22 +44,23 @@ pub(super) fn statistics(server: &Server) -> String {
     };
     format!(
         "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, COLLATION, \
-         INDEX_TYPE, {expression}, {hidden} \
-         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
-         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
+         INDEX_TYPE, {expression}, {hidden}, SEQ_IN_INDEX \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
     )
 }
 
-/// Foreign keys, one row per column, with their actions.
-pub(super) const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, \
-     k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, \
-     r.UPDATE_RULE, r.DELETE_RULE \
-     FROM information_schema.KEY_COLUMN_USAGE k \
-     JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
-       ON r.CONSTRAINT_SCHEMA = DATABASE() AND r.TABLE_NAME = k.TABLE_NAME \
-       AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
-     WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
-     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
+/// Foreign keys' actions. Read apart from their columns and matched by the caller: a
+/// join of the two views scans one for every row of the other (0.2 s on 1,000 keys on
+/// MariaDB 10.11, against 0.02 s for both queries).
+pub(super) const REFERENTIAL_CONSTRAINTS: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, \
+     UPDATE_RULE, DELETE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS \
+     WHERE CONSTRAINT_SCHEMA = DATABASE()";
+
+/// Foreign keys' columns, one row per column, with its position in the key.
+pub(super) const FOREIGN_KEY_COLUMNS: &str = "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, \
+     REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, ORDINAL_POSITION \
+     FROM information_schema.KEY_COLUMN_USAGE \
+     WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL";
 
 /// CHECK constraints: table, name, clause, and on MariaDB whether the check was written
 /// on a column (`LEVEL`, since 10.2.38/10.3.29/10.4.19/10.5.10). MariaDB names checks

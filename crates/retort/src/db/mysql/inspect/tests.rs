@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::*;
-use crate::db::mysql::tests::TestDb;
+use crate::db::mysql::tests::{admin, TestDb};
 use crate::db::{Connection, Value};
 use crate::schema::{diff, Deferrable, Renames};
 
@@ -727,4 +727,12 @@ fn a_diff_of_two_inspected_schemas_replays_to_the_second_and_back() {
     assert_eq!(apply(&before, &forward).expect("forward"), after);
     let back = diff(&after, &before, &Renames::default());
     assert_eq!(apply(&after, &back).expect("back"), before);
+}
+
+#[test]
+#[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
+fn a_session_without_a_database_has_no_schema_to_read() {
+    let mut conn = admin();
+    let e = inspect(&mut conn, OURS).unwrap_err();
+    assert!(e.to_string().contains("no database is selected"), "{e}");
 }
