@@ -520,7 +520,10 @@ fn each(
 fn text(value: mysql::Value) -> Option<String> {
     match value {
         mysql::Value::NULL => None,
-        mysql::Value::Bytes(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        mysql::Value::Bytes(bytes) => Some(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
         mysql::Value::Int(i) => Some(i.to_string()),
         mysql::Value::UInt(u) => Some(u.to_string()),
         other => Some(other.as_sql(true)),

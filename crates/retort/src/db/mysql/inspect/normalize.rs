@@ -28,16 +28,18 @@ pub(super) fn data_type(column_type: &str) -> String {
     if text == "year(4)" {
         return "year".to_owned();
     }
+    if text.contains("zerofill") {
+        return text;
+    }
     let integer = ["tinyint", "smallint", "mediumint", "int", "bigint"]
         .iter()
-        .find(|t| text.starts_with(&format!("{t}(")));
+        .find_map(|t| Some((t, text.strip_prefix(t)?.strip_prefix('(')?)));
     match integer {
-        Some(name) if !text.contains("zerofill") => {
-            let rest = &text[name.len()..];
+        Some((name, rest)) => {
             let after = rest.find(')').map_or("", |i| &rest[i + 1..]);
             format!("{name}{after}")
         }
-        _ => text,
+        None => text,
     }
 }
 
