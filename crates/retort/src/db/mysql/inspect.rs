@@ -21,16 +21,23 @@
 //!   foreign key is dropped, and MySQL drops it by itself once another index can serve
 //!   the key), and its name follows the same rule whether the key came with CREATE TABLE
 //!   or ALTER TABLE (the constraint's name if given, else the first column's), so a
-//!   declared schema and the same schema reached by migrations give the same index;
+//!   declared schema and the same schema reached by migrations give the same index. A
+//!   renderer must therefore create such an index before adding the foreign key (MySQL
+//!   then uses it and makes none) and drop it after dropping the key;
 //! - names the server made up, which depend on the order of past statements, are `None`:
 //!   foreign keys `<table>_ibfk_<n>`, checks `CONSTRAINT_<n>` (MariaDB) or
 //!   `<table>_chk_<n>` (MySQL), and MariaDB's column-level checks (named after their
 //!   column); RESTRICT is NO ACTION (InnoDB checks both at once, and MariaDB reports
-//!   RESTRICT for a key declared without an action);
+//!   RESTRICT for a key declared without an action). Dropping such a foreign key needs
+//!   the name the server gave it, which a renderer must look up;
 //! - what the model has no field for is listed in `unmanaged` rather than dropped:
 //!   `ON UPDATE` of a column (kind `on update`, name `table.column = expression`),
 //!   invisible columns and indexes, sequences, partitioned and system-versioned tables, with
 //!   triggers, functions, procedures and events.
+//!
+//! On MariaDB 10.11 here, 1,000 tables (10 columns, a primary key, 2 indexes, a foreign
+//! key each) are read in about 90 ms, of which the queries alone take 66 ms
+//! (`tests::inspect_1000_tables`).
 
 mod expr;
 mod normalize;
