@@ -315,6 +315,12 @@ impl Connection for MysqlConnection {
     fn transactional_ddl(&self) -> bool {
         false
     }
+
+    /// The current database, read with a fixed number of `information_schema` queries
+    /// (`inspect`).
+    fn inspect(&mut self, exclude: &[&str]) -> Result<crate::schema::Schema, DbError> {
+        super::inspect::inspect(&mut self.conn, exclude)
+    }
 }
 
 pub(super) fn to_params(values: &[Value]) -> mysql::Params {

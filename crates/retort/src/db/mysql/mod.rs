@@ -13,6 +13,7 @@
 mod connect;
 mod connection;
 mod errors;
+mod inspect;
 mod options;
 #[cfg(test)]
 mod tests;

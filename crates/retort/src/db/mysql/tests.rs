@@ -53,7 +53,7 @@ fn server() -> MysqlOptions {
 
 /// A session without a database selected. An unreachable server fails the test: it must
 /// not count as passed (`RETORT_TEST_SKIP=mysql` marks these tests ignored, see build.rs).
-fn admin() -> mysql::Conn {
+pub(super) fn admin() -> mysql::Conn {
     match open(&server(), None, Duration::from_secs(5)) {
         Ok(conn) => conn,
         Err(e) => panic!(
@@ -64,13 +64,13 @@ fn admin() -> mysql::Conn {
 }
 
 /// A database of the test's own, dropped when the test ends, also on panic.
-struct TestDb {
-    name: String,
+pub(super) struct TestDb {
+    pub(super) name: String,
     url: String,
 }
 
 impl TestDb {
-    fn create() -> TestDb {
+    pub(super) fn create() -> TestDb {
         let mut conn = admin();
         let name = format!("retort_mydrv_{}", hex_id());
         conn.query_drop(format!("CREATE DATABASE `{name}`"))
@@ -81,7 +81,7 @@ impl TestDb {
         }
     }
 
-    fn connect(&self) -> MysqlConnection {
+    pub(super) fn connect(&self) -> MysqlConnection {
         self.connect_with(&ConnectOptions::default())
     }
 
