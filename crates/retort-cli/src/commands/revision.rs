@@ -91,6 +91,8 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<u8, Error> {
 struct Body {
     up: String,
     down: String,
+    /// One (dialect, up, down) per dialect of `dialects`, instead of `up` and `down`.
+    sections: Vec<(retort::Dialect, String, String)>,
     foreign_keys_off: bool,
     generated: Option<Generated>,
 }
@@ -101,6 +103,7 @@ impl Body {
         Body {
             up: "-- The change: the statements that take the schema from the revision before to this one.".into(),
             down: "-- The exact undo of the up section: after it runs, the schema must be what it was\n-- before the up section ran (`downgrade` and `redo` run it). Leave it without a\n-- statement only when there is nothing to undo; delete this section when the change\n-- cannot be undone (a downgrade then stops here instead of going on).".into(),
+            sections: Vec::new(),
             foreign_keys_off: false,
             generated: None,
         }
@@ -138,6 +141,7 @@ fn generate(ctx: &Context, args: &RevisionArgs) -> Result<Option<Body>, Error> {
     Ok(Some(Body {
         up: generated.up.clone(),
         down: generated.down.clone(),
+        sections: generated.sections.clone(),
         foreign_keys_off: generated.foreign_keys_off,
         generated: Some(generated),
     }))
@@ -238,6 +242,7 @@ fn write_new(ctx: &Context, project: &Project, new: NewRevision, body: Body) -> 
         created: now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         up: body.up,
         down: body.down,
+        dialect_sections: body.sections,
         foreign_keys_off: body.foreign_keys_off,
         ..NewScript::default()
     };

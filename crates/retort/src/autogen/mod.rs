@@ -8,6 +8,7 @@
 //! does not take the schema exactly where it should is our bug, never the user's surprise.
 
 mod annotate;
+mod replay;
 mod scratch;
 mod selfcheck;
 pub mod source;
@@ -109,6 +110,8 @@ pub struct Generated {
     pub up: String,
     /// The down section's body: the exact reverse, checked like the up section.
     pub down: String,
+    /// With `dialects` listing several: one (dialect, up, down) each, and `up`/`down` empty.
+    pub sections: Vec<(Dialect, String, String)>,
     /// The file needs `foreign_keys: off` (a SQLite table rebuild).
     pub foreign_keys_off: bool,
     pub changes: Vec<Change>,
@@ -132,62 +135,108 @@ pub fn autogenerate(
     conn: &mut dyn Connection,
     options: &AutogenOptions,
 ) -> Result<Option<Generated>, Error> {
-    let dialect = conn.dialect();
-    if let Some(other) = project.config.dialects.iter().find(|d| **d != dialect) {
-        return Err(Error::Usage(format!(
-            "writing a section for {other} besides {dialect} is not supported yet: leave {other} out of `dialects`"
-        )));
-    }
+    let connected = conn.dialect();
+    let dialects = match project.config.dialects.as_slice() {
+        [] => vec![connected],
+        listed if listed.contains(&connected) => listed.to_vec(),
+        listed => {
+            let names: Vec<&str> = listed.iter().map(|d| d.name()).collect();
+            return Err(Error::Usage(format!(
+                "`dialects` lists {} but the database is {connected}: list it too, so that the section that runs on it is written from it",
+                names.join(", ")
+            )));
+        }
+    };
     if !options.from_empty {
         ensure_at_head(project, conn)?;
     }
-    let live = if options.from_empty {
-        Schema::new(dialect)
-    } else {
-        live_schema(project, conn)?
-    };
-    let declared = declared_schema(project, dialect)?;
-    let up = schema::diff(&live, &declared, &options.renames);
-    if !up.ignored_renames.is_empty() {
-        let listed: Vec<String> = up.ignored_renames.iter().map(|r| r.to_string()).collect();
-        return Err(Error::Usage(format!(
-            "cannot rename {}: the old name must exist in the database and the new one only in the declared schema",
-            listed.join("; ")
-        )));
+    let mut written = Vec::new();
+    let mut report = None;
+    for &dialect in &dialects {
+        // Where this migration starts: the connected database itself, or, for another
+        // dialect, what the migrations build on a scratch database of it.
+        let live = if options.from_empty {
+            Schema::new(dialect)
+        } else if dialect == connected {
+            live_schema(project, conn)?
+        } else {
+            replay::migrated_schema(project, dialect)?
+        };
+        let declared = declared_schema(project, dialect)?;
+        let up = schema::diff(&live, &declared, &options.renames);
+        if !up.ignored_renames.is_empty() {
+            let listed: Vec<String> = up.ignored_renames.iter().map(|r| r.to_string()).collect();
+            return Err(Error::Usage(format!(
+                "cannot rename {}: the old name must exist in the database and the new one only in the declared schema",
+                listed.join("; ")
+            )));
+        }
+        if !up.likely_renames.is_empty() && !options.allow_drop {
+            return Err(Error::LikelyRenames(up.likely_renames.clone()));
+        }
+        if up.is_empty() {
+            written.push((dialect, None));
+            continue;
+        }
+        let down = schema::diff(&declared, &live, &options.renames.reversed());
+        let rendered_up = render(&up, &live, &declared, dialect)?;
+        let rendered_down = render(&down, &declared, &live, dialect)?;
+        selfcheck::run(project, &live, &declared, &rendered_up, &rendered_down)?;
+        // Rows are counted where they are: in the connected database.
+        let (destructive, needs_data) = if options.from_empty || dialect != connected {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                annotate::count_rows(conn, &up)?,
+                annotate::needs_data(conn, &up)?,
+            )
+        };
+        let sections = (
+            annotate::section(&rendered_up, &destructive, &needs_data, dialect),
+            annotate::section(&rendered_down, &[], &[], dialect),
+        );
+        if dialect == connected || report.is_none() {
+            // The down section's notes stay in its own comments: the command reports what
+            // the migration does going up, as the connected database sees it.
+            report = Some(Generated {
+                up: String::new(),
+                down: String::new(),
+                sections: Vec::new(),
+                foreign_keys_off: false,
+                changes: up.changes.clone(),
+                destructive,
+                needs_data,
+                rebuilt: rendered_up.rebuilt.clone(),
+                notes: rendered_up.notes.clone(),
+                unmanaged: live.unmanaged.clone(),
+            });
+        }
+        let keys_off = rendered_up.foreign_keys_off || rendered_down.foreign_keys_off;
+        written.push((dialect, Some((sections, keys_off))));
     }
-    if !up.likely_renames.is_empty() && !options.allow_drop {
-        return Err(Error::LikelyRenames(up.likely_renames.clone()));
-    }
-    if up.is_empty() {
+    let Some(mut generated) = report else {
         return Ok(None);
-    }
-    let down = schema::diff(&declared, &live, &options.renames.reversed());
-    let rendered_up = render(&up, &live, &declared, dialect)?;
-    let rendered_down = render(&down, &declared, &live, dialect)?;
-    selfcheck::run(project, &live, &declared, &rendered_up, &rendered_down)?;
-
-    let (destructive, needs_data) = if options.from_empty {
-        (Vec::new(), Vec::new())
-    } else {
-        (
-            annotate::count_rows(conn, &up)?,
-            annotate::needs_data(conn, &up)?,
-        )
     };
-    // The down section's notes stay in its own comments: the command reports what the
-    // migration does going up.
-    let notes = rendered_up.notes.clone();
-    Ok(Some(Generated {
-        up: annotate::section(&rendered_up, &destructive, &needs_data, dialect),
-        down: annotate::section(&rendered_down, &[], &[], dialect),
-        foreign_keys_off: rendered_up.foreign_keys_off || rendered_down.foreign_keys_off,
-        changes: up.changes,
-        destructive,
-        needs_data,
-        rebuilt: rendered_up.rebuilt,
-        notes,
-        unmanaged: live.unmanaged,
-    }))
+    generated.foreign_keys_off = written
+        .iter()
+        .any(|(_, w)| w.as_ref().is_some_and(|(_, off)| *off));
+    if let [(_, Some(((up, down), _)))] = written.as_slice() {
+        generated.up = up.clone();
+        generated.down = down.clone();
+    } else {
+        // One section per dialect, so each database runs what was written for it.
+        for (dialect, w) in written {
+            let (up, down) = match w {
+                Some(((up, down), _)) => (up, down),
+                None => {
+                    let same = format!("-- no change on {dialect}\n");
+                    (same.clone(), same)
+                }
+            };
+            generated.sections.push((dialect, up, down));
+        }
+    }
+    Ok(Some(generated))
 }
 
 fn render(

@@ -56,8 +56,14 @@ pub fn render_new(new: &NewScript) -> String {
             out.push('\n');
         }
     };
-    section(&mut out, "up", &new.up);
-    section(&mut out, "down", &new.down);
+    // Sections per dialect alone: no generic section that a database without its own
+    // would run instead.
+    let per_dialect_only =
+        !new.dialect_sections.is_empty() && new.up.is_empty() && new.down.is_empty();
+    if !per_dialect_only {
+        section(&mut out, "up", &new.up);
+        section(&mut out, "down", &new.down);
+    }
     for (dialect, up, down) in &new.dialect_sections {
         section(&mut out, &format!("up {dialect}"), up);
         section(&mut out, &format!("down {dialect}"), down);
