@@ -15,7 +15,7 @@ use crate::script::Direction;
 /// and reads the schema that results.
 pub(super) fn migrated_schema(project: &Project, dialect: Dialect) -> Result<Schema, Error> {
     let graph = &project.graph;
-    let plan = if graph.len() == 0 {
+    let plan = if graph.is_empty() {
         Vec::new()
     } else {
         graph
