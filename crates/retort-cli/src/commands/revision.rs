@@ -244,7 +244,6 @@ fn write_new(ctx: &Context, project: &Project, new: NewRevision, body: Body) -> 
         down: body.down,
         dialect_sections: body.sections,
         foreign_keys_off: body.foreign_keys_off,
-        ..NewScript::default()
     };
     let name = script::file_name(&project.config.file_template, &revision, &message, &now);
     let path = project.config.migrations_dir.join(&name);
