@@ -13,26 +13,48 @@ pub fn check(ctx: &Context, strict: bool) -> Result<u8, Error> {
     scratch_note(ctx, project, conn.dialect());
     let comparison = autogen::check(project, conn.as_mut())?;
     let differs = !comparison.matches();
-    let unmanaged = !comparison.unmanaged.is_empty();
-    let code = u8::from(differs || (strict && unmanaged));
+    let (live_only, declared_only) = comparison.unmanaged_apart();
+    let apart = !live_only.is_empty() || !declared_only.is_empty();
+    let code = u8::from(differs || (strict && apart));
     if ctx.global.json {
+        let listed = |l: &[&retort::schema::Unmanaged]| -> Vec<serde_json::Value> {
+            l.iter()
+                .map(|u| json!({"kind": u.kind, "name": u.name}))
+                .collect()
+        };
         crate::output::json(&json!({
             "matches": !differs,
             "differences": comparison.diff.changes.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             "not_compared": super::unmanaged_json(&comparison.unmanaged),
+            "not_compared_database_only": listed(&live_only),
+            "not_compared_declared_only": listed(&declared_only),
         }));
         return Ok(code);
     }
     for change in &comparison.diff.changes {
         data!("{} {change}", paint(RED, "differs:"));
     }
+    let style = if strict { RED } else { YELLOW };
     for u in &comparison.unmanaged {
-        let label = if strict {
-            paint(RED, "not compared:")
+        let side = if live_only.contains(&u) {
+            " (not declared)"
         } else {
-            paint(YELLOW, "not compared:")
+            ""
         };
-        data!("{label} {} {}", u.kind, u.name);
+        data!(
+            "{} {} {}{side}",
+            paint(style, "not compared:"),
+            u.kind,
+            u.name
+        );
+    }
+    for u in &declared_only {
+        data!(
+            "{} {} {} (declared, not in the database)",
+            paint(style, "not compared:"),
+            u.kind,
+            u.name
+        );
     }
     if !ctx.global.quiet {
         if differs {
@@ -46,9 +68,9 @@ pub fn check(ctx: &Context, strict: bool) -> Result<u8, Error> {
                 paint(GREEN, "ok:")
             );
         }
-        if unmanaged && !strict {
+        if !comparison.unmanaged.is_empty() && !strict {
             note!(
-                "objects retort does not manage are listed, not compared (--strict fails on them)"
+                "objects retort does not manage are listed, not compared (--strict fails when one is on one side only)"
             );
         }
     }

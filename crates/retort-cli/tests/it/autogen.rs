@@ -307,8 +307,18 @@ fn check_lists_what_it_does_not_compare_and_strict_fails_on_it() {
     p.ok(&["upgrade", "head"]);
     p.exec("CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END");
     let out = p.ok(&["check"]);
-    assert!(out.contains("not compared: trigger users_touch"), "{out}");
+    assert!(
+        out.contains("not compared: trigger users_touch (not declared)"),
+        "{out}"
+    );
     p.fails(&["check", "--strict"], 1);
+    // Declared too: on both sides by kind and name, which is all --strict can compare.
+    p.write(
+        "schema.sql",
+        &format!("{USERS}CREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END;\n"),
+    );
+    p.ok(&["check", "--strict"]);
+    p.write("schema.sql", USERS);
     let json = p.ok(&["check", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(v["matches"], true);

@@ -61,13 +61,28 @@ fn ours(project: &Project) -> Ours {
 #[derive(Debug, Clone)]
 pub struct Comparison {
     pub diff: Diff,
-    /// Unmanaged objects of the live database (triggers, functions…): listed, not compared.
+    /// Unmanaged objects of the live database (triggers, functions…): listed, their
+    /// definitions not compared.
     pub unmanaged: Vec<Unmanaged>,
+    /// Unmanaged objects of the declared schema.
+    pub declared_unmanaged: Vec<Unmanaged>,
 }
 
 impl Comparison {
     pub fn matches(&self) -> bool {
         self.diff.is_empty()
+    }
+
+    /// Unmanaged objects on one side only, by kind and name (what `--strict` fails on):
+    /// (in the database only, declared only).
+    pub fn unmanaged_apart(&self) -> (Vec<&Unmanaged>, Vec<&Unmanaged>) {
+        fn only<'a>(a: &'a [Unmanaged], b: &[Unmanaged]) -> Vec<&'a Unmanaged> {
+            a.iter().filter(|u| !b.contains(u)).collect()
+        }
+        (
+            only(&self.unmanaged, &self.declared_unmanaged),
+            only(&self.declared_unmanaged, &self.unmanaged),
+        )
     }
 }
 
@@ -79,6 +94,7 @@ pub fn check(project: &Project, conn: &mut dyn Connection) -> Result<Comparison,
     Ok(Comparison {
         diff: schema::diff(&live, &declared, &Renames::none()),
         unmanaged: live.unmanaged,
+        declared_unmanaged: declared.unmanaged,
     })
 }
 
