@@ -97,13 +97,13 @@ impl ConnectSpec {
     pub fn with_database(&self, name: &str) -> Option<ConnectSpec> {
         let driver = match &self.driver {
             #[cfg(feature = "postgres")]
-            DriverOptions::Postgres(o) => DriverOptions::Postgres(o.with_database(name)),
+            DriverOptions::Postgres(o) => Some(DriverOptions::Postgres(o.with_database(name))),
             #[cfg(feature = "mysql")]
-            DriverOptions::Mysql(o) => DriverOptions::Mysql(o.with_database(name)),
+            DriverOptions::Mysql(o) => Some(DriverOptions::Mysql(o.with_database(name))),
             #[allow(unreachable_patterns)]
-            _ => return None,
+            _ => None,
         };
-        Some(ConnectSpec {
+        driver.map(|driver| ConnectSpec {
             masked_url: format!("{} (database {name})", self.masked_url),
             dialect: self.dialect,
             driver,

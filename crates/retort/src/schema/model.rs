@@ -78,6 +78,22 @@ impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// Foreign keys in the one order every introspection lists them in (by columns, then
+    /// what they reference, then name), so that two reads of one schema are equal values.
+    pub fn sort_foreign_keys(&mut self) {
+        self.foreign_keys.sort_by(|a, b| {
+            let key = |f: &ForeignKey| {
+                (
+                    f.columns.clone(),
+                    f.references_table.clone(),
+                    f.references_columns.clone(),
+                    f.name.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,6 +26,9 @@
 //! lexes is passed through, and the database reports what it rejects.
 
 mod delimiter;
+/// Used by the introspection of the drivers that read expressions back as text.
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+pub(crate) mod expr;
 pub(crate) mod lex;
 mod split;
 

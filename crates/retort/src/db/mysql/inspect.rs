@@ -393,20 +393,7 @@ fn foreign_keys(
         }
     }
     for t in schema.tables.values_mut() {
-        t.foreign_keys.sort_by(|a, b| {
-            (
-                &a.columns,
-                &a.references_table,
-                &a.references_columns,
-                &a.name,
-            )
-                .cmp(&(
-                    &b.columns,
-                    &b.references_table,
-                    &b.references_columns,
-                    &b.name,
-                ))
-        });
+        t.sort_foreign_keys();
     }
     Ok(())
 }

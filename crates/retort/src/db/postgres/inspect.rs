@@ -126,22 +126,12 @@ pub(super) fn inspect(
         t.uniques
             .sort_by(|a, b| (&a.columns, &a.name).cmp(&(&b.columns, &b.name)));
         t.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        t.foreign_keys.sort_by(|a, b| fk_order(a).cmp(&fk_order(b)));
+        t.sort_foreign_keys();
         t.checks
             .sort_by(|a, b| (&a.expression, &a.name).cmp(&(&b.expression, &b.name)));
     }
     schema.unmanaged.sort();
     Ok(schema)
-}
-
-/// What foreign keys are listed by: their columns, then what they reference.
-fn fk_order(f: &ForeignKey) -> (&[String], &str, &[String], Option<&str>) {
-    (
-        &f.columns,
-        &f.references_table,
-        &f.references_columns,
-        f.name.as_deref(),
-    )
 }
 
 /// Columns in order, with `serial` read as identity.

@@ -3,87 +3,11 @@
 //! a string, a quoted name or a comment is never taken for syntax.
 
 use crate::dialect::Dialect;
-use crate::sql::lex::{lex, Kind};
+pub(super) use crate::sql::expr::{close_of, Tok};
 
-/// One significant token (no spaces, no comments) and its exact text.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Tok<'a> {
-    pub(super) kind: Kind,
-    pub(super) text: &'a str,
-}
-
-impl Tok<'_> {
-    /// An unquoted word equal to `word`, ignoring ASCII case (keywords).
-    pub(super) fn is(&self, word: &str) -> bool {
-        self.kind == Kind::Word && self.text.eq_ignore_ascii_case(word)
-    }
-
-    pub(super) fn is_open(&self) -> bool {
-        self.kind == Kind::LParen
-    }
-
-    pub(super) fn is_close(&self) -> bool {
-        self.kind == Kind::RParen
-    }
-
-    pub(super) fn is_comma(&self) -> bool {
-        self.kind == Kind::Other && self.text == ","
-    }
-
-    /// A quoted identifier (`"x"`, `` `x` ``, `[x]`), not a string or blob literal.
-    pub(super) fn is_quoted_name(&self) -> bool {
-        self.kind == Kind::Quoted
-            && (self.text.starts_with('"')
-                || self.text.starts_with('`')
-                || self.text.starts_with('['))
-    }
-
-    /// The name this token spells: unquoted words as written, quoted ones without their
-    /// quotes (SQLite also accepts a string literal as a name in DDL).
-    pub(super) fn name(&self) -> String {
-        let t = self.text;
-        let unquote = |open: char, close: char| -> Option<String> {
-            let inner = t.strip_prefix(open)?.strip_suffix(close)?;
-            let doubled: String = [close, close].iter().collect();
-            Some(if open == close {
-                inner.replace(&doubled, &close.to_string())
-            } else {
-                inner.to_owned()
-            })
-        };
-        unquote('"', '"')
-            .or_else(|| unquote('`', '`'))
-            .or_else(|| unquote('[', ']'))
-            .or_else(|| unquote('\'', '\''))
-            .unwrap_or_else(|| t.to_owned())
-    }
-}
-
-/// The significant tokens of `sql`. SQLite wrote this text itself after parsing it, so it
-/// lexes; should it not, the tokens up to the first error are all there is to read.
+/// The significant tokens of `sql`, lexed with SQLite's rules.
 pub(super) fn tokens(sql: &str) -> Vec<Tok<'_>> {
-    lex(Dialect::Sqlite, sql, 0)
-        .lexemes
-        .into_iter()
-        .filter(|l| l.kind.is_significant())
-        .filter_map(|l| sql.get(l.range).map(|text| Tok { kind: l.kind, text }))
-        .collect()
-}
-
-/// The index of the `)` that closes the `(` at `open`, or the end of the tokens.
-pub(super) fn close_of(toks: &[Tok<'_>], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, t) in toks.iter().enumerate().skip(open) {
-        if t.is_open() {
-            depth += 1;
-        } else if t.is_close() {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return i;
-            }
-        }
-    }
-    toks.len()
+    crate::sql::expr::tokens(Dialect::Sqlite, sql)
 }
 
 /// The tokens inside the parentheses opening at `open` (empty if `open` is not a `(`), and
