@@ -26,6 +26,8 @@ use crate::dialect::Dialect;
 
 #[cfg(feature = "mysql")]
 pub use mysql::{MysqlConnection, MysqlOptions};
+#[cfg(all(test, feature = "postgres"))]
+pub(crate) use postgres::TestDb as PgTestDb;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresConnection, PostgresOptions};
 pub use spec::{ConnectSpec, DriverOptions};

@@ -43,3 +43,5 @@ mod tests;
 
 pub use connection::PostgresConnection;
 pub use options::PostgresOptions;
+#[cfg(test)]
+pub(crate) use tests::TestDb;

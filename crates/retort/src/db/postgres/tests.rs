@@ -127,8 +127,9 @@ fn add_query(u: &str, q: &str) -> String {
     }
 }
 
-/// A database of the test's own, dropped at the end (also when the test panics).
-pub(super) struct TestDb {
+/// A database of the test's own, dropped at the end (also when the test panics). The
+/// schema renderer's tests use it too (`crate::db::PgTestDb`).
+pub(crate) struct TestDb {
     admin: String,
     name: String,
     /// The URL of the database.
@@ -136,7 +137,7 @@ pub(super) struct TestDb {
 }
 
 impl TestDb {
-    pub(super) fn new() -> TestDb {
+    pub(crate) fn new() -> TestDb {
         let admin = server().to_string();
         let mut bytes = [0u8; 6];
         getrandom::fill(&mut bytes).unwrap();
@@ -151,7 +152,7 @@ impl TestDb {
         TestDb { admin, name, url }
     }
 
-    pub(super) fn connect(&self) -> PostgresConnection {
+    pub(crate) fn connect(&self) -> PostgresConnection {
         connect(&self.url).unwrap()
     }
 

@@ -3,8 +3,13 @@
 //! cannot alter an object in place (SQLite and most table changes), the object is rebuilt,
 //! and the caller is told what that needs around the statements.
 
+mod postgres;
+mod postgres_ddl;
 mod sqlite;
 mod sqlite_ddl;
+
+#[cfg(all(test, feature = "postgres"))]
+mod postgres_tests;
 
 #[cfg(all(test, feature = "sqlite"))]
 mod proptests;
@@ -33,6 +38,13 @@ pub struct Rendered {
     pub rebuilt: Vec<String>,
     /// What the statements lose or cannot keep, for the command to list.
     pub notes: Vec<String>,
+    /// The statements must run outside a transaction (the migration's `transaction:
+    /// false`). Set on PostgreSQL when a value added to an enum type (`ALTER TYPE … ADD
+    /// VALUE`) is used by a later statement of the same migration (a default, a check, an
+    /// index predicate, a view naming it): PostgreSQL refuses a new value in the
+    /// transaction that added it. Not set for an added value alone, which PostgreSQL 12
+    /// and later accept in a transaction (a note says so).
+    pub outside_transaction: bool,
 }
 
 /// Why a diff cannot be written for a dialect.
@@ -79,6 +91,7 @@ pub fn render(
 ) -> Result<Rendered, RenderError> {
     match dialect {
         Dialect::Sqlite => sqlite::render(diff, from, to),
+        Dialect::Postgres => postgres::render(diff, from, to),
         other => Err(RenderError::NotYet(other)),
     }
 }

@@ -286,7 +286,7 @@ fn can_drop(schema: &Schema, table: &Table, column: &Column) -> bool {
 }
 
 /// Whether `name` occurs in `text` as a word (quoted or not), ignoring ASCII case.
-fn mentions(text: &str, name: &str) -> bool {
+pub(super) fn mentions(text: &str, name: &str) -> bool {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$' || !c.is_ascii()))
         .any(|w| w.eq_ignore_ascii_case(name))
         || name.contains(|c: char| !(c.is_alphanumeric() || c == '_'))
