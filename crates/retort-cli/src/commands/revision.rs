@@ -94,6 +94,7 @@ struct Body {
     /// One (dialect, up, down) per dialect of `dialects`, instead of `up` and `down`.
     sections: Vec<(retort::Dialect, String, String)>,
     foreign_keys_off: bool,
+    outside_transaction: bool,
     generated: Option<Generated>,
 }
 
@@ -105,6 +106,7 @@ impl Body {
             down: "-- The exact undo of the up section: after it runs, the schema must be what it was\n-- before the up section ran (`downgrade` and `redo` run it). Leave it without a\n-- statement only when there is nothing to undo; delete this section when the change\n-- cannot be undone (a downgrade then stops here instead of going on).".into(),
             sections: Vec::new(),
             foreign_keys_off: false,
+            outside_transaction: false,
             generated: None,
         }
     }
@@ -142,6 +144,7 @@ fn generate(ctx: &Context, args: &RevisionArgs) -> Result<Option<Body>, Error> {
         up: generated.up.clone(),
         down: generated.down.clone(),
         sections: generated.sections.clone(),
+        outside_transaction: generated.outside_transaction,
         foreign_keys_off: generated.foreign_keys_off,
         generated: Some(generated),
     }))
@@ -244,6 +247,7 @@ fn write_new(ctx: &Context, project: &Project, new: NewRevision, body: Body) -> 
         down: body.down,
         dialect_sections: body.sections,
         foreign_keys_off: body.foreign_keys_off,
+        outside_transaction: body.outside_transaction,
     };
     let name = script::file_name(&project.config.file_template, &revision, &message, &now);
     let path = project.config.migrations_dir.join(&name);
@@ -265,7 +269,7 @@ fn write_new(ctx: &Context, project: &Project, new: NewRevision, body: Body) -> 
                 && back.revises == new.revises
                 && back.depends_on == new.depends_on
                 && back.branch_labels == new.branch_labels
-                && back.transaction
+                && back.transaction != new.outside_transaction
                 && back.foreign_keys_off == new.foreign_keys_off => {}
         Ok(_) => {
             return Err(unreadable(

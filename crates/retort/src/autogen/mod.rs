@@ -130,6 +130,8 @@ pub struct Generated {
     pub sections: Vec<(Dialect, String, String)>,
     /// The file needs `foreign_keys: off` (a SQLite table rebuild).
     pub foreign_keys_off: bool,
+    /// The file needs `transaction: false` (see `Rendered::outside_transaction`).
+    pub outside_transaction: bool,
     pub changes: Vec<Change>,
     pub destructive: Vec<Destructive>,
     /// Changes the live rows would make fail (written as warnings atop the up section).
@@ -219,6 +221,7 @@ pub fn autogenerate(
                 down: String::new(),
                 sections: Vec::new(),
                 foreign_keys_off: false,
+                outside_transaction: false,
                 changes: up.changes.clone(),
                 destructive,
                 needs_data,
@@ -228,14 +231,26 @@ pub fn autogenerate(
             });
         }
         let keys_off = rendered_up.foreign_keys_off || rendered_down.foreign_keys_off;
-        written.push((dialect, Some((sections, keys_off))));
+        let outside = rendered_up.outside_transaction || rendered_down.outside_transaction;
+        written.push((dialect, Some((sections, (keys_off, outside)))));
     }
     let Some(mut generated) = report else {
         return Ok(None);
     };
-    generated.foreign_keys_off = written
-        .iter()
-        .any(|(_, w)| w.as_ref().is_some_and(|(_, off)| *off));
+    let any = |f: fn(&(bool, bool)) -> bool| {
+        written
+            .iter()
+            .any(|(_, w)| w.as_ref().is_some_and(|(_, flags)| f(flags)))
+    };
+    generated.foreign_keys_off = any(|f| f.0);
+    generated.outside_transaction = any(|f| f.1);
+    if generated.foreign_keys_off && generated.outside_transaction {
+        // One header for every section: a SQLite rebuild needs its transaction (to roll
+        // back a failed key check), the PostgreSQL enum value needs none.
+        return Err(Error::Usage(
+            "this change needs a transaction on sqlite (a table rebuild) and none on postgresql (an enum value used where it is added): make it two migrations, the enum value first".into(),
+        ));
+    }
     if let [(_, Some(((up, down), _)))] = written.as_slice() {
         generated.up = up.clone();
         generated.down = down.clone();

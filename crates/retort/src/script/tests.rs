@@ -215,10 +215,17 @@ fn new_files_round_trip() {
         down: "DROP TABLE users;".into(),
         dialect_sections: vec![(Dialect::Postgres, "SELECT 1;".into(), String::new())],
         foreign_keys_off: true,
+        outside_transaction: false,
     };
     let text = render_new(&new);
     let s = p(&text).unwrap();
     assert!(s.foreign_keys_off && s.transaction);
+    let outside = NewScript {
+        foreign_keys_off: false,
+        outside_transaction: true,
+        ..new.clone()
+    };
+    assert!(!p(&render_new(&outside)).unwrap().transaction);
     assert_eq!(s.revision, new.revision);
     assert_eq!(s.message, new.message);
     assert_eq!(s.revises, new.revises);
