@@ -446,3 +446,62 @@ fn changes_the_live_rows_would_fail_are_warned_with_their_count() {
         2
     );
 }
+
+/// With `dialects = ["postgresql", "sqlite"]`: one file, a section for each, each written
+/// from what the migrations build on that dialect; the SQLite one is replayed on a scratch
+/// database while the PostgreSQL one comes from the live database.
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn one_file_holds_a_section_for_each_dialect() {
+    let p = TestProject::new(Backend::Postgres);
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\ndialects = [\"postgresql\", \"sqlite\"]\n",
+    );
+    let laptop = format!("sqlite:{}", p.path().join("laptop.db").display());
+    p.write("schema.sql", &format!("{USERS}{POSTS}"));
+    let file = written(&p, &["--autogenerate", "-m", "both"]);
+    assert!(
+        file.contains("-- migrate:up postgresql")
+            && file.contains("-- migrate:up sqlite")
+            && !file.contains("-- migrate:up\n"),
+        "{file}"
+    );
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    p.ok(&["--url", &laptop, "upgrade", "head"]);
+    p.ok(&["--url", &laptop, "check"]);
+
+    // A change SQLite makes by a rebuild and PostgreSQL in place.
+    p.write(
+        "schema.sql",
+        &format!(
+            "{}{POSTS}",
+            USERS.replace("name TEXT", "name TEXT NOT NULL DEFAULT ''")
+        ),
+    );
+    let file = written(&p, &["--autogenerate", "-m", "name required"]);
+    assert!(file.contains("-- foreign_keys: off"), "{file}");
+    let pg = file
+        .split("-- migrate:up postgresql")
+        .nth(1)
+        .and_then(|s| s.split("-- migrate:").next())
+        .expect("a postgresql section");
+    assert!(
+        pg.contains("SET NOT NULL") && !pg.contains("_retort_new_"),
+        "{pg}"
+    );
+    for url in [p.url.as_str(), laptop.as_str()] {
+        p.ok(&["--url", url, "upgrade", "head"]);
+        p.ok(&["--url", url, "check"]);
+        p.ok(&["--url", url, "downgrade", "-1"]);
+    }
+    // The database must be one of the dialects.
+    p.write(
+        "retort.toml",
+        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\ndialects = [\"sqlite\"]\n",
+    );
+    let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
+    assert!(err.contains("the database is postgresql"), "{err}");
+    p.ok(&["dev", "drop"]);
+}
