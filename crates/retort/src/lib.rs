@@ -43,7 +43,7 @@
 //! ```
 //!
 //! PostgreSQL (`PostgresConnection::from_client`, a tokio-postgres client) and MySQL
-//! (`MysqlConnection::from_conn`, a `mysql::Conn`) work the same way.
+//! (`MysqlConnection::from_conn`, a `mysql_async::Conn`) work the same way.
 //!
 //! Each driver is a Cargo feature (`sqlite`, `postgres`, `mysql`; all on by default): an
 //! application that needs one builds only that one. See `examples/migrate_at_startup.rs`

@@ -395,7 +395,7 @@ mod postgres {
 
 #[cfg(feature = "mysql")]
 mod mysql {
-    use mysql::prelude::Queryable;
+    use mysql_async::prelude::Queryable;
     use retort::db::MysqlConnection;
     use retort::ConnectOptions;
 
@@ -406,51 +406,62 @@ mod mysql {
     }
 
     /// The server's options naming database `name` (or none).
-    fn server(name: Option<&str>) -> Result<mysql::Opts, mysql::Error> {
-        let opts = mysql::Opts::from_url(&server_url())?;
-        Ok(mysql::OptsBuilder::from_opts(opts)
+    fn server(name: Option<&str>) -> Result<mysql_async::Opts, mysql_async::Error> {
+        let opts = mysql_async::Opts::from_url(&server_url())?;
+        Ok(mysql_async::OptsBuilder::from_opts(opts)
             .db_name(name)
-            .tcp_connect_timeout(Some(std::time::Duration::from_secs(5)))
             .into())
     }
 
+    /// The application's own multi-thread runtime: it drives the session's socket while
+    /// retort awaits on its private one.
+    fn app_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Runtime::new().expect("the application's runtime")
+    }
+
+    fn connect(
+        runtime: &tokio::runtime::Runtime,
+        name: Option<&str>,
+    ) -> Result<mysql_async::Conn, mysql_async::Error> {
+        let opts = server(name)?;
+        runtime.block_on(mysql_async::Conn::new(opts))
+    }
+
     pub struct App {
-        conn: Option<mysql::Conn>,
-        server: mysql::Opts,
+        conn: Option<mysql_async::Conn>,
         database: String,
+        runtime: tokio::runtime::Runtime,
     }
 
     impl App {
         pub fn open() -> App {
-            let mut admin = match server(None).and_then(mysql::Conn::new) {
+            let runtime = app_runtime();
+            let mut admin = match connect(&runtime, None) {
                 Ok(admin) => admin,
                 Err(e) => super::unreachable("MySQL", "mysql", &e),
             };
             let database = super::database_name();
-            admin
-                .query_drop(format!("CREATE DATABASE {database}"))
+            runtime
+                .block_on(admin.query_drop(format!("CREATE DATABASE {database}")))
                 .expect("create the test database");
-            let server = server(Some(&database)).expect("options");
-            let conn = mysql::Conn::new(server.clone()).expect("connect to the test database");
+            let conn = connect(&runtime, Some(&database)).expect("connect to the test database");
             App {
                 conn: Some(conn),
-                server,
                 database,
+                runtime,
             }
-        }
-
-        fn conn(&mut self) -> &mut mysql::Conn {
-            self.conn
-                .as_mut()
-                .expect("the application holds its session")
         }
     }
 
     impl Drop for App {
         fn drop(&mut self) {
-            drop(self.conn.take());
-            if let Ok(mut admin) = server(None).and_then(mysql::Conn::new) {
-                let _ = admin.query_drop(format!("DROP DATABASE IF EXISTS {}", self.database));
+            if let Some(conn) = self.conn.take() {
+                let _ = self.runtime.block_on(conn.disconnect());
+            }
+            if let Ok(mut admin) = connect(&self.runtime, None) {
+                let _ = self.runtime.block_on(
+                    admin.query_drop(format!("DROP DATABASE IF EXISTS {}", self.database)),
+                );
             }
         }
     }
@@ -463,7 +474,7 @@ mod mysql {
 
         fn wrap(&mut self, opts: &ConnectOptions) -> MysqlConnection {
             let conn = self.conn.take().expect("the application holds its session");
-            MysqlConnection::from_conn(conn, self.server.clone(), opts).expect("wrap")
+            MysqlConnection::from_conn(conn, opts).expect("wrap")
         }
 
         fn take_back(&mut self, wrapped: MysqlConnection) {
@@ -471,11 +482,19 @@ mod mysql {
         }
 
         fn exec(&mut self, sql: &str) {
-            self.conn().query_drop(sql).expect(sql);
+            let conn = self
+                .conn
+                .as_mut()
+                .expect("the application holds its session");
+            self.runtime.block_on(conn.query_drop(sql)).expect(sql);
         }
 
         fn count(&mut self, sql: &str) -> i64 {
-            let n: Option<i64> = self.conn().query_first(sql).expect(sql);
+            let conn = self
+                .conn
+                .as_mut()
+                .expect("the application holds its session");
+            let n: Option<i64> = self.runtime.block_on(conn.query_first(sql)).expect(sql);
             n.expect("one row")
         }
     }
@@ -485,8 +504,8 @@ mod mysql {
     #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
     fn a_session_without_a_database_is_refused() {
         let app = App::open();
-        let conn = mysql::Conn::new(server(None).expect("options")).expect("connect");
-        let err = MysqlConnection::from_conn(conn, app.server.clone(), &ConnectOptions::default())
+        let conn = connect(&app.runtime, None).expect("connect");
+        let err = MysqlConnection::from_conn(conn, &ConnectOptions::default())
             .err()
             .expect("refused");
         assert!(err.message.contains("no database selected"), "{err}");

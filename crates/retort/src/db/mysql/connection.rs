@@ -4,12 +4,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mysql::consts::ColumnType;
-use mysql::prelude::{Protocol, Queryable};
-use mysql::{Column, QueryResult};
+use mysql_async::consts::ColumnType;
+use mysql_async::prelude::{Protocol, Queryable};
+use mysql_async::{Column, Conn, QueryResult, Row};
 use sha2::{Digest, Sha256};
+use tokio::runtime::Runtime;
 
-use super::connect::{handshake, open};
+use super::connect::{handshake, open, runtime};
 use super::errors::{describe, error};
 use super::options::MysqlOptions;
 use crate::db::url::scrub;
@@ -31,7 +32,10 @@ pub(super) const MAX_MERGED_STATEMENT: usize = 64 * 1024;
 
 /// A session on a MySQL or MariaDB server, with its database selected.
 pub struct MysqlConnection {
-    pub(super) conn: mysql::Conn,
+    /// The private runtime every request is awaited on.
+    pub(super) runtime: Runtime,
+    /// Always `Some` until [`MysqlConnection::into_inner`] takes it (or `Drop` closes it).
+    pub(super) conn: Option<Conn>,
     pub(super) lock_name: String,
     pub(super) lock_timeout: Duration,
     pub(super) locked: bool,
@@ -51,22 +55,22 @@ pub(super) struct KillQuery {
 /// options the application opened its own session with.
 pub(super) enum Server {
     Url(MysqlOptions),
-    Opts(mysql::Opts),
+    Opts(mysql_async::Opts),
 }
 
 impl KillQuery {
-    fn open_other(&self) -> Result<mysql::Conn, DbError> {
+    fn open_other(&self, runtime: &Runtime) -> Result<Conn, DbError> {
         match &self.server {
-            Server::Url(target) => open(target, None, self.timeout),
+            Server::Url(target) => open(runtime, target, None, self.timeout),
             Server::Opts(opts) => {
                 let timeout = self.timeout.max(Duration::from_millis(1));
                 let failed = |why: String| {
                     DbError::new(scrub(
                         format!("cannot open a second session to send KILL QUERY: {why}"),
-                        opts.get_pass(),
+                        opts.pass(),
                     ))
                 };
-                match handshake(opts.clone(), timeout)? {
+                match handshake(runtime, opts.clone(), timeout) {
                     Some(result) => result.map_err(|e| failed(describe(&e))),
                     None => Err(failed(format!(
                         "no answer from the server within {}",
@@ -79,29 +83,54 @@ impl KillQuery {
 }
 
 impl Cancel for KillQuery {
+    /// Runs on the thread asking to stop, with a runtime of its own: the session's is
+    /// busy awaiting the statement being stopped.
     fn cancel(&self) -> Result<(), DbError> {
-        let mut other = self.open_other()?;
-        other
-            .query_drop(format!("KILL QUERY {}", self.session))
-            .map_err(error)
+        let runtime = runtime("a stop request")?;
+        let mut other = self.open_other(&runtime)?;
+        runtime.block_on(async {
+            let killed = other
+                .query_drop(format!("KILL QUERY {}", self.session))
+                .await
+                .map_err(error);
+            let _ = other.disconnect().await;
+            killed
+        })
     }
 }
 
 impl MysqlConnection {
     /// The underlying connection, for applications that migrate and then keep using it.
-    pub fn inner_mut(&mut self) -> &mut mysql::Conn {
-        &mut self.conn
+    pub fn inner_mut(&mut self) -> &mut Conn {
+        match &mut self.conn {
+            Some(conn) => conn,
+            None => unreachable!("the session is only taken by into_inner and drop"),
+        }
     }
 
     /// Gives the session back to the application once its migrations ran. The migrator
     /// releases its lock at the end of every run; a lock still held (taken through
     /// [`Connection::lock`] by hand and never released) is released here, so the
     /// application's session never keeps retort's lock.
-    pub fn into_inner(mut self) -> mysql::Conn {
+    pub fn into_inner(mut self) -> Conn {
         if self.locked {
             let _ = self.unlock();
         }
-        self.conn
+        match self.conn.take() {
+            Some(conn) => conn,
+            None => unreachable!("the session is only taken by into_inner and drop"),
+        }
+    }
+
+    /// The runtime and the session, to await a request on.
+    pub(super) fn session(&mut self) -> Blocking<'_> {
+        Blocking {
+            runtime: &self.runtime,
+            conn: match &mut self.conn {
+                Some(conn) => conn,
+                None => unreachable!("the session is only taken by into_inner and drop"),
+            },
+        }
     }
 
     /// The name given to `GET_LOCK`: the configured name, `@`, the database (hashed if
@@ -155,6 +184,22 @@ impl MysqlConnection {
     }
 }
 
+/// Closes the session politely (`COM_QUIT`), as a blocking driver would on drop; the
+/// driver alone can only do that from inside a runtime.
+impl Drop for MysqlConnection {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = self.runtime.block_on(conn.disconnect());
+        }
+    }
+}
+
+/// A session and the runtime its requests are awaited on.
+pub(super) struct Blocking<'a> {
+    pub(super) runtime: &'a Runtime,
+    pub(super) conn: &'a mut Conn,
+}
+
 impl Connection for MysqlConnection {
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
@@ -165,8 +210,11 @@ impl Connection for MysqlConnection {
     /// read to the end: an error raised after the first one (a `SIGNAL` in a procedure
     /// that selected first) is reported, not dropped.
     fn run(&mut self, sql: &str) -> Result<(), DbError> {
-        let mut result = self.conn.query_iter(sql).map_err(error)?;
-        drain(&mut result)
+        let s = self.session();
+        s.runtime.block_on(async {
+            let result = s.conn.query_iter(sql).await.map_err(error)?;
+            result.drop_result().await.map_err(error)
+        })
     }
 
     /// One round trip: the statements go as one multi-statement query (the driver always
@@ -196,51 +244,81 @@ impl Connection for MysqlConnection {
         let mut sql = ours.join(";\n");
         sql.push_str(";\n");
         sql.push_str(statement);
-        // An error in the first result comes from `query_iter` itself.
-        let mut result = self
-            .conn
-            .query_iter(sql)
-            .map_err(|e| BatchError::Ours(error(e)))?;
-        let mut index = 0;
-        while let Some(set) = result.iter() {
-            for row in set {
-                if let Err(e) = row {
-                    return Err(if index < ours.len() {
+        let ours_len = ours.len();
+        let s = self.session();
+        s.runtime.block_on(async move {
+            // An error in the first result comes from `query_iter` itself.
+            let mut result = s
+                .conn
+                .query_iter(sql)
+                .await
+                .map_err(|e| BatchError::Ours(error(e)))?;
+            // The driver keeps a later statement's error as that statement's result, and
+            // returns it when that result is read: result `index` is statement `index`'s.
+            let mut index = 0;
+            loop {
+                if let Err(e) = result.collect::<Row>().await {
+                    return Err(if index < ours_len {
                         BatchError::Ours(error(e))
                     } else {
                         BatchError::Statement(error(e))
                     });
                 }
+                if result.is_empty() {
+                    break;
+                }
+                index += 1;
             }
-            index += 1;
-        }
-        Ok(())
+            // A statement's error right after the last result read may be left pending
+            // (the driver then no longer reports more results): it is the next one's.
+            result.drop_result().await.map_err(|e| {
+                if index + 1 < ours_len {
+                    BatchError::Ours(error(e))
+                } else {
+                    BatchError::Statement(error(e))
+                }
+            })
+        })
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
-        if params.is_empty() {
-            let mut result = self.conn.query_iter(sql).map_err(error)?;
-            let n = result.affected_rows();
-            drain(&mut result)?;
-            Ok(n)
-        } else {
-            let mut result = self.conn.exec_iter(sql, to_params(params)).map_err(error)?;
-            let n = result.affected_rows();
-            drain(&mut result)?;
-            Ok(n)
-        }
+        let s = self.session();
+        s.runtime.block_on(async {
+            if params.is_empty() {
+                let result = s.conn.query_iter(sql).await.map_err(error)?;
+                let n = result.affected_rows();
+                result.drop_result().await.map_err(error)?;
+                Ok(n)
+            } else {
+                let result = s
+                    .conn
+                    .exec_iter(sql, to_params(params))
+                    .await
+                    .map_err(error)?;
+                let n = result.affected_rows();
+                result.drop_result().await.map_err(error)?;
+                Ok(n)
+            }
+        })
     }
 
     /// Rows of the first result set. Without parameters the text protocol is used (any
     /// statement works); with them, a prepared statement (cached by the driver).
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
-        if params.is_empty() {
-            let mut result = self.conn.query_iter(sql).map_err(error)?;
-            collect(&mut result)
-        } else {
-            let mut result = self.conn.exec_iter(sql, to_params(params)).map_err(error)?;
-            collect(&mut result)
-        }
+        let s = self.session();
+        s.runtime.block_on(async {
+            if params.is_empty() {
+                let result = s.conn.query_iter(sql).await.map_err(error)?;
+                collect(result).await
+            } else {
+                let result = s
+                    .conn
+                    .exec_iter(sql, to_params(params))
+                    .await
+                    .map_err(error)?;
+                collect(result).await
+            }
+        })
     }
 
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
@@ -319,53 +397,41 @@ impl Connection for MysqlConnection {
     /// The current database, read with a fixed number of `information_schema` queries
     /// (`inspect`).
     fn inspect(&mut self, exclude: &[&str]) -> Result<crate::schema::Schema, DbError> {
-        super::inspect::inspect(&mut self.conn, exclude)
+        super::inspect::inspect(&mut self.session(), exclude)
     }
 }
 
-pub(super) fn to_params(values: &[Value]) -> mysql::Params {
-    mysql::Params::Positional(
+pub(super) fn to_params(values: &[Value]) -> mysql_async::Params {
+    mysql_async::Params::Positional(
         values
             .iter()
             .map(|v| match v {
-                Value::Null => mysql::Value::NULL,
-                Value::Int(i) => mysql::Value::Int(*i),
-                Value::Text(s) => mysql::Value::Bytes(s.clone().into_bytes()),
+                Value::Null => mysql_async::Value::NULL,
+                Value::Int(i) => mysql_async::Value::Int(*i),
+                Value::Text(s) => mysql_async::Value::Bytes(s.clone().into_bytes()),
             })
             .collect(),
     )
 }
 
-/// Reads every row of every result set, returning the first error.
-pub(super) fn drain<T: Protocol>(result: &mut QueryResult<'_, '_, '_, T>) -> Result<(), DbError> {
-    while let Some(set) = result.iter() {
-        for row in set {
-            row.map_err(error)?;
-        }
-    }
-    Ok(())
-}
-
 /// The rows of the first result set; the others are read (and their errors reported).
-pub(super) fn collect<T: Protocol>(
-    result: &mut QueryResult<'_, '_, '_, T>,
+pub(super) async fn collect<T: Protocol>(
+    mut result: QueryResult<'_, 'static, T>,
 ) -> Result<Vec<Vec<Value>>, DbError> {
-    let mut out = Vec::new();
-    if let Some(set) = result.iter() {
-        for row in set {
-            let row = row.map_err(error)?;
-            let columns = row.columns();
-            let values = row.unwrap();
-            out.push(
-                values
-                    .into_iter()
-                    .zip(columns.iter())
-                    .map(|(v, c)| from_mysql(v, c))
-                    .collect::<Result<_, _>>()?,
-            );
-        }
+    let rows: Vec<Row> = result.collect().await.map_err(error)?;
+    result.drop_result().await.map_err(error)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let columns = row.columns();
+        let values = row.unwrap();
+        out.push(
+            values
+                .into_iter()
+                .zip(columns.iter())
+                .map(|(v, c)| from_mysql(v, c))
+                .collect::<Result<_, _>>()?,
+        );
     }
-    drain(result)?;
     Ok(out)
 }
 
@@ -385,14 +451,14 @@ pub(super) fn is_integer(t: ColumnType) -> bool {
 /// the version table, the audit log and the lock functions hold. The text protocol sends
 /// every other type as text too; from the binary protocol (a query with parameters) other
 /// types are refused with the cast that reads them.
-pub(super) fn from_mysql(v: mysql::Value, column: &Column) -> Result<Value, DbError> {
+pub(super) fn from_mysql(v: mysql_async::Value, column: &Column) -> Result<Value, DbError> {
     match v {
-        mysql::Value::NULL => Ok(Value::Null),
-        mysql::Value::Int(i) => Ok(Value::Int(i)),
-        mysql::Value::UInt(u) => Ok(i64::try_from(u)
+        mysql_async::Value::NULL => Ok(Value::Null),
+        mysql_async::Value::Int(i) => Ok(Value::Int(i)),
+        mysql_async::Value::UInt(u) => Ok(i64::try_from(u)
             .map(Value::Int)
             .unwrap_or_else(|_| Value::Text(u.to_string()))),
-        mysql::Value::Bytes(bytes) => {
+        mysql_async::Value::Bytes(bytes) => {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             Ok(match text.parse::<i64>() {
                 Ok(i) if is_integer(column.column_type()) => Value::Int(i),

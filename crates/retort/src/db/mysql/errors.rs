@@ -21,8 +21,7 @@ pub(super) fn connect_timeout_error(target: &MysqlOptions, timeout: Duration) ->
 pub(super) fn connect_error(
     target: &MysqlOptions,
     database: Option<&str>,
-    timeout: Duration,
-    e: mysql::Error,
+    e: mysql_async::Error,
 ) -> DbError {
     let place = target.place();
     let user = target.user.as_deref().unwrap_or("");
@@ -30,7 +29,7 @@ pub(super) fn connect_error(
         return DbError::new(scrub(tls_message(target, tls), target.password.as_deref()));
     }
     let message = match &e {
-        mysql::Error::MySqlError(server) => {
+        mysql_async::Error::Server(server) => {
             let hint = match server.code {
                 1045 | 1698 => format!(
                     "; check the user `{user}` and the password in the URL (percent-encode \
@@ -48,17 +47,11 @@ pub(super) fn connect_error(
             };
             format!("{}{hint}", server_message(server))
         }
-        mysql::Error::DriverError(mysql::DriverError::ConnectTimeout) => {
-            return connect_timeout_error(target, timeout);
-        }
-        mysql::Error::DriverError(mysql::DriverError::CouldNotConnect(Some((_, desc, kind)))) => {
-            unreachable_message(target, desc, *kind)
-        }
-        mysql::Error::DriverError(mysql::DriverError::TlsNotSupported) => format!(
+        mysql_async::Error::Driver(mysql_async::DriverError::NoClientSslFlagFromServer) => format!(
             "the server at {place} does not offer TLS, and ssl-mode={} requires it",
             target.ssl_mode.name()
         ),
-        mysql::Error::IoError(io) => match io.kind() {
+        mysql_async::Error::Io(mysql_async::IoError::Io(io)) => match io.kind() {
             std::io::ErrorKind::NotFound if target.ssl_ca.is_some() => {
                 format!(
                     "cannot read ssl-ca {}: {io}",
@@ -71,7 +64,7 @@ pub(super) fn connect_error(
             }
             kind => unreachable_message(target, &io.to_string(), kind),
         },
-        mysql::Error::TlsError(e) => format!(
+        mysql_async::Error::Io(mysql_async::IoError::Tls(e)) => format!(
             "TLS with the server at {place} failed: {e}{}",
             target
                 .ssl_ca
@@ -88,14 +81,12 @@ pub(super) fn connect_error(
 }
 
 /// The rustls error behind a driver error, when the TLS handshake is what failed. The
-/// driver wraps it in an I/O error, itself inside a codec error or not. Neither the
-/// driver's error (it has only the old `cause`) nor an I/O error (it skips what it wraps)
-/// leads to it through `source`, so those two steps are taken here.
-fn tls_failure(e: &mysql::Error) -> Option<&rustls::Error> {
+/// driver wraps it in an I/O error (tokio-rustls's), or in its own TLS error. An I/O
+/// error does not lead to what it wraps through `source`, so that step is taken here.
+fn tls_failure(e: &mysql_async::Error) -> Option<&rustls::Error> {
     let mut next: Option<&(dyn std::error::Error + 'static)> = match e {
-        mysql::Error::IoError(io) => Some(io),
-        mysql::Error::CodecError(codec) => Some(codec),
-        mysql::Error::TlsError(tls) => Some(tls),
+        mysql_async::Error::Io(mysql_async::IoError::Io(io)) => Some(io),
+        mysql_async::Error::Io(mysql_async::IoError::Tls(tls)) => Some(tls),
         _ => None,
     };
     while let Some(error) = next {
@@ -174,25 +165,27 @@ pub(super) fn unreachable_message(
     format!("cannot reach the server at {place}: {desc}{hint}")
 }
 
-pub(super) fn server_message(e: &mysql::MySqlError) -> String {
+pub(super) fn server_message(e: &mysql_async::ServerError) -> String {
     format!(
         "{} (MySQL error {}, SQLSTATE {})",
         e.message, e.code, e.state
     )
 }
 
-/// The driver's error in plain words (its own `Display` wraps them in `IoError { … }`).
-pub(super) fn describe(e: &mysql::Error) -> String {
+/// The driver's error in plain words (its own `Display` prefixes each with its kind).
+pub(super) fn describe(e: &mysql_async::Error) -> String {
     match e {
-        mysql::Error::MySqlError(server) => server_message(server),
-        mysql::Error::IoError(io) => format!("lost the connection to the server: {io}"),
-        mysql::Error::CodecError(c) => format!("lost the connection to the server: {c}"),
-        mysql::Error::DriverError(d) => d.to_string(),
-        mysql::Error::UrlError(u) => u.to_string(),
+        mysql_async::Error::Server(server) => server_message(server),
+        mysql_async::Error::Io(mysql_async::IoError::Io(io)) => {
+            format!("lost the connection to the server: {io}")
+        }
+        mysql_async::Error::Io(other) => format!("lost the connection to the server: {other}"),
+        mysql_async::Error::Driver(d) => d.to_string(),
+        mysql_async::Error::Url(u) => u.to_string(),
         other => other.to_string(),
     }
 }
 
-pub(super) fn error(e: mysql::Error) -> DbError {
+pub(super) fn error(e: mysql_async::Error) -> DbError {
     DbError::new(describe(&e))
 }

@@ -47,8 +47,10 @@ mod tests;
 
 use std::collections::HashMap;
 
-use mysql::prelude::Queryable;
+use mysql_async::prelude::Queryable;
+use mysql_async::Row as DriverRow;
 
+use super::connection::Blocking;
 use super::errors::error;
 use crate::db::DbError;
 use crate::dialect::Dialect;
@@ -109,7 +111,7 @@ impl Server {
 /// Reads the session's current database, leaving out the tables named in `exclude`
 /// (retort's own version and log tables, which no declared schema holds), compared
 /// exactly as MySQL compares table names on Linux.
-pub(super) fn inspect(conn: &mut mysql::Conn, exclude: &[&str]) -> Result<Schema, DbError> {
+pub(super) fn inspect(conn: &mut Blocking<'_>, exclude: &[&str]) -> Result<Schema, DbError> {
     let mut server = None;
     each(conn, queries::SERVER, |row| {
         server = Some((row.opt(0).map(str::to_owned), row.owned(1)));
@@ -181,7 +183,7 @@ pub(super) fn inspect(conn: &mut mysql::Conn, exclude: &[&str]) -> Result<Schema
 }
 
 fn columns(
-    conn: &mut mysql::Conn,
+    conn: &mut Blocking<'_>,
     server: &Server,
     schema: &mut Schema,
     collations: &HashMap<String, String>,
@@ -253,7 +255,7 @@ struct IndexRows {
 }
 
 /// The primary key, unique constraints and the other indexes.
-fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Result<(), DbError> {
+fn indexes(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Result<(), DbError> {
     // By (table, index), in the order first seen.
     let mut found: Vec<IndexRows> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
@@ -338,7 +340,7 @@ fn indexes(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Resu
 }
 
 fn foreign_keys(
-    conn: &mut mysql::Conn,
+    conn: &mut Blocking<'_>,
     server: &Server,
     schema: &mut Schema,
 ) -> Result<(), DbError> {
@@ -400,7 +402,7 @@ fn foreign_keys(
 
 /// CHECK constraints, and MariaDB's `json` columns: `longtext` with a column-level
 /// `json_valid` check, which is the type's own and not listed.
-fn checks(conn: &mut mysql::Conn, server: &Server, schema: &mut Schema) -> Result<(), DbError> {
+fn checks(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Result<(), DbError> {
     let Some(sql) = queries::checks(server) else {
         return Ok(());
     };
@@ -497,29 +499,32 @@ impl Row {
 
 /// Runs `sql` (text protocol) and hands each row to `f`.
 fn each(
-    conn: &mut mysql::Conn,
+    conn: &mut Blocking<'_>,
     sql: &str,
     mut f: impl FnMut(Row) -> Result<(), DbError>,
 ) -> Result<(), DbError> {
-    let mut result = conn.query_iter(sql).map_err(error)?;
-    while let Some(set) = result.iter() {
-        for row in set {
-            let values = row.map_err(error)?.unwrap();
-            f(Row(values.into_iter().map(text).collect()))?;
-        }
+    let session = &mut *conn.conn;
+    let rows: Vec<DriverRow> = conn.runtime.block_on(async {
+        let mut result = session.query_iter(sql).await.map_err(error)?;
+        let rows = result.collect().await.map_err(error)?;
+        result.drop_result().await.map_err(error)?;
+        Ok::<_, DbError>(rows)
+    })?;
+    for row in rows {
+        f(Row(row.unwrap().into_iter().map(text).collect()))?;
     }
     Ok(())
 }
 
-fn text(value: mysql::Value) -> Option<String> {
+fn text(value: mysql_async::Value) -> Option<String> {
     match value {
-        mysql::Value::NULL => None,
-        mysql::Value::Bytes(bytes) => Some(
+        mysql_async::Value::NULL => None,
+        mysql_async::Value::Bytes(bytes) => Some(
             String::from_utf8(bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         ),
-        mysql::Value::Int(i) => Some(i.to_string()),
-        mysql::Value::UInt(u) => Some(u.to_string()),
+        mysql_async::Value::Int(i) => Some(i.to_string()),
+        mysql_async::Value::UInt(u) => Some(u.to_string()),
         other => Some(other.as_sql(true)),
     }
 }

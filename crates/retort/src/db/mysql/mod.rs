@@ -1,5 +1,6 @@
-//! MySQL and MariaDB through the `mysql` crate (sync, pure Rust; TLS over rustls with ring,
-//! as `ssl-mode` asks).
+//! MySQL and MariaDB through `mysql_async` (pure Rust), awaited on a private
+//! current-thread Tokio runtime so that `Connection` stays blocking; TLS over rustls
+//! with ring, as `ssl-mode` asks, trusting only `ssl-ca`.
 //!
 //! DDL is not transactional here: every `CREATE`/`ALTER`/`DROP` commits whatever transaction
 //! is open, before and after itself. So [`Connection::transactional_ddl`] is `false` and the

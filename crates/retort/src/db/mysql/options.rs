@@ -37,11 +37,10 @@ pub(super) enum SslMode {
     Preferred,
     /// TLS or no connection; the certificate is not checked.
     Required,
-    /// MySQL's chain-only check. Refused when a URL asks for it: with this driver, which
-    /// also trusts the public web CAs, it would pass any publicly issued certificate.
+    /// MySQL's chain-only check: the certificate must chain to `ssl-ca` (and only to it:
+    /// the driver's public web CAs are off), whatever host name it carries.
     VerifyCa,
-    /// As `VerifyCa`, and the certificate must name the host connected to. (The driver
-    /// adds the public web CAs to `ssl-ca`; the name check is what keeps that safe.)
+    /// As `VerifyCa`, and the certificate must name the host connected to.
     VerifyIdentity,
 }
 
@@ -101,19 +100,7 @@ impl TlsQuery {
             (None, Some(_), _) => SslMode::VerifyIdentity,
             (None, None, _) => SslMode::Disabled,
         };
-        if mode == SslMode::VerifyCa {
-            // The MySQL driver trusts the public web CAs besides ssl-ca, and offers no way
-            // to stop it: a chain check without the host name would then pass any public
-            // certificate, for any name, which anyone can get. Only the name check makes
-            // ssl-ca mean something.
-            return Err(DbError::new(
-                "ssl-mode=VERIFY_CA (or ssl_ca with ssl_check_hostname=false) is not supported: \
-                 the MySQL driver also trusts the public certificate authorities, so a check of \
-                 the chain without the host name would accept any publicly issued certificate; \
-                 use ssl-mode=VERIFY_IDENTITY with ssl-ca (the certificate must name the host)",
-            ));
-        }
-        if mode == SslMode::VerifyIdentity && self.ca.is_none() {
+        if matches!(mode, SslMode::VerifyCa | SslMode::VerifyIdentity) && self.ca.is_none() {
             return Err(DbError::new(format!(
                 "ssl-mode={} needs the certificate authority to trust: add ssl-ca=/path/to/ca.pem",
                 mode.name()
@@ -459,22 +446,16 @@ mod tests {
             assert_eq!(tls(q), Ok((mode, with_ca)), "{q}");
         }
         let err = |q: &str| tls(q).unwrap_err().message;
-        // The driver also trusts the public CAs: without the name check, any public
-        // certificate would pass. Refused in every spelling, with or without a CA.
+        // VERIFY_CA in every spelling, and both verify modes need the CA to trust.
         for q in [
-            "?ssl-mode=VERIFY_CA",
             "?ssl-mode=VERIFY_CA&ssl-ca=/ca.pem",
             "?ssl_mode=verify-ca&ssl_ca=/ca.pem",
             "?ssl_ca=/ca.pem&ssl_check_hostname=false",
         ] {
-            let e = err(q);
-            assert!(
-                e.contains("VERIFY_CA")
-                    && e.contains("not supported")
-                    && e.contains("VERIFY_IDENTITY"),
-                "{q}: {e}"
-            );
+            assert_eq!(tls(q), Ok((SslMode::VerifyCa, ca())), "{q}");
         }
+        let e = err("?ssl-mode=VERIFY_CA");
+        assert!(e.contains("ssl-mode=VERIFY_CA needs"), "{e}");
         let e = err("?ssl-mode=VERIFY_IDENTITY");
         assert!(e.contains("ssl-mode=VERIFY_IDENTITY needs"), "{e}");
         let e = err("?ssl-mode=strict");

@@ -5,9 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use mysql::prelude::Queryable;
-
-use super::connect::open;
+use super::connect::open_session;
 use super::connection::{lock_name, MAX_LOCK_NAME, MAX_MERGED_STATEMENT};
 use super::options::*;
 use super::*;
@@ -53,8 +51,8 @@ fn server() -> MysqlOptions {
 
 /// A session without a database selected. An unreachable server fails the test: it must
 /// not count as passed (`RETORT_TEST_SKIP=mysql` marks these tests ignored, see build.rs).
-pub(super) fn admin() -> mysql::Conn {
-    match open(&server(), None, Duration::from_secs(5)) {
+pub(super) fn admin() -> MysqlConnection {
+    match open_session(&server(), Duration::from_secs(5)) {
         Ok(conn) => conn,
         Err(e) => panic!(
             "no MySQL server at {} ({e}); set RETORT_TEST_MYSQL_URL, or RETORT_TEST_SKIP=mysql to skip these tests",
@@ -73,7 +71,7 @@ impl TestDb {
     pub(super) fn create() -> TestDb {
         let mut conn = admin();
         let name = format!("retort_mydrv_{}", hex_id());
-        conn.query_drop(format!("CREATE DATABASE `{name}`"))
+        conn.run(&format!("CREATE DATABASE `{name}`"))
             .expect("create the test database");
         TestDb {
             url: with_database(&server_url(), &name),
@@ -93,8 +91,8 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut conn) = open(&server(), None, Duration::from_secs(5)) {
-            let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.name));
+        if let Ok(mut conn) = open_session(&server(), Duration::from_secs(5)) {
+            let _ = conn.run(&format!("DROP DATABASE IF EXISTS `{}`", self.name));
         }
     }
 }
@@ -104,8 +102,8 @@ struct TestUser(String);
 
 impl Drop for TestUser {
     fn drop(&mut self) {
-        if let Ok(mut conn) = open(&server(), None, Duration::from_secs(5)) {
-            let _ = conn.query_drop(format!("DROP USER IF EXISTS '{}'@'%'", self.0));
+        if let Ok(mut conn) = open_session(&server(), Duration::from_secs(5)) {
+            let _ = conn.run(&format!("DROP USER IF EXISTS '{}'@'%'", self.0));
         }
     }
 }
@@ -635,14 +633,14 @@ fn wrong_password_and_missing_database_hide_the_password() {
     let user = TestUser(format!("retort_u_{}", hex_id()));
     let missing = format!("retort_mydrv_missing_{}", hex_id());
     admin
-        .query_drop(format!(
+        .run(&format!(
             "CREATE USER '{}'@'%' IDENTIFIED BY 'p@ss:w/rd%1 ok'",
             user.0
         ))
         .unwrap();
     for name in [&db.name, &missing] {
         admin
-            .query_drop(format!("GRANT ALL ON `{name}`.* TO '{}'@'%'", user.0))
+            .run(&format!("GRANT ALL ON `{name}`.* TO '{}'@'%'", user.0))
             .unwrap();
     }
     let s = server();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::connect::open;
+use super::connect::{open_session, ssl_opts};
 use super::options::MysqlOptions;
 use super::MysqlConnection;
 use crate::db::{ConnectOptions, Connection};
@@ -166,7 +166,7 @@ fn start() -> Result<TlsServer, String> {
     let options = MysqlOptions::parse(&server.url("")).map_err(|e| e.message)?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if open(&options, None, Duration::from_secs(2)).is_ok() {
+        if open_session(&options, Duration::from_secs(2)).is_ok() {
             return Ok(server);
         }
         if let Ok(Some(status)) = server.child.try_wait() {
@@ -247,15 +247,24 @@ fn ssl_modes_against_a_server_with_tls() {
         .err()
         .unwrap_or_default();
     assert!(e.contains("/nonexistent/ca.pem"), "{e}");
-    // VERIFY_CA would pass any public certificate with this driver: refused before
-    // connecting, in both spellings.
+    // VERIFY_CA: the chain to ssl-ca only, so a host name the certificate does not list
+    // (it names 127.0.0.1, not localhost) connects, encrypted, in both spellings...
     for query in [
         format!("?ssl-mode=VERIFY_CA&ssl-ca={ca}"),
         format!("?ssl_ca={ca}&ssl_check_hostname=false"),
     ] {
-        let e = connect(&server.url(&query)).err().unwrap_or_default();
+        for host in ["localhost", "127.0.0.1"] {
+            let mut conn = connect(&server.url_on(host, &query)).expect(&query);
+            assert_ne!(cipher(&mut conn), "", "{host} {query}");
+        }
+    }
+    // ...and a certificate from a CA not in ssl-ca is refused, whatever the host name.
+    for host in ["localhost", "127.0.0.1"] {
+        let e = connect(&server.url_on(host, &format!("?ssl-mode=VERIFY_CA&ssl-ca={wrong}")))
+            .err()
+            .unwrap_or_default();
         assert!(
-            e.contains("VERIFY_CA") && e.contains("not supported"),
+            e.contains("not signed by") && e.contains("wrong-ca.pem") && e.contains("VERIFY_CA"),
             "{e}"
         );
     }
@@ -274,4 +283,22 @@ fn ssl_modes_against_a_server_with_tls() {
     cancel.cancel().expect("cancel over TLS");
     let (_, took) = sleeper.join().expect("sleeper");
     assert!(took < Duration::from_secs(20), "not cancelled: {took:?}");
+}
+
+/// The driver's built-in public web CAs are off in every mode that checks a certificate:
+/// a certificate from a public CA not in `ssl-ca` must never pass VERIFY_CA (where no
+/// host name narrows it) or VERIFY_IDENTITY.
+#[test]
+fn only_ssl_ca_is_trusted() {
+    for mode in ["VERIFY_CA", "VERIFY_IDENTITY", "REQUIRED", "PREFERRED"] {
+        let url = format!("mysql://u@h/db?ssl-mode={mode}&ssl-ca=/ca.pem");
+        let options = MysqlOptions::parse(&url).expect("url");
+        let tls = ssl_opts(&options).expect(mode);
+        let verified = mode.starts_with("VERIFY");
+        assert_eq!(tls.disable_built_in_roots(), verified, "{mode}");
+        assert_eq!(tls.root_certs().len(), 1, "{mode}");
+        // Only VERIFY_CA skips the name; only the two unchecked modes skip the chain.
+        assert_eq!(tls.skip_domain_validation(), mode == "VERIFY_CA", "{mode}");
+        assert_eq!(tls.accept_invalid_certs(), !verified, "{mode}");
+    }
 }

@@ -713,7 +713,7 @@ fn inspect_1000_tables() {
     for _ in 0..11 {
         let start = Instant::now();
         for q in &sql {
-            each(&mut c.conn, q, |_| Ok(())).unwrap();
+            each(&mut c.session(), q, |_| Ok(())).unwrap();
         }
         times.push(start.elapsed());
     }
@@ -767,6 +767,6 @@ fn a_diff_of_two_inspected_schemas_replays_to_the_second_and_back() {
 #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
 fn a_session_without_a_database_has_no_schema_to_read() {
     let mut conn = admin();
-    let e = inspect(&mut conn, OURS).unwrap_err();
+    let e = inspect(&mut conn.session(), OURS).unwrap_err();
     assert!(e.to_string().contains("no database is selected"), "{e}");
 }
