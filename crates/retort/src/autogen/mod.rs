@@ -2,9 +2,9 @@
 //!
 //! Both sides become the same [`Schema`] model through the database itself: the live one
 //! by introspection, the declared DDL by loading it into a scratch database of the same
-//! dialect ([`scratch`]) and introspecting that. The pure diff (`schema::diff`) compares
+//! dialect (`scratch.rs`) and introspecting that. The pure diff (`schema::diff`) compares
 //! them; the dialect's rendering writes the change both ways; and before anything is
-//! written, the result is replayed on a scratch copy ([`selfcheck`]): a migration that
+//! written, the result is replayed on a scratch copy (`selfcheck.rs`): a migration that
 //! does not take the schema exactly where it should is our bug, never the user's surprise.
 
 mod annotate;
