@@ -142,7 +142,15 @@ impl Writer<'_> {
             Change::RebuildEnum { from, to } => self.rebuild_enum(from, to),
             Change::CreateSequence(s) => self.push(create_sequence(s)),
             Change::DropSequence(s) => self.push(format!("DROP SEQUENCE {}", q(&s.name))),
-            Change::AlterSequence { to, .. } => self.push(alter_sequence(to)),
+            Change::AlterSequence { from, to } => {
+                self.push(alter_sequence(from, to));
+                if (from.increment > 0) != (to.increment > 0) {
+                    self.note(format!(
+                        "sequence {} changes direction: it restarts at {}",
+                        to.name, to.start
+                    ));
+                }
+            }
             Change::CreateTable(table) => self.create_table(table),
             Change::DropTable(table) => self.push(format!("DROP TABLE {}", q(&table.name))),
             Change::SetTableComment { table, to, .. } => self.push(format!(
@@ -205,9 +213,25 @@ impl Writer<'_> {
     }
 
     /// The table (as the diff gives it: keys that close a cycle come later), its comments,
-    /// its indexes.
+    /// its indexes. A unique constraint on the columns of the primary key or of an earlier
+    /// one is added after: `CREATE TABLE` would silently leave it out as redundant.
     fn create_table(&mut self, table: &Table) {
-        self.push(create_table(table, self.local));
+        let mut whole = table.clone();
+        let mut keys: Vec<&Vec<String>> = table.primary_key.iter().map(|k| &k.columns).collect();
+        let mut later = Vec::new();
+        whole.uniques.clear();
+        for unique in &table.uniques {
+            if keys.contains(&&unique.columns) {
+                later.push(Constraint::Unique(unique.clone()));
+            } else {
+                keys.push(&unique.columns);
+                whole.uniques.push(unique.clone());
+            }
+        }
+        self.push(create_table(&whole, self.local));
+        for c in &later {
+            self.add_constraint(&table.name, c);
+        }
         if table.comment.is_some() {
             self.push(format!(
                 "COMMENT ON TABLE {} IS {}",
@@ -255,9 +279,12 @@ impl Writer<'_> {
         }
         if retype {
             let mut what = format!("TYPE {}", to.data_type);
-            if changes.collation {
-                what.push_str(" COLLATE ");
-                what.push_str(to.collation.as_deref().unwrap_or("\"default\""));
+            // Without COLLATE, a new type takes its own default collation; the same type
+            // keeps the column's unless told.
+            match (&to.collation, changes.collation && !changes.data_type) {
+                (Some(collation), _) => what.push_str(&format!(" COLLATE {collation}")),
+                (None, true) => what.push_str(" COLLATE \"default\""),
+                (None, false) => {}
             }
             if changes.data_type {
                 if let Some(using) = using(&to.name, &from.data_type, &to.data_type) {
