@@ -26,7 +26,7 @@ use super::{RenderError, Rendered};
 use crate::dialect::Dialect;
 use crate::schema::apply::apply_change;
 use crate::schema::change::{Change, ColumnChanges, Constraint, Diff, EnumPosition};
-use crate::schema::model::{Column, EnumType, Identity, Schema, Table, View};
+use crate::schema::model::{Check, Column, EnumType, Identity, Index, Schema, Table, View};
 
 /// The suffix of an enum type while it is rebuilt, both versions existing.
 const OLD_ENUM: &str = "_retort_old";
@@ -139,7 +139,7 @@ impl Writer<'_> {
                     literal(value)
                 ));
             }
-            Change::RebuildEnum { from, to } => self.rebuild_enum(from, to),
+            Change::RebuildEnum { from, to } => self.rebuild_enum(from, to)?,
             Change::CreateSequence(s) => self.push(create_sequence(s)),
             Change::DropSequence(s) => self.push(format!("DROP SEQUENCE {}", q(&s.name))),
             Change::AlterSequence { from, to } => {
@@ -415,7 +415,7 @@ impl Writer<'_> {
 
     /// The type renamed aside, created anew, every column of it converted through text
     /// (its default dropped around, as it names the old type), the old type dropped.
-    fn rebuild_enum(&mut self, from: &EnumType, to: &EnumType) {
+    fn rebuild_enum(&mut self, from: &EnumType, to: &EnumType) -> Result<(), RenderError> {
         let old = format!("{}{OLD_ENUM}", from.name);
         self.push(format!(
             "ALTER TYPE {} RENAME TO {}",
@@ -456,9 +456,48 @@ impl Writer<'_> {
                     statements.push(alter(format!("SET DEFAULT {d}")));
                 }
             }
-            if !statements.is_empty() {
-                tables.push(table.name.clone());
-                self.out.statements.extend(statements);
+            if statements.is_empty() {
+                continue;
+            }
+            // Index expressions, predicates and checks comparing with the type's values
+            // name the old type once it is renamed, and the conversion cannot rebuild
+            // them: they are dropped before it and made again after it.
+            let columns: Vec<&str> = table
+                .columns
+                .iter()
+                .filter(|c| enum_use(&c.data_type, &from.name).is_some())
+                .map(|c| c.name.as_str())
+                .collect();
+            let uses = |text: &str| {
+                mentions(text, &from.name) || columns.iter().any(|c| mentions(text, c))
+            };
+            let indexes: Vec<&Index> = table
+                .indexes
+                .iter()
+                .filter(|i| {
+                    i.predicate.as_deref().is_some_and(uses)
+                        || i.parts.iter().any(|p| p.expression && uses(&p.key))
+                })
+                .collect();
+            let checks: Vec<&Check> = table
+                .checks
+                .iter()
+                .filter(|c| uses(&c.expression))
+                .collect();
+            for index in &indexes {
+                self.push(format!("DROP INDEX {}", q(&index.name)));
+            }
+            for check in &checks {
+                let name = named(check.name.as_deref(), &table.name)?;
+                self.drop_constraint(&table.name, name);
+            }
+            tables.push(table.name.clone());
+            self.out.statements.extend(statements);
+            for check in checks {
+                self.add_constraint(&table.name, &Constraint::Check(check.clone()));
+            }
+            for index in indexes {
+                self.push(create_index(&table.name, index));
             }
         }
         self.push(format!("DROP TYPE {}", q(&old)));
@@ -485,6 +524,7 @@ impl Writer<'_> {
             ));
         }
         self.note(note);
+        Ok(())
     }
 }
 

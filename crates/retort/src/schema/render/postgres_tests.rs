@@ -888,11 +888,14 @@ fn cases() -> Vec<Case> {
              CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'joy', ms mood[]);")
             .rows(MOOD_ROWS, "SELECT count(*) FROM t WHERE m IN ('ok', 'happy')", 2)
             .outside(),
-        case("an enum rebuilt: values reordered, under a view", "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
-             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[]);
+        case("an enum rebuilt: values reordered, under a view, an index and a check",
+            "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[], CONSTRAINT not_sad CHECK (m <> 'sad'));
+             CREATE INDEX t_ok ON t (id) WHERE m = 'ok'; CREATE INDEX t_m ON t ((m < 'ok'), m);
              CREATE VIEW v AS SELECT m FROM t;",
             "CREATE TYPE mood AS ENUM ('happy', 'ok', 'sad');
-             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[]);
+             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[], CONSTRAINT not_sad CHECK (m <> 'sad'));
+             CREATE INDEX t_ok ON t (id) WHERE m = 'ok'; CREATE INDEX t_m ON t ((m < 'ok'), m);
              CREATE VIEW v AS SELECT m FROM t;")
             .rows(MOOD_ROWS, "SELECT count(*) FROM t WHERE m > 'ok' OR ms = '{sad,ok}'", 1)
             .note("rewrites every row of t"),
