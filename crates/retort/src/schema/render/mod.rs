@@ -9,6 +9,8 @@ mod sqlite;
 mod sqlite_ddl;
 
 #[cfg(all(test, feature = "postgres"))]
+mod postgres_proptests;
+#[cfg(all(test, feature = "postgres"))]
 mod postgres_tests;
 
 #[cfg(all(test, feature = "sqlite"))]

@@ -26,7 +26,7 @@ use super::{RenderError, Rendered};
 use crate::dialect::Dialect;
 use crate::schema::apply::apply_change;
 use crate::schema::change::{Change, ColumnChanges, Constraint, Diff, EnumPosition};
-use crate::schema::model::{Column, EnumType, Identity, Schema, Table, View};
+use crate::schema::model::{Check, Column, EnumType, Identity, Index, Schema, Table, View};
 
 /// The suffix of an enum type while it is rebuilt, both versions existing.
 const OLD_ENUM: &str = "_retort_old";
@@ -139,10 +139,18 @@ impl Writer<'_> {
                     literal(value)
                 ));
             }
-            Change::RebuildEnum { from, to } => self.rebuild_enum(from, to),
+            Change::RebuildEnum { from, to } => self.rebuild_enum(from, to)?,
             Change::CreateSequence(s) => self.push(create_sequence(s)),
             Change::DropSequence(s) => self.push(format!("DROP SEQUENCE {}", q(&s.name))),
-            Change::AlterSequence { to, .. } => self.push(alter_sequence(to)),
+            Change::AlterSequence { from, to } => {
+                self.push(alter_sequence(from, to));
+                if (from.increment > 0) != (to.increment > 0) {
+                    self.note(format!(
+                        "sequence {} changes direction: it restarts at {}",
+                        to.name, to.start
+                    ));
+                }
+            }
             Change::CreateTable(table) => self.create_table(table),
             Change::DropTable(table) => self.push(format!("DROP TABLE {}", q(&table.name))),
             Change::SetTableComment { table, to, .. } => self.push(format!(
@@ -205,9 +213,25 @@ impl Writer<'_> {
     }
 
     /// The table (as the diff gives it: keys that close a cycle come later), its comments,
-    /// its indexes.
+    /// its indexes. A unique constraint on the columns of the primary key or of an earlier
+    /// one is added after: `CREATE TABLE` would silently leave it out as redundant.
     fn create_table(&mut self, table: &Table) {
-        self.push(create_table(table, self.local));
+        let mut whole = table.clone();
+        let mut keys: Vec<&Vec<String>> = table.primary_key.iter().map(|k| &k.columns).collect();
+        let mut later = Vec::new();
+        whole.uniques.clear();
+        for unique in &table.uniques {
+            if keys.contains(&&unique.columns) {
+                later.push(Constraint::Unique(unique.clone()));
+            } else {
+                keys.push(&unique.columns);
+                whole.uniques.push(unique.clone());
+            }
+        }
+        self.push(create_table(&whole, self.local));
+        for c in &later {
+            self.add_constraint(&table.name, c);
+        }
         if table.comment.is_some() {
             self.push(format!(
                 "COMMENT ON TABLE {} IS {}",
@@ -255,9 +279,12 @@ impl Writer<'_> {
         }
         if retype {
             let mut what = format!("TYPE {}", to.data_type);
-            if changes.collation {
-                what.push_str(" COLLATE ");
-                what.push_str(to.collation.as_deref().unwrap_or("\"default\""));
+            // Without COLLATE, a new type takes its own default collation; the same type
+            // keeps the column's unless told.
+            match (&to.collation, changes.collation && !changes.data_type) {
+                (Some(collation), _) => what.push_str(&format!(" COLLATE {collation}")),
+                (None, true) => what.push_str(" COLLATE \"default\""),
+                (None, false) => {}
             }
             if changes.data_type {
                 if let Some(using) = using(&to.name, &from.data_type, &to.data_type) {
@@ -388,7 +415,7 @@ impl Writer<'_> {
 
     /// The type renamed aside, created anew, every column of it converted through text
     /// (its default dropped around, as it names the old type), the old type dropped.
-    fn rebuild_enum(&mut self, from: &EnumType, to: &EnumType) {
+    fn rebuild_enum(&mut self, from: &EnumType, to: &EnumType) -> Result<(), RenderError> {
         let old = format!("{}{OLD_ENUM}", from.name);
         self.push(format!(
             "ALTER TYPE {} RENAME TO {}",
@@ -429,9 +456,48 @@ impl Writer<'_> {
                     statements.push(alter(format!("SET DEFAULT {d}")));
                 }
             }
-            if !statements.is_empty() {
-                tables.push(table.name.clone());
-                self.out.statements.extend(statements);
+            if statements.is_empty() {
+                continue;
+            }
+            // Index expressions, predicates and checks comparing with the type's values
+            // name the old type once it is renamed, and the conversion cannot rebuild
+            // them: they are dropped before it and made again after it.
+            let columns: Vec<&str> = table
+                .columns
+                .iter()
+                .filter(|c| enum_use(&c.data_type, &from.name).is_some())
+                .map(|c| c.name.as_str())
+                .collect();
+            let uses = |text: &str| {
+                mentions(text, &from.name) || columns.iter().any(|c| mentions(text, c))
+            };
+            let indexes: Vec<&Index> = table
+                .indexes
+                .iter()
+                .filter(|i| {
+                    i.predicate.as_deref().is_some_and(uses)
+                        || i.parts.iter().any(|p| p.expression && uses(&p.key))
+                })
+                .collect();
+            let checks: Vec<&Check> = table
+                .checks
+                .iter()
+                .filter(|c| uses(&c.expression))
+                .collect();
+            for index in &indexes {
+                self.push(format!("DROP INDEX {}", q(&index.name)));
+            }
+            for check in &checks {
+                let name = named(check.name.as_deref(), &table.name)?;
+                self.drop_constraint(&table.name, name);
+            }
+            tables.push(table.name.clone());
+            self.out.statements.extend(statements);
+            for check in checks {
+                self.add_constraint(&table.name, &Constraint::Check(check.clone()));
+            }
+            for index in indexes {
+                self.push(create_index(&table.name, index));
             }
         }
         self.push(format!("DROP TYPE {}", q(&old)));
@@ -458,6 +524,7 @@ impl Writer<'_> {
             ));
         }
         self.note(note);
+        Ok(())
     }
 }
 

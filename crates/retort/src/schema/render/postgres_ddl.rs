@@ -218,34 +218,48 @@ pub(super) fn create_enum(name: &str, e: &EnumType) -> String {
 /// range (1 and up ascending, -1 and down descending): the model keeps no bounds, so
 /// the start is the bound.
 pub(super) fn create_sequence(s: &Sequence) -> String {
-    let mut out = format!(
-        "CREATE SEQUENCE {} START WITH {} INCREMENT BY {}",
+    format!(
+        "CREATE SEQUENCE {} START WITH {} INCREMENT BY {}{}",
         q(&s.name),
         s.start,
-        s.increment
-    );
-    if s.increment > 0 && s.start < 1 {
-        out.push_str(&format!(" MINVALUE {}", s.start));
-    } else if s.increment < 0 && s.start > -1 {
-        out.push_str(&format!(" MAXVALUE {}", s.start));
-    }
-    out
+        s.increment,
+        start_bound(s)
+    )
 }
 
-/// `ALTER SEQUENCE` to a new start and increment (the sequence's current value is kept:
-/// `START WITH` only records where a `RESTART` would go), with bounds that admit them.
-pub(super) fn alter_sequence(s: &Sequence) -> String {
-    let bounds = if s.increment > 0 && s.start < 1 {
-        format!("MINVALUE {} NO MAXVALUE", s.start)
+/// ` MINVALUE start` or ` MAXVALUE start` where the start is outside the default range.
+fn start_bound(s: &Sequence) -> String {
+    if s.increment > 0 && s.start < 1 {
+        format!(" MINVALUE {}", s.start)
     } else if s.increment < 0 && s.start > -1 {
-        format!("NO MINVALUE MAXVALUE {}", s.start)
+        format!(" MAXVALUE {}", s.start)
     } else {
-        "NO MINVALUE NO MAXVALUE".to_string()
+        String::new()
+    }
+}
+
+/// `ALTER SEQUENCE` from `from` to a new start and increment. `START WITH` only records
+/// where a `RESTART` would go: the sequence goes on from its current value, and a bound is
+/// only ever widened, as far as the new start needs (PostgreSQL refuses bounds that
+/// exclude the current value; the model keeps none, so the old start stands for them). A
+/// sequence that changes direction must restart: its current value lies beyond the new
+/// direction's bounds, which are set anew.
+pub(super) fn alter_sequence(from: &Sequence, s: &Sequence) -> String {
+    let head = format!("ALTER SEQUENCE {} INCREMENT BY {}", q(&s.name), s.increment);
+    if (from.increment > 0) == (s.increment > 0) {
+        let bound = if s.increment > 0 && s.start < from.start.min(1) {
+            format!(" MINVALUE {}", s.start)
+        } else if s.increment < 0 && s.start > from.start.max(-1) {
+            format!(" MAXVALUE {}", s.start)
+        } else {
+            String::new()
+        };
+        return format!("{head}{bound} START WITH {}", s.start);
+    }
+    let bounds = match start_bound(s) {
+        b if b.starts_with(" MIN") => format!("{b} NO MAXVALUE"),
+        b if b.starts_with(" MAX") => format!(" NO MINVALUE{b}"),
+        _ => " NO MINVALUE NO MAXVALUE".to_string(),
     };
-    format!(
-        "ALTER SEQUENCE {} INCREMENT BY {} {bounds} START WITH {}",
-        q(&s.name),
-        s.increment,
-        s.start
-    )
+    format!("{head}{bounds} START WITH {} RESTART", s.start)
 }

@@ -623,14 +623,33 @@ fn sequences_are_created_altered_and_dropped_with_the_bounds_their_start_needs()
     for s in [seq("s", 0, 10), seq("down", 100, -1)] {
         b.sequences.insert(s.name.clone(), s);
     }
+    let r = sql(&a, &b, &Renames::none());
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
     assert_eq!(
-        sql(&a, &b, &Renames::none()).statements,
+        r.statements,
         [
-            "ALTER SEQUENCE \"s\" INCREMENT BY 10 MINVALUE 0 NO MAXVALUE START WITH 0",
+            "ALTER SEQUENCE \"s\" INCREMENT BY 10 MINVALUE 0 START WITH 0",
             "CREATE SEQUENCE \"down\" START WITH 100 INCREMENT BY -1 MAXVALUE 100",
             "DROP SEQUENCE \"gone\"",
         ]
     );
+    // Another direction: the current value is past the new bounds.
+    let r = sql(&b, &a, &Renames::none());
+    assert_eq!(
+        r.statements[..2],
+        [
+            "ALTER SEQUENCE \"s\" INCREMENT BY 1 START WITH 1",
+            "CREATE SEQUENCE \"gone\" START WITH 5 INCREMENT BY 1",
+        ]
+    );
+    let mut c = b.clone();
+    c.sequences.insert("s".into(), seq("s", 1, -1));
+    let r = sql(&b, &c, &Renames::none());
+    assert_eq!(
+        r.statements,
+        ["ALTER SEQUENCE \"s\" INCREMENT BY -1 NO MINVALUE MAXVALUE 1 START WITH 1 RESTART"]
+    );
+    assert_eq!(r.notes, ["sequence s changes direction: it restarts at 1"]);
 }
 
 #[test]
@@ -869,11 +888,14 @@ fn cases() -> Vec<Case> {
              CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'joy', ms mood[]);")
             .rows(MOOD_ROWS, "SELECT count(*) FROM t WHERE m IN ('ok', 'happy')", 2)
             .outside(),
-        case("an enum rebuilt: values reordered, under a view", "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
-             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[]);
+        case("an enum rebuilt: values reordered, under a view, an index and a check",
+            "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[], CONSTRAINT not_sad CHECK (m <> 'sad'));
+             CREATE INDEX t_ok ON t (id) WHERE m = 'ok'; CREATE INDEX t_m ON t ((m < 'ok'), m);
              CREATE VIEW v AS SELECT m FROM t;",
             "CREATE TYPE mood AS ENUM ('happy', 'ok', 'sad');
-             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[]);
+             CREATE TABLE t (id integer PRIMARY KEY, m mood DEFAULT 'ok', ms mood[], CONSTRAINT not_sad CHECK (m <> 'sad'));
+             CREATE INDEX t_ok ON t (id) WHERE m = 'ok'; CREATE INDEX t_m ON t ((m < 'ok'), m);
              CREATE VIEW v AS SELECT m FROM t;")
             .rows(MOOD_ROWS, "SELECT count(*) FROM t WHERE m > 'ok' OR ms = '{sad,ok}'", 1)
             .note("rewrites every row of t"),
@@ -893,6 +915,13 @@ fn cases() -> Vec<Case> {
              CREATE SEQUENCE down INCREMENT -1;
              CREATE TABLE t (id integer PRIMARY KEY, n bigint DEFAULT nextval('s2'));")
             .rows("INSERT INTO t VALUES (1), (2);", "SELECT count(*) FROM t WHERE n IS NOT NULL", 2),
+        case("sequences in use change start, bounds and direction",
+            "CREATE SEQUENCE s1 START 100 INCREMENT -1 MAXVALUE 100; CREATE SEQUENCE s2 START 5;
+             CREATE TABLE t (id integer PRIMARY KEY);",
+            "CREATE SEQUENCE s1 START 0 INCREMENT -1 MAXVALUE 0; CREATE SEQUENCE s2 START -5 INCREMENT -2;
+             CREATE TABLE t (id integer PRIMARY KEY);")
+            .rows("SELECT nextval('s1'), nextval('s1'), nextval('s2');", "SELECT nextval('s1') + nextval('s2')", 98 - 5)
+            .note("sequence s2 changes direction: it restarts at -5"),
         case("views over altered tables, and views over views",
             "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);
              CREATE VIEW v AS SELECT id, b FROM t; CREATE VIEW w AS SELECT b FROM v WHERE b > 1;
