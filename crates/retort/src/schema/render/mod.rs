@@ -3,6 +3,7 @@
 //! cannot alter an object in place (SQLite and most table changes), the object is rebuilt,
 //! and the caller is told what that needs around the statements.
 
+mod mysql;
 mod sqlite;
 mod sqlite_ddl;
 
@@ -79,6 +80,7 @@ pub fn render(
 ) -> Result<Rendered, RenderError> {
     match dialect {
         Dialect::Sqlite => sqlite::render(diff, from, to),
+        Dialect::Mysql => mysql::render(diff, from, to),
         other => Err(RenderError::NotYet(other)),
     }
 }
