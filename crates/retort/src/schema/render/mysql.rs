@@ -21,6 +21,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 mod ddl;
+#[cfg(all(test, feature = "mysql"))]
+mod proptests;
 #[cfg(test)]
 mod statements;
 #[cfg(all(test, feature = "mysql"))]

@@ -61,7 +61,11 @@ pub(super) fn migrate(
     Ok(rendered)
 }
 
-fn count(c: &mut MysqlConnection, sql: &str) -> i64 {
+pub(super) fn run_sql(c: &mut MysqlConnection, sql: &str) -> Result<(), String> {
+    c.run(sql).map_err(|e| format!("{e}\n{sql}"))
+}
+
+pub(super) fn count(c: &mut MysqlConnection, sql: &str) -> i64 {
     let rows = c.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
     match &rows[0][0] {
         Value::Int(n) => *n,
