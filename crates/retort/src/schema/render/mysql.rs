@@ -58,6 +58,7 @@ pub(super) fn render(diff: &Diff, from: &Schema, _to: &Schema) -> Result<Rendere
     let mut alters: BTreeMap<String, Alter> = BTreeMap::new();
     let mut state = from.clone();
     let mut written = BTreeSet::new();
+    let mut held = held_keys(diff, from);
     for (step, change) in diff.changes.iter().enumerate() {
         let mut r = Renderer {
             state: &state,
@@ -65,11 +66,25 @@ pub(super) fn render(diff: &Diff, from: &Schema, _to: &Schema) -> Result<Rendere
             items: &mut items,
             alters: &mut alters,
             notes: &mut out.notes,
+            held: &mut held,
         };
         r.change(change)?;
         apply_change(&mut state, change).map_err(|reason| {
             RenderError::Inconsistent(format!("change {}: {reason}", step + 1))
         })?;
+    }
+    // The foreign keys dropped around the column changes, added back as they end.
+    let (keys, _) = std::mem::take(&mut held);
+    let mut r = Renderer {
+        state: &state,
+        written: &mut written,
+        items: &mut items,
+        alters: &mut alters,
+        notes: &mut out.notes,
+        held: &mut held,
+    };
+    for (table, fk) in keys {
+        r.add_constraint(&table, &Constraint::ForeignKey(fk), true)?;
     }
     for item in items {
         match item {
@@ -101,6 +116,10 @@ struct Renderer<'a> {
     items: &'a mut Vec<Item>,
     alters: &'a mut BTreeMap<String, Alter>,
     notes: &'a mut Vec<String>,
+    /// Foreign keys on (or referencing) a column whose type or collation changes, which
+    /// MySQL refuses to change under a key: dropped before the first ALTER TABLE (once:
+    /// the flag), added back after the last. By table.
+    held: &'a mut (Vec<(String, ForeignKey)>, bool),
 }
 
 impl Renderer<'_> {
@@ -110,6 +129,13 @@ impl Renderer<'_> {
 
     /// The ALTER TABLE of `table`, put in the list where it is first needed.
     fn alter(&mut self, table: &str) -> &mut Alter {
+        if !self.held.1 {
+            self.held.1 = true;
+            for (t, fk) in self.held.0.clone() {
+                // Only foreign keys drop alone: this cannot come back here.
+                let _ = self.drop_constraint(&t, &Constraint::ForeignKey(fk), true);
+            }
+        }
         if !self.alters.contains_key(table) {
             self.items.push(Item::Alter(table.to_string()));
         }
@@ -425,6 +451,42 @@ impl Renderer<'_> {
         self.drop_constraint(table, constraint, true)?;
         self.add_constraint(table, &constraint.renamed(to.clone()), true)
     }
+}
+
+/// The foreign keys MySQL would not let the diff's column changes through (error 1832/1833:
+/// a column's type or collation cannot change under a key), that the diff keeps: they
+/// are dropped before the tables change and added back after.
+fn held_keys(diff: &Diff, from: &Schema) -> (Vec<(String, ForeignKey)>, bool) {
+    let mut state = from.clone();
+    let mut held: Vec<(String, ForeignKey)> = Vec::new();
+    for change in &diff.changes {
+        if let Change::AlterColumn { table, from, to } = change {
+            if from.data_type != to.data_type || from.collation != to.collation {
+                for t in state.tables.values() {
+                    for fk in &t.foreign_keys {
+                        let on = t.name == *table && fk.columns.contains(&from.name);
+                        let to_it = fk.references_table == *table
+                            && fk.references_columns.contains(&from.name);
+                        let key = (t.name.clone(), fk.clone());
+                        if (on || to_it) && !held.contains(&key) {
+                            held.push(key);
+                        }
+                    }
+                }
+            }
+        }
+        // A change that does not apply is reported by the rendering itself.
+        if apply_change(&mut state, change).is_err() {
+            break;
+        }
+    }
+    held.retain(|(t, fk)| {
+        state
+            .tables
+            .get(t)
+            .is_some_and(|t| t.foreign_keys.contains(fk))
+    });
+    (held, false)
 }
 
 /// An index's columns (all its parts: the callers ask only of plain indexes).

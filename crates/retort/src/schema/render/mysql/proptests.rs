@@ -22,7 +22,8 @@ const VIEWS: [&str; 2] = ["select 1 as a1", "select 2 as a2"];
 type RawColumn = (bool, usize, bool, bool, usize);
 /// Per table slot: present, columns c1..c3 (c0 is always there), a primary key on c0
 /// (auto-increment or not), a unique column, an index (column, descending), two foreign
-/// keys (target table, named), a check (named or not), a comment.
+/// keys (target table, named), a check (named or not), a comment, and whether c0 (and
+/// the key columns referencing it) is a bigint rather than an int.
 type RawTable = (
     bool,
     [RawColumn; 3],
@@ -31,6 +32,7 @@ type RawTable = (
     (Option<usize>, bool),
     [(Option<usize>, bool); 2],
     Option<bool>,
+    bool,
     bool,
 );
 type RawSchema = (Vec<RawTable>, Option<usize>);
@@ -57,6 +59,7 @@ fn raw_table() -> impl Strategy<Value = RawTable> {
             (proptest::option::of(0..4usize), any::<bool>()),
         ],
         proptest::option::of(any::<bool>()),
+        any::<bool>(),
         any::<bool>(),
     )
 }
@@ -95,18 +98,26 @@ fn plain(key: &str, descending: bool) -> IndexPart {
     }
 }
 
+fn key_type(wide: &bool) -> &'static str {
+    if *wide {
+        "bigint"
+    } else {
+        "int"
+    }
+}
+
 /// A schema as MariaDB's introspection reads one.
 fn build(raw: &RawSchema) -> Schema {
     let (tables, view) = raw;
     let mut schema = Schema::new(Dialect::Mysql);
     let keyed: Vec<bool> = tables.iter().map(|t| t.0 && t.2.is_some()).collect();
     for (i, raw) in tables.iter().enumerate().filter(|(_, t)| t.0) {
-        let (_, columns, pk, unique, index, fks, check, comment) = raw;
+        let (_, columns, pk, unique, index, fks, check, comment, _) = raw;
         let name = format!("t{i}");
         let mut table = Table::new(name.clone());
         table.columns.push(Column {
             nullable: false,
-            ..Column::new("c0", "int")
+            ..Column::new("c0", key_type(&raw.8))
         });
         for (j, &(here, ty, nullable, default, kind)) in columns.iter().enumerate() {
             if here {
@@ -165,7 +176,9 @@ fn build(raw: &RawSchema) -> Schema {
                 continue;
             };
             let column = format!("f{n}");
-            table.columns.push(Column::new(column.clone(), "int"));
+            table
+                .columns
+                .push(Column::new(column.clone(), key_type(&tables[target].8)));
             let fk_name = named.then(|| format!("{name}_fk{n}"));
             // The index the server makes for the key: named after it, or its column.
             table.indexes.push(Index {

@@ -537,3 +537,27 @@ fn a_virtual_column_changed_is_dropped_and_added() {
     assert_eq!(r.notes.len(), 1);
     let _ = a;
 }
+
+#[test]
+fn keys_on_a_column_whose_type_changes_are_dropped_around_it() {
+    let (a, b) = edit(|s| {
+        table(s, "p").columns[0].data_type = "bigint".into();
+        table(s, "c").columns[1].data_type = "bigint".into();
+        table(s, "c").foreign_keys[0].name = Some("c_p".into());
+        table(s, "c").indexes[0].name = "c_p".into();
+    });
+    let mut a = a;
+    table(&mut a, "c").foreign_keys[0].name = Some("c_p".into());
+    table(&mut a, "c").indexes[0].name = "c_p".into();
+    assert_eq!(
+        up(&a, &b).statements,
+        [
+            "ALTER TABLE `c` DROP FOREIGN KEY `c_p`",
+            "ALTER TABLE `c`\n    MODIFY COLUMN `p_id` bigint NULL",
+            "ALTER TABLE `p`\n    MODIFY COLUMN `id` bigint NOT NULL",
+            // The index is named after the key: it may be the server's, so it is pinned.
+            "ALTER TABLE `c`\n    DROP INDEX `c_p`,\n    ADD KEY `c_p` (`p_id`),\n    \
+             ADD CONSTRAINT `c_p` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`)",
+        ]
+    );
+}

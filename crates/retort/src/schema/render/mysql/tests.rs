@@ -217,6 +217,11 @@ CREATE VIEW v AS SELECT a, b FROM t",
 CREATE VIEW v AS SELECT a, c FROM t")
             .rows(T_ROWS, "SELECT count(*) FROM v", 2),
         case("drop a parent and its child", PARENT_CHILD, T).rows(PC_ROWS, "SELECT 0", 0),
+        case("widen a key column and the column referencing it", PARENT_CHILD,
+            "CREATE TABLE p (id BIGINT PRIMARY KEY, name VARCHAR(20));
+CREATE TABLE c (id INT PRIMARY KEY, p_id BIGINT, note TEXT, FOREIGN KEY (p_id) REFERENCES p (id));
+CREATE TABLE d (id INT PRIMARY KEY, p_id INT, CONSTRAINT d_p FOREIGN KEY (p_id) REFERENCES c (id) ON DELETE CASCADE)")
+            .rows(PC_ROWS, "SELECT count(*) FROM c JOIN p ON p.id = c.p_id", 2),
     ]
 }
 
