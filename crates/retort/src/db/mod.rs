@@ -24,6 +24,8 @@ use std::time::Duration;
 
 use crate::dialect::Dialect;
 
+#[cfg(all(test, feature = "mysql"))]
+pub(crate) use mysql::MysqlTestDb;
 #[cfg(feature = "mysql")]
 pub use mysql::{MysqlConnection, MysqlOptions};
 #[cfg(all(test, feature = "postgres"))]

@@ -23,3 +23,5 @@ mod tls_tests;
 
 pub use connection::MysqlConnection;
 pub use options::MysqlOptions;
+#[cfg(test)]
+pub(crate) use tests::TestDb as MysqlTestDb;

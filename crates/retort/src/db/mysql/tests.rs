@@ -62,13 +62,13 @@ pub(super) fn admin() -> MysqlConnection {
 }
 
 /// A database of the test's own, dropped when the test ends, also on panic.
-pub(super) struct TestDb {
-    pub(super) name: String,
+pub(crate) struct TestDb {
+    pub(crate) name: String,
     url: String,
 }
 
 impl TestDb {
-    pub(super) fn create() -> TestDb {
+    pub(crate) fn create() -> TestDb {
         let mut conn = admin();
         let name = format!("retort_mydrv_{}", hex_id());
         conn.run(&format!("CREATE DATABASE `{name}`"))
@@ -79,7 +79,7 @@ impl TestDb {
         }
     }
 
-    pub(super) fn connect(&self) -> MysqlConnection {
+    pub(crate) fn connect(&self) -> MysqlConnection {
         self.connect_with(&ConnectOptions::default())
     }
 

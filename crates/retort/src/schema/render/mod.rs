@@ -3,6 +3,7 @@
 //! cannot alter an object in place (SQLite and most table changes), the object is rebuilt,
 //! and the caller is told what that needs around the statements.
 
+mod mysql;
 mod postgres;
 mod postgres_ddl;
 mod sqlite;
@@ -53,8 +54,6 @@ pub struct Rendered {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RenderError {
-    /// The dialect's rendering is not written yet.
-    NotYet(Dialect),
     /// The diff holds an object the dialect does not have (an enum type on SQLite…).
     Unsupported { dialect: Dialect, what: String },
     /// The diff does not replay on `from`: a bug in the diff, never the user's input.
@@ -64,12 +63,6 @@ pub enum RenderError {
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RenderError::NotYet(dialect) => {
-                write!(
-                    f,
-                    "writing schema changes as {dialect} SQL is not supported yet"
-                )
-            }
             RenderError::Unsupported { dialect, what } => {
                 write!(f, "{dialect} has no {what}")
             }
@@ -94,6 +87,6 @@ pub fn render(
     match dialect {
         Dialect::Sqlite => sqlite::render(diff, from, to),
         Dialect::Postgres => postgres::render(diff, from, to),
-        other => Err(RenderError::NotYet(other)),
+        Dialect::Mysql => mysql::render(diff, from, to),
     }
 }

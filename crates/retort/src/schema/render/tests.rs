@@ -248,11 +248,3 @@ fn a_rebuild_says_so_and_names_its_table() {
     assert!(r.foreign_keys_off);
     assert!(r.statements.iter().any(|s| s.contains("\"_retort_new_t\"")));
 }
-
-#[test]
-fn other_dialects_are_not_written_yet() {
-    let s = Schema::new(Dialect::Mysql);
-    let e = render(&Diff::default(), &s, &s, Dialect::Mysql).expect_err("not yet");
-    assert_eq!(e, RenderError::NotYet(Dialect::Mysql));
-    assert!(e.to_string().contains("not supported yet"));
-}
