@@ -2,12 +2,13 @@
 //! write the migration, review it, apply it, and have CI `check` that nothing drifted.
 //! (SQLite: PostgreSQL and MySQL need their scratch databases and rendering first.)
 
+use crate::db_test;
 use crate::util::*;
 
 const USERS: &str = "CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     email VARCHAR(255) NOT NULL UNIQUE,
-    name TEXT
+    name VARCHAR(100)
 );
 ";
 const POSTS: &str = "CREATE TABLE posts (
@@ -41,95 +42,103 @@ fn written(p: &TestProject, args: &[&str]) -> String {
     std::fs::read_to_string(p.path().join(path.trim())).expect("the file written")
 }
 
+/// `name` quoted as the backend's rendering quotes it.
+fn q(p: &TestProject, name: &str) -> String {
+    match p.backend {
+        Backend::Mysql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    }
+}
+
 fn count(p: &TestProject, sql: &str) -> i64 {
     p.connect().query(sql, &[]).expect("count")[0][0]
         .as_i64()
         .expect("a number")
 }
 
-#[test]
-fn the_whole_loop_writes_applies_checks_and_reverts_exactly() {
-    let p = sqlite();
-    p.write("schema.sql", USERS);
-    p.fails(&["check"], 1);
-    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
-    p.ok(&["upgrade", "head"]);
-    p.ok(&["check"]);
-    p.exec("INSERT INTO users (email, name) VALUES ('a@x', 'ada')");
+db_test!(
+    the_whole_loop_writes_applies_checks_and_reverts_exactly,
+    |p| {
+        p.write("schema.sql", USERS);
+        p.fails(&["check"], 1);
+        p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+        p.ok(&["upgrade", "head"]);
+        p.ok(&["check"]);
+        p.exec("INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'ada')");
 
-    // A new table, a new column, a new index.
-    let v2 = format!(
-        "{}{POSTS}CREATE INDEX users_name ON users (name);\n",
-        USERS.replace(
-            "    name TEXT\n",
-            "    name TEXT,\n    bio TEXT DEFAULT 'none'\n"
-        )
-    );
-    p.write("schema.sql", &v2);
-    let out = p.fails(&["check"], 1);
-    let listed = p.run(&["check"]).1;
-    assert!(
-        listed.contains("create table posts") && listed.contains("add column users.bio"),
-        "{listed}{out}"
-    );
-    let (_, out, err) = p.run(&["revision", "--autogenerate", "-m", "posts and bio"]);
-    assert!(err.contains("create table posts"), "{err}");
-    let file = p.read(out.trim());
-    assert!(file.contains("-- migrate:down"), "{file}");
-    p.ok(&["upgrade", "head"]);
-    p.ok(&["check"]);
-    assert_eq!(
-        count(&p, "SELECT count(*) FROM users WHERE bio = 'none'"),
-        1
-    );
+        // A new table, a new column, a new index.
+        let v2 = format!(
+            "{}{POSTS}CREATE INDEX users_name ON users (name);\n",
+            USERS.replace(
+                "    name VARCHAR(100)\n",
+                "    name VARCHAR(100),\n    bio TEXT DEFAULT 'none'\n"
+            )
+        );
+        p.write("schema.sql", &v2);
+        let out = p.fails(&["check"], 1);
+        let listed = p.run(&["check"]).1;
+        assert!(
+            listed.contains("create table posts") && listed.contains("add column users.bio"),
+            "{listed}{out}"
+        );
+        let (_, out, err) = p.run(&["revision", "--autogenerate", "-m", "posts and bio"]);
+        assert!(err.contains("create table posts"), "{err}");
+        let file = p.read(out.trim());
+        assert!(file.contains("-- migrate:down"), "{file}");
+        p.ok(&["upgrade", "head"]);
+        p.ok(&["check"]);
+        assert_eq!(count(p, "SELECT count(*) FROM users WHERE bio = 'none'"), 1);
 
-    // Back one step: the schema is the first declaration again, rows kept.
-    p.ok(&["downgrade", "-1"]);
-    p.write("schema.sql", USERS);
-    p.ok(&["check"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM users"), 1);
-}
+        // Back one step: the schema is the first declaration again, rows kept.
+        p.ok(&["downgrade", "-1"]);
+        p.write("schema.sql", USERS);
+        p.ok(&["check"]);
+        assert_eq!(count(p, "SELECT count(*) FROM users"), 1);
+    }
+);
 
-#[test]
-fn no_changes_writes_nothing_unless_asked() {
-    let p = sqlite();
+db_test!(no_changes_writes_nothing_unless_asked, |p| {
     p.write("schema.sql", USERS);
     p.ok(&["revision", "--autogenerate", "-m", "create users"]);
     p.ok(&["upgrade", "head"]);
     let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "nothing"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("no changes"), "{err}");
-    assert_eq!(migrations(&p).len(), 1);
+    assert_eq!(migrations(p).len(), 1);
     p.ok(&["revision", "--autogenerate", "--empty", "-m", "on purpose"]);
-    assert_eq!(migrations(&p).len(), 2);
-}
+    assert_eq!(migrations(p).len(), 2);
+});
 
-#[test]
-fn a_database_behind_head_is_refused_naming_what_is_pending() {
-    let p = sqlite();
-    p.write("schema.sql", USERS);
-    p.migration(
-        "a00000000001",
-        &[],
-        "CREATE TABLE old (id INTEGER);",
-        Some("DROP TABLE old;"),
-    );
-    let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
-    assert!(
-        err.contains("not at head") && err.contains("a00000000001") && err.contains("upgrade head"),
-        "{err}"
-    );
-    assert_eq!(migrations(&p).len(), 1);
-}
+db_test!(
+    a_database_behind_head_is_refused_naming_what_is_pending,
+    |p| {
+        p.write("schema.sql", USERS);
+        p.migration(
+            "a00000000001",
+            &[],
+            "CREATE TABLE old (id INTEGER);",
+            Some("DROP TABLE old;"),
+        );
+        let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
+        assert!(
+            err.contains("not at head")
+                && err.contains("a00000000001")
+                && err.contains("upgrade head"),
+            "{err}"
+        );
+        assert_eq!(migrations(p).len(), 1);
+    }
+);
 
-#[test]
-fn a_likely_rename_is_never_guessed() {
-    let p = sqlite();
+db_test!(a_likely_rename_is_never_guessed, |p| {
     p.write("schema.sql", USERS);
     p.ok(&["revision", "--autogenerate", "-m", "create users"]);
     p.ok(&["upgrade", "head"]);
-    p.exec("INSERT INTO users (email, name) VALUES ('a@x', 'ada')");
-    p.write("schema.sql", &USERS.replace("name TEXT", "full_name TEXT"));
+    p.exec("INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'ada')");
+    p.write(
+        "schema.sql",
+        &USERS.replace("name VARCHAR(100)", "full_name VARCHAR(100)"),
+    );
     let err = p.fails(&["revision", "--autogenerate", "-m", "rename"], 2);
     assert!(
         err.contains("users.name → full_name")
@@ -137,7 +146,7 @@ fn a_likely_rename_is_never_guessed() {
             && err.contains("--allow-drop"),
         "{err}"
     );
-    assert_eq!(migrations(&p).len(), 1);
+    assert_eq!(migrations(p).len(), 1);
 
     let file = written(
         &p,
@@ -150,61 +159,72 @@ fn a_likely_rename_is_never_guessed() {
         ],
     );
     assert!(
-        file.contains("RENAME COLUMN \"name\" TO \"full_name\""),
+        file.contains(&format!(
+            "RENAME COLUMN {} TO {}",
+            q(p, "name"),
+            q(p, "full_name")
+        )),
         "{file}"
     );
     p.ok(&["upgrade", "head"]);
     p.ok(&["check"]);
     assert_eq!(
-        count(&p, "SELECT count(*) FROM users WHERE full_name = 'ada'"),
+        count(p, "SELECT count(*) FROM users WHERE full_name = 'ada'"),
         1
     );
 
     // Dropping and adding on purpose says what it drops, with the values it loses.
-    p.write("schema.sql", &USERS.replace("name TEXT", "nick TEXT"));
-    let file = written(&p, &["--autogenerate", "-m", "drop", "--allow-drop"]);
+    p.write(
+        "schema.sql",
+        &USERS.replace("name VARCHAR(100)", "nick TEXT"),
+    );
+    let file = written(p, &["--autogenerate", "-m", "drop", "--allow-drop"]);
     assert!(
         file.contains("-- DESTRUCTIVE: drop column users.full_name: 1 non-null value(s)"),
         "{file}"
     );
-}
+});
 
-#[test]
-fn a_dropped_table_is_commented_with_its_rows_above_the_drop() {
-    let p = sqlite();
-    p.write("schema.sql", &format!("{USERS}{POSTS}"));
-    p.ok(&["revision", "--autogenerate", "-m", "both"]);
-    p.ok(&["upgrade", "head"]);
-    p.exec("INSERT INTO users (id, email) VALUES (1, 'a@x')");
-    p.exec("INSERT INTO posts (user_id, title) VALUES (1, 'a'), (1, 'b')");
-    p.write("schema.sql", USERS);
-    let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "drop posts"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("destructive: drop table posts: 2 row(s)"),
-        "{err}"
-    );
-    let file = p.read(out.trim());
-    assert!(
-        file.contains("-- DESTRUCTIVE: drop table posts: 2 row(s)\nDROP TABLE \"posts\";"),
-        "{file}"
-    );
-}
+db_test!(
+    a_dropped_table_is_commented_with_its_rows_above_the_drop,
+    |p| {
+        p.write("schema.sql", &format!("{USERS}{POSTS}"));
+        p.ok(&["revision", "--autogenerate", "-m", "both"]);
+        p.ok(&["upgrade", "head"]);
+        p.exec("INSERT INTO users (id, email) VALUES (1, 'a@x')");
+        p.exec("INSERT INTO posts (id, user_id, title) VALUES (1, 1, 'a'), (2, 1, 'b')");
+        p.write("schema.sql", USERS);
+        let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "drop posts"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("destructive: drop table posts: 2 row(s)"),
+            "{err}"
+        );
+        let file = p.read(out.trim());
+        assert!(
+            file.contains(&format!(
+                "-- DESTRUCTIVE: drop table posts: 2 row(s)\nDROP TABLE {};",
+                q(p, "posts")
+            )),
+            "{file}"
+        );
+    }
+);
 
 #[test]
 fn a_rebuild_keeps_rows_and_the_rows_that_reference_them() {
-    let p = sqlite();
+    let p = &sqlite();
     p.write("schema.sql", &format!("{USERS}{POSTS}"));
     p.ok(&["revision", "--autogenerate", "-m", "both"]);
     p.ok(&["upgrade", "head"]);
     p.exec("INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'ada'), (2, 'b@x', NULL)");
-    p.exec("INSERT INTO posts (user_id, title) VALUES (1, 'a'), (2, 'b')");
+    p.exec("INSERT INTO posts (id, user_id, title) VALUES (1, 1, 'a'), (2, 2, 'b')");
     // NOT NULL with a default: SQLite's ALTER TABLE cannot, so the table is rebuilt.
     p.write(
         "schema.sql",
         &format!(
             "{}{POSTS}",
-            USERS.replace("name TEXT", "name TEXT NOT NULL DEFAULT ''")
+            USERS.replace("name VARCHAR(100)", "name VARCHAR(100) NOT NULL DEFAULT ''")
         ),
     );
     p.exec("UPDATE users SET name = '' WHERE name IS NULL");
@@ -214,78 +234,84 @@ fn a_rebuild_keeps_rows_and_the_rows_that_reference_them() {
     assert!(file.contains("-- foreign_keys: off"), "{file}");
     p.ok(&["upgrade", "head"]);
     p.ok(&["check"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM users"), 2);
+    assert_eq!(count(p, "SELECT count(*) FROM users"), 2);
     assert_eq!(
-        count(&p, "SELECT count(*) FROM posts"),
+        count(p, "SELECT count(*) FROM posts"),
         2,
         "ON DELETE CASCADE did not fire"
     );
     p.ok(&["downgrade", "-1"]);
-    assert_eq!(count(&p, "SELECT count(*) FROM posts"), 2);
+    assert_eq!(count(p, "SELECT count(*) FROM posts"), 2);
 }
 
-#[test]
-fn a_command_prints_the_schema_for_the_dialect_it_is_told() {
-    let p = sqlite();
-    p.write("ddl/users.sql", USERS);
-    p.write(
+db_test!(
+    a_command_prints_the_schema_for_the_dialect_it_is_told,
+    |p| {
+        p.write("ddl/users.sql", USERS);
+        p.write(
         "retort.toml",
-        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"command: test \\\"$RETORT_DIALECT\\\" = sqlite && cat ddl/users.sql\"\n",
+        &format!(
+            "[database]\nurl = \"${{RETORT_TEST_URL}}\"\n\n[migrations]\nschema = \"command: test \\\"$RETORT_DIALECT\\\" = {} && cat ddl/users.sql\"\n",
+            p.backend.dialect().name()
+        ),
     );
-    let file = written(&p, &["--autogenerate", "-m", "from a command"]);
-    assert!(file.contains("CREATE TABLE \"users\""), "{file}");
+        let file = written(p, &["--autogenerate", "-m", "from a command"]);
+        assert!(
+            file.contains(&format!("CREATE TABLE {}", q(p, "users"))),
+            "{file}"
+        );
 
-    p.write(
+        p.write(
         "retort.toml",
         "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"command: echo 'models failed to import' >&2; exit 3\"\n",
     );
-    let err = p.fails(&["check"], 2);
-    assert!(
-        err.contains("exited with status 3") && err.contains("models failed to import"),
-        "{err}"
-    );
-    p.write(
+        let err = p.fails(&["check"], 2);
+        assert!(
+            err.contains("exited with status 3") && err.contains("models failed to import"),
+            "{err}"
+        );
+        p.write(
         "retort.toml",
         "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"command: true\"\n",
     );
-    let err = p.fails(&["check"], 2);
-    assert!(err.contains("printed no DDL"), "{err}");
-}
+        let err = p.fails(&["check"], 2);
+        assert!(err.contains("printed no DDL"), "{err}");
+    }
+);
 
-#[test]
-fn bad_declared_ddl_names_its_file_and_line_and_writes_nothing() {
-    let p = sqlite();
-    p.write(
-        "schema.sql",
-        &format!("{USERS}\nCREATE TABLE broken (id INTEGER,);\n"),
-    );
-    let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
-    assert!(err.contains("schema.sql:7:"), "{err}");
-    p.write(
-        "schema.sql",
-        &format!("{USERS}CREATE TABLE t (id INTEGER);\0 DROP TABLE users;\n"),
-    );
-    let err = p.fails(&["check"], 2);
-    assert!(
-        err.contains("schema.sql:6:") && err.contains("NUL"),
-        "{err}"
-    );
-    p.write(
-        "retort.toml",
-        "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"missing.sql\"\n",
-    );
-    let err = p.fails(&["check"], 2);
-    assert!(
-        err.contains("missing.sql") && err.contains("not there"),
-        "{err}"
-    );
-    assert!(migrations(&p).is_empty());
-    assert!(p.applied().is_empty());
-}
+db_test!(
+    bad_declared_ddl_names_its_file_and_line_and_writes_nothing,
+    |p| {
+        p.write(
+            "schema.sql",
+            &format!("{USERS}\nCREATE TABLE broken (id INTEGER,);\n"),
+        );
+        let err = p.fails(&["revision", "--autogenerate", "-m", "x"], 2);
+        assert!(err.contains("schema.sql:7:"), "{err}");
+        p.write(
+            "schema.sql",
+            &format!("{USERS}CREATE TABLE t (id INTEGER);\0 DROP TABLE users;\n"),
+        );
+        let err = p.fails(&["check"], 2);
+        assert!(
+            err.contains("schema.sql:6:") && err.contains("NUL"),
+            "{err}"
+        );
+        p.write(
+            "retort.toml",
+            "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\nschema = \"missing.sql\"\n",
+        );
+        let err = p.fails(&["check"], 2);
+        assert!(
+            err.contains("missing.sql") && err.contains("not there"),
+            "{err}"
+        );
+        assert!(migrations(p).is_empty());
+        assert!(p.applied().is_empty());
+    }
+);
 
-#[test]
-fn a_folder_of_files_loads_in_name_order() {
-    let p = sqlite();
+db_test!(a_folder_of_files_loads_in_name_order, |p| {
     p.write("schema/01_users.sql", USERS);
     p.write("schema/02_posts.sql", POSTS);
     p.write("schema/README.md", "not SQL");
@@ -297,11 +323,11 @@ fn a_folder_of_files_loads_in_name_order() {
     p.ok(&["upgrade", "head"]);
     p.ok(&["check"]);
     assert_eq!(p.tables(), vec!["posts".to_string(), "users".to_string()]);
-}
+});
 
 #[test]
 fn check_lists_what_it_does_not_compare_and_strict_fails_on_it() {
-    let p = sqlite();
+    let p = &sqlite();
     p.write("schema.sql", USERS);
     p.ok(&["revision", "--autogenerate", "-m", "create users"]);
     p.ok(&["upgrade", "head"]);
@@ -330,23 +356,27 @@ fn check_lists_what_it_does_not_compare_and_strict_fails_on_it() {
     assert_eq!(v["differences"][0], "drop column users.extra");
 }
 
-#[test]
-fn a_database_made_without_migrations_is_adopted_from_empty() {
-    let p = sqlite();
-    // create_all made it; the declared schema says the same.
-    p.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, name TEXT)");
-    p.write("schema.sql", USERS);
-    p.ok(&["check"]);
-    let file = written(&p, &["--autogenerate", "--from-empty", "-m", "baseline"]);
-    assert!(file.contains("CREATE TABLE \"users\""), "{file}");
-    p.ok(&["stamp", "head"]);
-    p.ok(&["check"]);
-    p.ok(&["status", "--exit-code"]);
-}
+db_test!(
+    a_database_made_without_migrations_is_adopted_from_empty,
+    |p| {
+        // create_all made it; the declared schema says the same.
+        p.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, name VARCHAR(100))");
+        p.write("schema.sql", USERS);
+        p.ok(&["check"]);
+        let file = written(p, &["--autogenerate", "--from-empty", "-m", "baseline"]);
+        assert!(
+            file.contains(&format!("CREATE TABLE {}", q(p, "users"))),
+            "{file}"
+        );
+        p.ok(&["stamp", "head"]);
+        p.ok(&["check"]);
+        p.ok(&["status", "--exit-code"]);
+    }
+);
 
 #[test]
 fn a_dump_loads_with_the_client_and_adopts_a_database_made_without_migrations() {
-    let p = sqlite();
+    let p = &sqlite();
     p.write("schema.sql", &format!("{USERS}{POSTS}"));
     p.load_with_client(&format!(
         "{USERS}{POSTS}CREATE TRIGGER t AFTER INSERT ON users BEGIN SELECT 1; END;"
@@ -389,7 +419,7 @@ fn a_dump_loads_with_the_client_and_adopts_a_database_made_without_migrations() 
 
 #[test]
 fn diff_prints_the_sql_from_one_database_to_the_other() {
-    let p = sqlite();
+    let p = &sqlite();
     p.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)");
     let other = p.path().join("other.db");
     let other_url = format!("sqlite:{}", other.display());
@@ -412,40 +442,38 @@ fn diff_prints_the_sql_from_one_database_to_the_other() {
     assert!(err.contains("cannot connect"), "{err}");
 }
 
-#[test]
-fn changes_the_live_rows_would_fail_are_warned_with_their_count() {
-    let p = sqlite();
-    p.write("schema.sql", USERS);
-    p.ok(&["revision", "--autogenerate", "-m", "create users"]);
-    p.ok(&["upgrade", "head"]);
-    p.exec("INSERT INTO users (email, name) VALUES ('a@x', NULL), ('b@x', NULL), ('c@x', 'c')");
-    p.write(
-        "schema.sql",
-        &USERS.replace(
-            "name TEXT",
-            "name TEXT NOT NULL DEFAULT 'anon',\n    plan TEXT NOT NULL",
-        ),
-    );
-    let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "required"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("users.plan is added NOT NULL without a default, and users has 3 row(s)")
-            && err.contains("users.name becomes NOT NULL and holds 2 NULL(s)")
-            && err.contains("nullable → not null"),
-        "{err}"
-    );
-    let file = p.read(out.trim());
-    assert!(
-        file.contains("-- WARNING: users.name becomes NOT NULL and holds 2 NULL(s)"),
-        "{file}"
-    );
-    // As warned: the migration fails on these rows, and leaves them as they were.
-    p.fails(&["upgrade", "head"], 3);
-    assert_eq!(
-        count(&p, "SELECT count(*) FROM users WHERE name IS NULL"),
-        2
-    );
-}
+db_test!(
+    changes_the_live_rows_would_fail_are_warned_with_their_count,
+    |p| {
+        p.write("schema.sql", USERS);
+        p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+        p.ok(&["upgrade", "head"]);
+        p.exec("INSERT INTO users (id, email, name) VALUES (1, 'a@x', NULL), (2, 'b@x', NULL), (3, 'c@x', 'c')");
+        p.write(
+            "schema.sql",
+            &USERS.replace(
+                "name VARCHAR(100)",
+                "name VARCHAR(100) NOT NULL DEFAULT 'anon',\n    plan TEXT NOT NULL",
+            ),
+        );
+        let (code, out, err) = p.run(&["revision", "--autogenerate", "-m", "required"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("users.plan is added NOT NULL without a default, and users has 3 row(s)")
+                && err.contains("users.name becomes NOT NULL and holds 2 NULL(s)")
+                && err.contains("nullable → not null"),
+            "{err}"
+        );
+        let file = p.read(out.trim());
+        assert!(
+            file.contains("-- WARNING: users.name becomes NOT NULL and holds 2 NULL(s)"),
+            "{file}"
+        );
+        // As warned: the migration fails on these rows, and leaves them as they were.
+        p.fails(&["upgrade", "head"], 3);
+        assert_eq!(count(p, "SELECT count(*) FROM users WHERE name IS NULL"), 2);
+    }
+);
 
 /// With `dialects = ["postgresql", "sqlite"]`: one file, a section for each, each written
 /// from what the migrations build on that dialect; the SQLite one is replayed on a scratch
@@ -453,14 +481,14 @@ fn changes_the_live_rows_would_fail_are_warned_with_their_count() {
 #[test]
 #[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
 fn one_file_holds_a_section_for_each_dialect() {
-    let p = TestProject::new(Backend::Postgres);
+    let p = &TestProject::new(Backend::Postgres);
     p.write(
         "retort.toml",
         "[database]\nurl = \"${RETORT_TEST_URL}\"\n\n[migrations]\ndialects = [\"postgresql\", \"sqlite\"]\n",
     );
     let laptop = format!("sqlite:{}", p.path().join("laptop.db").display());
     p.write("schema.sql", &format!("{USERS}{POSTS}"));
-    let file = written(&p, &["--autogenerate", "-m", "both"]);
+    let file = written(p, &["--autogenerate", "-m", "both"]);
     assert!(
         file.contains("-- migrate:up postgresql")
             && file.contains("-- migrate:up sqlite")
@@ -477,10 +505,10 @@ fn one_file_holds_a_section_for_each_dialect() {
         "schema.sql",
         &format!(
             "{}{POSTS}",
-            USERS.replace("name TEXT", "name TEXT NOT NULL DEFAULT ''")
+            USERS.replace("name VARCHAR(100)", "name VARCHAR(100) NOT NULL DEFAULT ''")
         ),
     );
-    let file = written(&p, &["--autogenerate", "-m", "name required"]);
+    let file = written(p, &["--autogenerate", "-m", "name required"]);
     assert!(file.contains("-- foreign_keys: off"), "{file}");
     let pg = file
         .split("-- migrate:up postgresql")
