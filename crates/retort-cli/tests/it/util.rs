@@ -83,6 +83,9 @@ pub struct ServerDb {
     backend: Backend,
     admin_url: String,
     name: String,
+    /// The scratch database `check` and autogenerate create beside the target for the
+    /// project in this folder (each test's folder is new: left behind, they would pile up).
+    scratch: Option<String>,
 }
 
 impl ServerDb {
@@ -118,6 +121,7 @@ impl ServerDb {
                 backend,
                 admin_url,
                 name,
+                scratch: None,
             },
             url,
         )
@@ -132,6 +136,13 @@ impl Drop for ServerDb {
                 _ => format!("DROP DATABASE IF EXISTS {}", self.name),
             };
             let _ = admin.run(&sql);
+            if let Some(scratch) = &self.scratch {
+                let sql = match self.backend {
+                    Backend::Postgres => format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"),
+                    _ => format!("DROP DATABASE IF EXISTS {scratch}"),
+                };
+                let _ = admin.run(&sql);
+            }
         }
     }
 }
@@ -166,7 +177,11 @@ impl TestProject {
                 format!("sqlite:{}", dir.path().join("test.db").display()),
             ),
             Some(admin_url) => {
-                let (server, url) = ServerDb::create(backend, admin_url);
+                let (mut server, url) = ServerDb::create(backend, admin_url);
+                server.scratch = Some(retort::autogen::dev_database_name(
+                    dir.path(),
+                    backend.dialect(),
+                ));
                 (Some(server), url)
             }
         };
