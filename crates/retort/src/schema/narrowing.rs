@@ -8,10 +8,49 @@ pub fn narrows(from: &str, to: &str) -> bool {
     if from == to {
         return false;
     }
+    // MySQL's ENUM and SET: a value kept is kept, whatever else is added or reordered.
+    if let (Some((k1, a)), Some((k2, b))) = (member_values(from), member_values(to)) {
+        return k1 != k2 || !a.iter().all(|v| b.contains(v));
+    }
     let (Some(a), Some(b)) = (Kind::of(from), Kind::of(to)) else {
         return true;
     };
     !a.fits_in(&b)
+}
+
+/// `enum('a','b')` or `set(…)` as its keyword and its values (`''` inside a value is one
+/// quote); `None` for any other type, or a list that does not read as quoted values.
+fn member_values(spelled: &str) -> Option<(&'static str, Vec<String>)> {
+    let trimmed = spelled.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let keyword = ["enum", "set"]
+        .into_iter()
+        .find(|k| lower.starts_with(&format!("{k}(")))?;
+    let list = trimmed.get(keyword.len() + 1..)?.strip_suffix(')')?;
+    let mut values = Vec::new();
+    let mut chars = list.chars().peekable();
+    loop {
+        if chars.next()? != '\'' {
+            return None;
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                c => value.push(c),
+            }
+        }
+        values.push(value);
+        match chars.next() {
+            None => return Some((keyword, values)),
+            Some(',') => {}
+            Some(_) => return None,
+        }
+    }
 }
 
 /// The families of types whose widening is known.
@@ -137,8 +176,24 @@ mod tests {
             ("int unsigned", "int"),
             ("mood", "text"),
             ("varchar(x)", "varchar(10)"),
+            ("enum('draft','live')", "enum('draft')"),
+            ("set('a','b')", "enum('a','b')"),
+            ("enum('it''s')", "enum('its')"),
+            ("enum('a'", "enum('a','b')"),
         ] {
             assert!(narrows(from, to), "{from} -> {to}");
+        }
+    }
+
+    #[test]
+    fn enum_and_set_values_kept_are_not_narrowing() {
+        for (from, to) in [
+            ("enum('draft','live')", "enum('draft','live','archived')"),
+            ("enum('draft','live')", "enum('live','draft')"),
+            ("set('a','b,c')", "set('x','a','b,c')"),
+            ("enum('it''s')", "enum('it''s','x')"),
+        ] {
+            assert!(!narrows(from, to), "{from} -> {to}");
         }
     }
 }
