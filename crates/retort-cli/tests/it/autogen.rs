@@ -149,7 +149,7 @@ db_test!(a_likely_rename_is_never_guessed, |p| {
     assert_eq!(migrations(p).len(), 1);
 
     let file = written(
-        &p,
+        p,
         &[
             "--autogenerate",
             "-m",
