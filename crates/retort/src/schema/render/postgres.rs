@@ -8,12 +8,23 @@
 //!   default dropped before and set again after (PostgreSQL would cast the old default);
 //! - a generated column's expression cannot be altered (before PostgreSQL 17): the column
 //!   is dropped and added again, and the indexes and constraints it was in, which the
-//!   drop takes with it, are made again;
+//!   drop takes with it, are made again; likewise a generated column computing from a
+//!   column whose type changes, around that change;
 //! - an enum type that loses or reorders values is rebuilt: renamed, created anew, every
-//!   column using it converted through text, the old type dropped;
+//!   column using it converted through text (with the index predicates and expressions
+//!   and the checks of those tables that compare with it dropped and made again), the old
+//!   type dropped;
 //! - views a change would break (a column's type, collation or expression, an enum rebuild
 //!   under it: PostgreSQL refuses those while a view uses the column) are dropped before
-//!   the changes and created after them, with every view over them.
+//!   the changes and created after them, with every view over them;
+//! - a constraint whose name a rename gives to another before its own drop or rename comes
+//!   is renamed aside first;
+//! - a column made an identity has its sequence set past the numbers its rows hold.
+//!
+//! Not handled: a `serial` column (read as an identity by default) made `ALWAYS` (`SET
+//! GENERATED` needs a real identity); a retyped column whose foreign-key partner must
+//! change type in the same step; the bounds and options of sequences beyond start and
+//! increment (the model keeps none).
 
 use std::collections::{BTreeMap, BTreeSet};
 
