@@ -8,12 +8,23 @@
 //!   default dropped before and set again after (PostgreSQL would cast the old default);
 //! - a generated column's expression cannot be altered (before PostgreSQL 17): the column
 //!   is dropped and added again, and the indexes and constraints it was in, which the
-//!   drop takes with it, are made again;
+//!   drop takes with it, are made again; likewise a generated column computing from a
+//!   column whose type changes, around that change;
 //! - an enum type that loses or reorders values is rebuilt: renamed, created anew, every
-//!   column using it converted through text, the old type dropped;
+//!   column using it converted through text (with the index predicates and expressions
+//!   and the checks of those tables that compare with it dropped and made again), the old
+//!   type dropped;
 //! - views a change would break (a column's type, collation or expression, an enum rebuild
 //!   under it: PostgreSQL refuses those while a view uses the column) are dropped before
-//!   the changes and created after them, with every view over them.
+//!   the changes and created after them, with every view over them;
+//! - a constraint whose name a rename gives to another before its own drop or rename comes
+//!   is renamed aside first;
+//! - a column made an identity has its sequence set past the numbers its rows hold.
+//!
+//! Not handled: a `serial` column (read as an identity by default) made `ALWAYS` (`SET
+//! GENERATED` needs a real identity); a retyped column whose foreign-key partner must
+//! change type in the same step; the bounds and options of sequences beyond start and
+//! increment (the model keeps none).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,10 +37,15 @@ use super::{RenderError, Rendered};
 use crate::dialect::Dialect;
 use crate::schema::apply::apply_change;
 use crate::schema::change::{Change, ColumnChanges, Constraint, Diff, EnumPosition};
-use crate::schema::model::{Check, Column, EnumType, Identity, Index, Schema, Table, View};
+use crate::schema::model::{
+    Check, Column, EnumType, Identity, Index, PrimaryKey, Schema, Table, View,
+};
 
 /// The suffix of an enum type while it is rebuilt, both versions existing.
 const OLD_ENUM: &str = "_retort_old";
+
+/// The suffix of a constraint whose name another takes before its own change comes.
+const ASIDE: &str = "_retort_aside";
 
 pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered, RenderError> {
     let local = |name: &str| from.tables.contains_key(name) || to.tables.contains_key(name);
@@ -43,6 +59,7 @@ pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered
     let mut state = from.clone();
     // Values added to an enum: (the statement adding it, its literal).
     let mut added_values: Vec<(usize, String)> = Vec::new();
+    let mut aside = Vec::new();
     for (step, change) in diff.changes.iter().enumerate() {
         if let Change::AddEnumValue { value, .. } = change {
             added_values.push((out.statements.len(), literal(value)));
@@ -51,6 +68,7 @@ pub(super) fn render(diff: &Diff, from: &Schema, to: &Schema) -> Result<Rendered
             out: &mut out,
             state: &state,
             local: &local,
+            aside: &mut aside,
         }
         .change(change)?;
         apply_change(&mut state, change).map_err(|reason| {
@@ -83,6 +101,20 @@ struct Writer<'a> {
     out: &'a mut Rendered,
     state: &'a Schema,
     local: &'a dyn Fn(&str) -> bool,
+    aside: &'a mut Vec<Aside>,
+}
+
+/// A constraint renamed aside: a rename gives its name to another (constraints are
+/// matched by definition, so `a ↔ b` swaps and a name taken from one dropped later both
+/// happen) before its own change (a drop, a rename) comes.
+struct Aside {
+    table: String,
+    /// The primary key (`None`) or the constraint.
+    held: Option<Constraint>,
+    /// Its name in the model, which the diff's later change gives.
+    name: String,
+    /// Its name in the database meanwhile.
+    actual: String,
 }
 
 impl Writer<'_> {
@@ -112,12 +144,12 @@ impl Writer<'_> {
             } => {
                 let from = named(constraint.name(), table)?;
                 let to = named(to.as_deref(), table)?;
-                self.rename_constraint(table, from, to);
+                self.rename(table, Some(constraint), from, to);
             }
             Change::RenamePrimaryKey { table, key, to } => {
                 let from = named(key.name.as_deref(), table)?;
                 let to = named(to.as_deref(), table)?;
-                self.rename_constraint(table, from, to);
+                self.rename(table, None, from, to);
             }
             // Views are dropped first and created last, all together (see `Views`).
             Change::DropView(_) | Change::CreateView(_) | Change::ReplaceView { .. } => {}
@@ -171,15 +203,15 @@ impl Writer<'_> {
             )),
             Change::AlterColumn { table, from, to } => self.alter_column(table, from, to)?,
             Change::DropPrimaryKey { table, key } => {
-                let name = named(key.name.as_deref(), table)?;
-                self.drop_constraint(table, name);
+                let name = self.actual(table, None, named(key.name.as_deref(), table)?);
+                self.drop_constraint(table, &name);
             }
             Change::AddPrimaryKey { table, key } => {
                 self.push(format!("ALTER TABLE {} ADD {}", q(table), primary_key(key)))
             }
             Change::DropConstraint { table, constraint } => {
-                let name = named(constraint.name(), table)?;
-                self.drop_constraint(table, name);
+                let name = self.actual(table, Some(constraint), named(constraint.name(), table)?);
+                self.drop_constraint(table, &name);
             }
             Change::AddConstraint { table, constraint } => self.add_constraint(table, constraint),
             Change::DropIndex { index, .. } => {
@@ -188,6 +220,56 @@ impl Writer<'_> {
             Change::CreateIndex { table, index } => self.push(create_index(table, index)),
         }
         Ok(())
+    }
+
+    /// The name a constraint (or the key, `held` being `None`) has in the database.
+    fn actual(&self, table: &str, held: Option<&Constraint>, name: &str) -> String {
+        self.aside
+            .iter()
+            .find(|a| a.table == table && a.name == name && same(a.held.as_ref(), held))
+            .map_or_else(|| name.to_string(), |a| a.actual.clone())
+    }
+
+    /// Renames a constraint (or the key) from `from` to `to`, first setting aside the
+    /// constraint of the table that still holds `to`.
+    fn rename(&mut self, table: &str, held: Option<&Constraint>, from: &str, to: &str) {
+        let actual = self.actual(table, held, from);
+        let holder = self.state.tables.get(table).and_then(|t| {
+            let key = t
+                .primary_key
+                .as_ref()
+                .filter(|k| held.is_some() && k.name.as_deref() == Some(to))
+                .map(|_| None);
+            let others = t
+                .uniques
+                .iter()
+                .cloned()
+                .map(Constraint::Unique)
+                .chain(t.foreign_keys.iter().cloned().map(Constraint::ForeignKey))
+                .chain(t.checks.iter().cloned().map(Constraint::Check))
+                .find(|c| c.name() == Some(to) && held != Some(c))
+                .map(Some);
+            key.or(others)
+        });
+        let holder = holder.filter(|h| {
+            !self
+                .aside
+                .iter()
+                .any(|a| a.table == table && a.name == to && same(a.held.as_ref(), h.as_ref()))
+        });
+        if let Some(holder) = holder {
+            let aside = format!("{to}{ASIDE}");
+            self.rename_constraint(table, to, &aside);
+            self.aside.push(Aside {
+                table: table.to_string(),
+                held: holder,
+                name: to.to_string(),
+                actual: aside,
+            });
+        }
+        self.aside
+            .retain(|a| !(a.table == table && a.name == from && same(a.held.as_ref(), held)));
+        self.rename_constraint(table, &actual, to);
     }
 
     fn rename_constraint(&mut self, table: &str, from: &str, to: &str) {
@@ -277,6 +359,36 @@ impl Writer<'_> {
         if redefault && from.default.is_some() {
             self.push(alter("DROP DEFAULT".into()));
         }
+        // PostgreSQL will not retype a column a generated column computes from: those are
+        // dropped around the change and added again.
+        let mut computed = Vec::new();
+        if retype {
+            let users: Vec<Column> = self
+                .state
+                .tables
+                .get(table)
+                .map(|t| {
+                    t.columns
+                        .iter()
+                        .filter(|c| c.name != to.name)
+                        .filter(|c| {
+                            c.generated
+                                .as_ref()
+                                .is_some_and(|g| mentions(&g.expression, &to.name))
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            for user in users {
+                let dependents = self.drop_column_keeping(table, &user)?;
+                self.note(format!(
+                    "{table}.{}: dropped and added again (its values computed anew), as PostgreSQL cannot change the type of {} while a generated column uses it",
+                    user.name, to.name
+                ));
+                computed.push((user, dependents));
+            }
+        }
         if retype {
             let mut what = format!("TYPE {}", to.data_type);
             // Without COLLATE, a new type takes its own default collation; the same type
@@ -293,6 +405,9 @@ impl Writer<'_> {
                 }
             }
             self.push(alter(what));
+        }
+        for (user, dependents) in computed {
+            self.add_column_again(table, &user, dependents);
         }
         if let (true, Some(default)) = (redefault, &to.default) {
             self.push(alter(format!("SET DEFAULT {default}")));
@@ -329,47 +444,49 @@ impl Writer<'_> {
     }
 
     /// A generated column whose expression changes, or a column that becomes generated:
-    /// PostgreSQL alters neither, so the column is dropped and added, and what the drop
-    /// took with it (indexes and constraints of its table naming it) is made again.
+    /// PostgreSQL alters neither, so the column is dropped and added again.
     fn replace_generated(
         &mut self,
         table: &str,
         from: &Column,
         to: &Column,
     ) -> Result<(), RenderError> {
+        let readd = self.drop_column_keeping(table, from)?;
+        self.add_column_again(table, to, readd);
+        self.note(format!(
+            "{table}.{}: PostgreSQL cannot change a column into a generated one or alter its expression, so it is dropped and added again (its values computed anew)",
+            to.name
+        ));
+        Ok(())
+    }
+
+    /// Drops `column` of `table` and returns what the drop takes with it (the key,
+    /// constraints and indexes of the table naming it), for [`Writer::add_column_again`].
+    fn drop_column_keeping(
+        &mut self,
+        table: &str,
+        column: &Column,
+    ) -> Result<Dependents, RenderError> {
         let current = self.state.tables.get(table).ok_or_else(|| {
             RenderError::Inconsistent(format!(
                 "table {table} does not exist when {} changes",
-                to.name
+                column.name
             ))
         })?;
-        let uses = |columns: &[String]| columns.contains(&from.name);
-        let text_uses = |text: &str| mentions(text, &from.name);
-        let pk = current.primary_key.clone().filter(|k| uses(&k.columns));
-        let constraints: Vec<Constraint> = current
-            .uniques
-            .iter()
-            .filter(|u| uses(&u.columns))
+        let name = &column.name;
+        let uses = |columns: &[String]| columns.contains(name);
+        let text_uses = |text: &str| mentions(text, name);
+        let primary_key = current.primary_key.clone().filter(|k| uses(&k.columns));
+        let uniques = current.uniques.iter().filter(|u| uses(&u.columns));
+        let checks = current.checks.iter().filter(|c| text_uses(&c.expression));
+        let fks = current.foreign_keys.iter().filter(|f| uses(&f.columns));
+        let constraints = uniques
             .cloned()
             .map(Constraint::Unique)
-            .chain(
-                current
-                    .checks
-                    .iter()
-                    .filter(|c| text_uses(&c.expression))
-                    .cloned()
-                    .map(Constraint::Check),
-            )
-            .chain(
-                current
-                    .foreign_keys
-                    .iter()
-                    .filter(|f| uses(&f.columns))
-                    .cloned()
-                    .map(Constraint::ForeignKey),
-            )
+            .chain(checks.cloned().map(Constraint::Check))
+            .chain(fks.cloned().map(Constraint::ForeignKey))
             .collect();
-        let indexes: Vec<_> = current
+        let indexes = current
             .indexes
             .iter()
             .filter(|i| {
@@ -377,40 +494,39 @@ impl Writer<'_> {
                     if p.expression {
                         text_uses(&p.key)
                     } else {
-                        p.key == from.name
+                        p.key == *name
                     }
                 }) || i.predicate.as_deref().is_some_and(text_uses)
             })
             .cloned()
             .collect();
+        self.push(format!("ALTER TABLE {} DROP COLUMN {}", q(table), q(name)));
+        Ok(Dependents {
+            primary_key,
+            constraints,
+            indexes,
+        })
+    }
 
-        self.push(format!(
-            "ALTER TABLE {} DROP COLUMN {}",
-            q(table),
-            q(&from.name)
-        ));
+    /// Adds `column` to `table` with what dropping it took.
+    fn add_column_again(&mut self, table: &str, column: &Column, dependents: Dependents) {
         self.push(format!(
             "ALTER TABLE {} ADD COLUMN {}",
             q(table),
-            column(to)
+            self::column(column)
         ));
-        if to.comment.is_some() {
-            self.push(column_comment(table, to));
+        if column.comment.is_some() {
+            self.push(column_comment(table, column));
         }
-        if let Some(pk) = pk {
+        if let Some(pk) = dependents.primary_key {
             self.push(format!("ALTER TABLE {} ADD {}", q(table), primary_key(&pk)));
         }
-        for c in &constraints {
+        for c in &dependents.constraints {
             self.add_constraint(table, c);
         }
-        for index in &indexes {
+        for index in &dependents.indexes {
             self.push(create_index(table, index));
         }
-        self.note(format!(
-            "{table}.{}: PostgreSQL cannot change a column into a generated one or alter its expression, so it is dropped and added again (its values computed anew)",
-            to.name
-        ));
-        Ok(())
     }
 
     /// The type renamed aside, created anew, every column of it converted through text
@@ -526,6 +642,22 @@ impl Writer<'_> {
         self.note(note);
         Ok(())
     }
+}
+
+/// Both the key, or constraints of one definition.
+fn same(a: Option<&Constraint>, b: Option<&Constraint>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.same_definition(b),
+        _ => false,
+    }
+}
+
+/// What dropping a column takes with it, to be made again when it is added back.
+struct Dependents {
+    primary_key: Option<PrimaryKey>,
+    constraints: Vec<Constraint>,
+    indexes: Vec<Index>,
 }
 
 /// A name PostgreSQL needs (it addresses constraints by name; introspection always reads

@@ -389,7 +389,7 @@ fn postgres_runs_the_rendered_diff_to_b_and_back_to_a() {
     use std::cell::RefCell;
     let pg = RefCell::new(Pg::new());
     let mut runner = TestRunner::new(Config {
-        cases: 48,
+        cases: 64,
         failure_persistence: None,
         ..Config::default()
     });

@@ -416,7 +416,10 @@ fn columns_are_added_dropped_and_altered_part_by_part() {
             alter("a", "SET DEFAULT 1"),
             alter("a", "SET NOT NULL"),
             alter("n", "DROP DEFAULT"),
+            // g computes from n: PostgreSQL will not retype n under it.
+            "ALTER TABLE \"t\" DROP COLUMN \"g\"".to_string(),
             alter("n", "TYPE bigint"),
+            "ALTER TABLE \"t\" ADD COLUMN \"g\" integer GENERATED ALWAYS AS (n * 2) STORED".to_string(),
             alter("n", "SET DEFAULT 0"),
             alter("num", "SET GENERATED ALWAYS"),
             alter("seq", "DROP IDENTITY IF EXISTS"),
@@ -718,6 +721,41 @@ fn table_comments_are_set_changed_and_removed() {
 }
 
 #[test]
+fn a_name_another_constraint_still_holds_is_freed_first() {
+    let unique = |name: &str, column: &str| Unique {
+        name: Some(name.into()),
+        columns: vec![column.into()],
+    };
+    let check = |name: &str, e: &str| Check {
+        name: Some(name.into()),
+        expression: e.into(),
+    };
+    let mut t = t();
+    t.columns.push(col("b", "integer", true));
+    let a = schema(vec![Table {
+        uniques: vec![unique("k1", "a"), unique("k2", "b")],
+        checks: vec![check("c1", "a > 0"), check("c2", "b > 0")],
+        ..t.clone()
+    }]);
+    let b = schema(vec![Table {
+        uniques: vec![unique("k2", "a"), unique("k1", "b")],
+        checks: vec![check("c1", "b > 0")],
+        ..t
+    }]);
+    assert_eq!(
+        sql(&a, &b, &Renames::none()).statements,
+        [
+            "ALTER TABLE \"t\" RENAME CONSTRAINT \"k2\" TO \"k2_retort_aside\"",
+            "ALTER TABLE \"t\" RENAME CONSTRAINT \"k1\" TO \"k2\"",
+            "ALTER TABLE \"t\" RENAME CONSTRAINT \"k2_retort_aside\" TO \"k1\"",
+            "ALTER TABLE \"t\" RENAME CONSTRAINT \"c1\" TO \"c1_retort_aside\"",
+            "ALTER TABLE \"t\" RENAME CONSTRAINT \"c2\" TO \"c1\"",
+            "ALTER TABLE \"t\" DROP CONSTRAINT \"c1_retort_aside\"",
+        ]
+    );
+}
+
+#[test]
 fn a_table_of_another_schema_is_quoted_part_by_part() {
     use super::postgres_ddl::referenced;
     // As the introspection writes a key to another schema's table.
@@ -851,6 +889,12 @@ fn cases() -> Vec<Case> {
             "CREATE TABLE t (id integer CONSTRAINT t_pkey PRIMARY KEY, a text NOT NULL DEFAULT '', b integer CONSTRAINT b_check CHECK (b > 0));",
             "CREATE TABLE t (id integer NOT NULL, a text NOT NULL DEFAULT '', b integer CONSTRAINT b_positive CHECK (b > 0), CONSTRAINT t_key PRIMARY KEY (id, a));")
             .rows(T_ROWS, "SELECT count(*) FROM t", 2),
+        case("constraint names swapped, and one taken from a constraint dropped",
+            "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer, CONSTRAINT k1 UNIQUE (a), CONSTRAINT k2 UNIQUE (b),
+               CONSTRAINT c1 CHECK (a > 0), CONSTRAINT c2 CHECK (b > 0));",
+            "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer, CONSTRAINT k2 UNIQUE (a), CONSTRAINT k1 UNIQUE (b),
+               CONSTRAINT c1 CHECK (b > 0));")
+            .rows("INSERT INTO t VALUES (1, 1, 2);", "SELECT count(*) FROM t", 1),
         case("the key others stand on is renamed", PARENT_CHILD,
             "CREATE TABLE p (id serial, name text, CONSTRAINT p_id_name PRIMARY KEY (id), CONSTRAINT p_name UNIQUE (name));
              CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id), note text);")
@@ -948,6 +992,13 @@ fn cases() -> Vec<Case> {
              CREATE INDEX t_g ON t (g) WHERE g > 0; ALTER TABLE t ADD CONSTRAINT g_pos CHECK (g >= 0);")
             .rows(T_ROWS, "SELECT count(*) FROM t WHERE g = 30 OR b IS NULL", 2)
             .note("dropped and added again"),
+        case("a column a generated column computes from changes type",
+            "CREATE TABLE t (id integer PRIMARY KEY, b integer, g integer GENERATED ALWAYS AS (b * 2) STORED CHECK (g < 100));
+             CREATE INDEX t_g ON t (g);",
+            "CREATE TABLE t (id integer PRIMARY KEY, b bigint, g integer GENERATED ALWAYS AS (b * 2) STORED CHECK (g < 100));
+             CREATE INDEX t_g ON t (g);")
+            .rows("INSERT INTO t (id, b) VALUES (1, 10), (2, NULL);", "SELECT count(*) FROM t WHERE g = 20 OR b IS NULL", 2)
+            .note("t.g: dropped and added again"),
         case("collations", "CREATE TABLE t (id integer PRIMARY KEY, a text COLLATE \"C\", b text);",
             "CREATE TABLE t (id integer PRIMARY KEY, a text, b varchar(5) COLLATE \"POSIX\");")
             .rows("INSERT INTO t VALUES (1, 'x', 'y');", "SELECT count(*) FROM t WHERE a = 'x' AND b = 'y'", 1),
