@@ -294,6 +294,15 @@ pub trait Connection: Send {
         Ok(())
     }
 
+    /// The schema (PostgreSQL) or database (MySQL) that retort's own tables live in, as
+    /// the session had it before any migration ran: the migrator names its tables with it,
+    /// so a migration that changes the search path (as dump files do) or the current
+    /// database cannot send retort's bookkeeping elsewhere. `None` where names need no
+    /// qualifier (SQLite) or there is none to use (an empty search path).
+    fn home_schema(&mut self) -> Result<Option<String>, DbError> {
+        Ok(None)
+    }
+
     /// The current schema as the model `check` and autogenerate compare (issue 16), without
     /// the tables named in `exclude` (retort's own version and log tables). Each driver
     /// reads it in its own `inspect` module with a fixed number of catalog queries.

@@ -76,6 +76,9 @@ pub struct History {
     pub dialect: Dialect,
     pub version_table: String,
     pub log_table: String,
+    /// The schema (or MySQL database) the statements name the tables in; `None`: the
+    /// session's current one (SQLite, offline scripts).
+    pub schema: Option<String>,
 }
 
 impl History {
@@ -84,15 +87,30 @@ impl History {
             dialect,
             version_table: version_table.to_string(),
             log_table: log_table.to_string(),
+            schema: None,
+        }
+    }
+
+    /// The same tables named in `schema` (see [`crate::Connection::home_schema`]).
+    pub fn in_schema(mut self, schema: Option<String>) -> History {
+        self.schema = schema;
+        self
+    }
+
+    fn qualified(&self, table: &str) -> String {
+        let d = self.dialect.sql();
+        match &self.schema {
+            Some(schema) => format!("{}.{}", d.quote_ident(schema), d.quote_ident(table)),
+            None => d.quote_ident(table),
         }
     }
 
     fn vt(&self) -> String {
-        self.dialect.sql().quote_ident(&self.version_table)
+        self.qualified(&self.version_table)
     }
 
     fn lt(&self) -> String {
-        self.dialect.sql().quote_ident(&self.log_table)
+        self.qualified(&self.log_table)
     }
 
     /// Creates both tables if missing, and adds the columns a table made by an older

@@ -245,11 +245,15 @@ pub struct Migrator<'a> {
 
 impl<'a> Migrator<'a> {
     pub fn new(project: &'a Project, conn: &'a mut dyn Connection) -> Migrator<'a> {
+        // Asked once, before any migration can change the search path or database; where
+        // it cannot be asked, the tables are named as the session finds them.
+        let schema = conn.home_schema().unwrap_or(None);
         let history = History::new(
             conn.dialect(),
             &project.config.version_table,
             &project.config.log_table(),
-        );
+        )
+        .in_schema(schema);
         Migrator {
             project,
             conn,

@@ -201,6 +201,17 @@ pub(super) struct Blocking<'a> {
 }
 
 impl Connection for MysqlConnection {
+    /// The session's database (`DATABASE()`), asked at each run's start, before any
+    /// migration could `USE` another.
+    fn home_schema(&mut self) -> Result<Option<String>, DbError> {
+        let rows = self.query("SELECT DATABASE()", &[])?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::as_str)
+            .map(str::to_string))
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }

@@ -55,6 +55,7 @@ impl PostgresConnection {
             lock_key: lock_key(&opts.lock_name),
             lock_timeout: opts.lock_timeout,
             schema: opts.schema.clone().or_else(|| params.options_schema()),
+            home: None,
             cancel,
         };
         if let Some(schema) = &opts.schema {
@@ -136,6 +137,7 @@ impl PostgresConnection {
             lock_key: lock_key(&opts.lock_name),
             lock_timeout: opts.lock_timeout,
             schema: opts.schema.clone(),
+            home: None,
             cancel,
         };
         if let Some(schema) = &opts.schema {

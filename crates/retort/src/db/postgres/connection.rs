@@ -35,6 +35,9 @@ pub struct PostgresConnection {
     /// What `ensure_schema` creates: `ConnectOptions::schema`, else the first schema of a
     /// `search_path` given in the URL's `options`.
     pub(super) schema: Option<String>,
+    /// Without `schema`: the server's `current_schema()` when first asked (see
+    /// `home_schema`); `None` until then.
+    pub(super) home: Option<Option<String>>,
     /// The session's cancel key, for a stop request from another thread.
     pub(super) cancel: Arc<CancelRequest>,
 }
@@ -398,5 +401,23 @@ impl Connection for PostgresConnection {
             Some(schema) => self.run(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(&schema))),
             None => Ok(()),
         }
+    }
+
+    /// The configured schema, else the server's `current_schema()` (asked once; kept, so
+    /// that a migration's `SET search_path` cannot change it).
+    fn home_schema(&mut self) -> Result<Option<String>, DbError> {
+        if self.schema.is_some() {
+            return Ok(self.schema.clone());
+        }
+        if self.home.is_none() {
+            let rows = self.query("SELECT current_schema()::text", &[])?;
+            self.home = Some(
+                rows.first()
+                    .and_then(|r| r.first())
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            );
+        }
+        Ok(self.home.clone().flatten())
     }
 }
