@@ -189,16 +189,13 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
             check_own_columns(table)?;
             for fk in &table.foreign_keys {
                 let target = if fk.references_table == table.name {
-                    table
+                    Some(table)
                 } else {
-                    schema.tables.get(&fk.references_table).ok_or_else(|| {
-                        format!(
-                            "{} references {}, which does not exist",
-                            table.name, fk.references_table
-                        )
-                    })?
+                    referenced(schema, &table.name, &fk.references_table)?
                 };
-                check_columns(target, &fk.references_columns)?;
+                if let Some(target) = target {
+                    check_columns(target, &fk.references_columns)?;
+                }
             }
             schema.tables.insert(table.name.clone(), table.clone());
         }
@@ -280,13 +277,9 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
                 Constraint::Check(_) => {}
                 Constraint::ForeignKey(fk) => {
                     check_columns(t, &fk.columns)?;
-                    let target = schema.tables.get(&fk.references_table).ok_or_else(|| {
-                        format!(
-                            "{table} references {}, which does not exist",
-                            fk.references_table
-                        )
-                    })?;
-                    check_columns(target, &fk.references_columns)?;
+                    if let Some(target) = referenced(schema, table, &fk.references_table)? {
+                        check_columns(target, &fk.references_columns)?;
+                    }
                 }
             }
             push_constraint(table_mut(schema, table)?, constraint.clone());
@@ -450,5 +443,16 @@ fn push_constraint(table: &mut Table, constraint: Constraint) {
         Constraint::Unique(u) => table.uniques.push(u),
         Constraint::ForeignKey(fk) => table.foreign_keys.push(fk),
         Constraint::Check(c) => table.checks.push(c),
+    }
+}
+
+/// The table a foreign key of `table` references: one of the schema's, or `None` for one
+/// in another schema (or MySQL database), which introspection names `schema.table` and
+/// nothing here compares.
+fn referenced<'s>(schema: &'s Schema, table: &str, name: &str) -> Result<Option<&'s Table>, String> {
+    match schema.tables.get(name) {
+        Some(t) => Ok(Some(t)),
+        None if name.contains('.') => Ok(None),
+        None => Err(format!("{table} references {name}, which does not exist")),
     }
 }
