@@ -24,7 +24,12 @@
 //! drop fail and the load start again from empty, never leaves a dependent half dropped.
 //!
 //! The record is deleted before anything is changed and written after everything ran: a
-//! process stopped midway leaves no record, and the next run loads everything.
+//! process stopped midway leaves no record, and the next run loads everything. DDL that
+//! sets the session's state (`SET search_path`, `USE`) gets no record at all: loading
+//! nothing would leave the reading session without it.
+//!
+//! The self-check empties the same database for its own use (`Scratch::open`), which
+//! drops the record with everything else: the next run loads everything.
 
 use std::collections::{HashMap, HashSet};
 
@@ -67,8 +72,10 @@ pub(crate) fn load(scratch: &mut Scratch, ddl: &[DdlText]) -> Result<Loaded, Err
     }
     scratch.reset()?;
     scratch.load(ddl)?;
-    if let Some(declared) = &declared {
-        record(scratch, declared)?;
+    // A statement that sets the session's state (`SET search_path`…) must run in every
+    // session that reads the result: no record, so every run loads everything.
+    if let Some(declared) = declared.filter(|d| !d.sets_session) {
+        record(scratch, &declared)?;
     }
     Ok(Loaded::Full)
 }
@@ -132,6 +139,9 @@ struct Declared {
     /// Per statement: its hash, and its object when every statement has one.
     hashes: Vec<String>,
     objects: Option<Vec<Object>>,
+    /// Some statement changes the session rather than the database (`SET`, `USE`,
+    /// `set_config`): its effect would be missing from a run that loads nothing.
+    sets_session: bool,
 }
 
 impl Declared {
@@ -164,12 +174,14 @@ impl Declared {
             .iter()
             .map(|s| classify(dialect, s))
             .collect::<Option<Vec<_>>>();
+        let sets_session = statements.iter().any(|s| sets_session(s));
         Some(Declared {
             base,
             summary: hex(&summary.finalize(), 32),
             statements,
             hashes,
             objects,
+            sets_session,
         })
     }
 
@@ -188,6 +200,15 @@ impl Declared {
         }
         out
     }
+}
+
+/// Whether `text` may change the session's state: read generously (a word anywhere).
+fn sets_session(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    ["SET", "RESET", "USE"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w))
+        || identifier_words(text).any(|w| w == "set_config" || w == "search_path")
 }
 
 fn hex(bytes: &[u8], take: usize) -> String {

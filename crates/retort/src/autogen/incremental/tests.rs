@@ -442,6 +442,22 @@ fn equivalence(url: &str, dialect: Dialect) {
     }
 }
 
+/// `SET search_path` (and the like) must run in the session that reads the schema: such
+/// DDL is loaded whole every time, never taken as already loaded.
+fn session_statements_load_every_time(url: &str, dialect: Dialect) {
+    let kept = Dev::new(url, dialect);
+    let sql = if dialect == Dialect::Postgres {
+        "SET search_path = public;\nCREATE TABLE a (id integer);\n"
+    } else {
+        "SET @x = 1;\nCREATE TABLE a (id integer);\n"
+    };
+    for _ in 0..2 {
+        let (loaded, schema) = kept.incremental(sql).expect("load");
+        assert_eq!(loaded, Loaded::Full);
+        assert!(schema.has("a"));
+    }
+}
+
 /// A run stopped after some of its statements ran (simulated by one the database refuses,
 /// without the fall-back) leaves no record: the next run loads everything.
 fn stopped_midway(url: &str, dialect: Dialect) {
@@ -498,6 +514,12 @@ mod postgres {
     fn a_load_stopped_midway_is_followed_by_a_full_one_on_postgres() {
         stopped_midway(&url(), Dialect::Postgres);
     }
+
+    #[test]
+    #[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+    fn session_statements_load_every_time_on_postgres() {
+        session_statements_load_every_time(&url(), Dialect::Postgres);
+    }
 }
 
 #[cfg(feature = "mysql")]
@@ -519,5 +541,11 @@ mod mysql {
     #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
     fn a_load_stopped_midway_is_followed_by_a_full_one_on_mysql() {
         stopped_midway(&url(), Dialect::Mysql);
+    }
+
+    #[test]
+    #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
+    fn session_statements_load_every_time_on_mysql() {
+        session_statements_load_every_time(&url(), Dialect::Mysql);
     }
 }
