@@ -21,7 +21,8 @@ PROJECT_DIR gets retort.toml and migrations/, one file per migration, named
 retort.toml reads the database URL from $BENCH_DB_URL (`sqlite:/abs/path.db`; run_retort.sh
 sets it) and keeps the version table at retort's default name, retort_version. Each migration
 runs in its own transaction, retort's only mode (as the baseline script does).
-Schema workloads (W3) are not converted: retort has no autogenerate yet.
+Schema workloads (W3) are not converted here: run_retort.sh makes their projects (a
+retort.toml and the workload's schema.sql as the declared schema).
 """
 import json
 import os

@@ -8,6 +8,7 @@
 //! does not take the schema exactly where it should is our bug, never the user's surprise.
 
 mod annotate;
+mod incremental;
 mod replay;
 mod scratch;
 mod selfcheck;
@@ -29,8 +30,8 @@ pub fn declared_schema(project: &Project, dialect: Dialect) -> Result<Schema, Er
     let config = &project.config;
     let source = SchemaSource::from_config(config.schema.as_deref(), &config.root);
     let ddl = source.read(dialect, &config.root)?;
-    let mut scratch = scratch::Scratch::open(dialect, config)?;
-    scratch.load(&ddl)?;
+    let mut scratch = scratch::Scratch::open_kept(dialect, config)?;
+    incremental::load(&mut scratch, &ddl)?;
     scratch.inspect(&ours(project).each())
 }
 

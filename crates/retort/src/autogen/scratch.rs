@@ -5,9 +5,11 @@
 //! SQLite's is in memory. On PostgreSQL and MySQL it is a database on the target's server
 //! named `retort_dev_` and a short hash of the project's folder and the dialect, created
 //! the first time and kept (`retort dev drop` removes it), or the `dev_url` of the config
-//! for users who cannot create databases. Either way it is emptied before each use, and
-//! only if it is empty or marked as retort's own: a `dev_url` pointing at a database with
-//! tables of its own is refused, never wiped. A session lock keeps two processes of one
+//! for users who cannot create databases. It is emptied only if it is empty or marked as
+//! retort's own: a `dev_url` pointing at a database with tables of its own is refused,
+//! never wiped. The self-check empties it before each use ([`Scratch::open`]); the declared
+//! schema is kept in it between runs and only what changed is loaded again
+//! ([`Scratch::open_kept`], `incremental.rs`). A session lock keeps two processes of one
 //! project from sharing it at once.
 
 use std::path::Path;
@@ -23,6 +25,10 @@ use crate::schema::Schema;
 
 /// The table that marks a scratch database as retort's to empty.
 pub(crate) const MARKER: &str = "retort_dev_marker";
+
+/// The table that records what declared DDL the kept dev database holds (`incremental.rs`);
+/// like the marker, never part of an inspected schema.
+pub(crate) const LOADED: &str = "retort_dev_loaded";
 
 pub(crate) struct Scratch {
     conn: Box<dyn Connection>,
@@ -43,6 +49,25 @@ pub fn dev_database_name(root: &Path, dialect: Dialect) -> String {
 impl Scratch {
     /// An empty scratch database of `dialect`, for the project `config` describes.
     pub(crate) fn open(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
+        let mut scratch = Scratch::connect(dialect, config)?;
+        scratch.reset()?;
+        Ok(scratch)
+    }
+
+    /// The scratch database as the last use left it when it is retort's (marked), so that
+    /// the declared schema loaded into it can be kept; emptied (and marked) otherwise, with
+    /// the same refusal of a database holding tables of its own as [`Scratch::open`].
+    pub(crate) fn open_kept(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
+        let mut scratch = Scratch::connect(dialect, config)?;
+        if dialect != Dialect::Sqlite && !scratch.has_table(MARKER)? {
+            scratch.reset()?;
+        }
+        Ok(scratch)
+    }
+
+    /// Connects to the scratch database (creating retort's own if needed) and takes its
+    /// session lock; nothing is emptied.
+    fn connect(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
         if dialect == Dialect::Sqlite {
             let spec = ConnectSpec::parse("sqlite::memory:", &config.root)
                 .map_err(|e| Error::Usage(e.to_string()))?;
@@ -80,8 +105,32 @@ impl Scratch {
         };
         let mut scratch = Scratch { conn };
         scratch.lock()?;
-        scratch.reset()?;
+        if dialect == Dialect::Postgres {
+            // Nothing in a scratch database is worth a flush to disk per statement: a
+            // crash may lose its last commits, never its consistency, and the record of
+            // what is loaded is written last (`incremental.rs`), so it is lost first.
+            scratch
+                .conn
+                .run("SET synchronous_commit = off")
+                .map_err(Error::db("preparing the scratch database"))?;
+        }
         Ok(scratch)
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    /// The session, for what `incremental.rs` runs and reads besides declared statements.
+    pub(crate) fn conn(&mut self) -> &mut dyn Connection {
+        self.conn.as_mut()
+    }
+
+    /// Whether the scratch database's current schema holds table `name`.
+    pub(crate) fn has_table(&mut self, name: &str) -> Result<bool, Error> {
+        self.conn
+            .table_exists(name)
+            .map_err(Error::db("reading the scratch database"))
     }
 
     /// Holds the scratch database for this session: another process of the project waits.
@@ -221,6 +270,7 @@ impl Scratch {
     pub(crate) fn inspect(&mut self, exclude: &[&str]) -> Result<Schema, Error> {
         let mut exclude = exclude.to_vec();
         exclude.push(MARKER);
+        exclude.push(LOADED);
         self.conn
             .inspect(&exclude)
             .map_err(Error::db("reading the scratch database's schema"))
