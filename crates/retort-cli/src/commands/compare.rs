@@ -85,8 +85,9 @@ pub fn scratch_note(ctx: &Context, project: &retort::Project, dialect: retort::D
     match project.config.dev_spec() {
         Ok(Some(spec)) => note!("scratch database: {} (dev_url)", spec.masked_url()),
         _ => note!(
-            "scratch database: {} on the target's server (`retort dev drop` removes it)",
-            autogen::dev_database_name(&project.config.root, dialect)
+            "scratch databases: {} and {} on the target's server (`retort dev drop` removes them)",
+            autogen::dev_database_name(&project.config.root, dialect),
+            autogen::work_database_name(&project.config.root, dialect)
         ),
     }
 }
@@ -106,8 +107,8 @@ pub fn dev_drop(ctx: &Context) -> Result<u8, Error> {
             (retort::Dialect::Sqlite, _) => {
                 note!("nothing to drop: on SQLite the scratch database is in memory")
             }
-            (_, true) => note!("dropped the scratch database {name}"),
-            (_, false) => note!("no scratch database {name} to drop"),
+            (_, true) => note!("dropped the scratch databases {name} and {name}_w"),
+            (_, false) => note!("no scratch database {name} (or {name}_w) to drop"),
         }
     }
     Ok(0)

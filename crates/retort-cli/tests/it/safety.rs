@@ -408,24 +408,27 @@ db_test!(start_up_cache_never_hides_an_edit, |p| {
     assert!(p.ok(&["heads"]).contains("renamed migration"));
 });
 
-db_test!(a_migration_that_moves_the_search_path_is_still_recorded, |p| {
-    // What dump files do (PostgreSQL empties the search path; a MySQL dump may `USE`
-    // another database): retort's own tables are named with the schema the run began in.
-    p.migration(
+db_test!(
+    a_migration_that_moves_the_search_path_is_still_recorded,
+    |p| {
+        // What dump files do (PostgreSQL empties the search path; a MySQL dump may `USE`
+        // another database): retort's own tables are named with the schema the run began in.
+        p.migration(
         "e00000000001",
         &[],
         "CREATE TABLE moved (id INTEGER);\n\n-- migrate:up postgresql\nCREATE TABLE moved (id INTEGER);\nSELECT pg_catalog.set_config('search_path', '', false);\n\n-- migrate:up mysql\nCREATE TABLE moved (id INTEGER);\nUSE information_schema;",
         Some("DROP TABLE moved;"),
     );
-    p.migration(
-        "e00000000002",
-        &["e00000000001"],
-        "SELECT 1;",
-        Some("SELECT 1;"),
-    );
-    p.ok(&["upgrade", "head"]);
-    assert_eq!(p.applied(), ids(&["e00000000001", "e00000000002"]));
-    assert_eq!(p.log().len(), 2);
-    p.ok(&["downgrade", "base"]);
-    assert!(p.applied().is_empty());
-});
+        p.migration(
+            "e00000000002",
+            &["e00000000001"],
+            "SELECT 1;",
+            Some("SELECT 1;"),
+        );
+        p.ok(&["upgrade", "head"]);
+        assert_eq!(p.applied(), ids(&["e00000000001", "e00000000002"]));
+        assert_eq!(p.log().len(), 2);
+        p.ok(&["downgrade", "base"]);
+        assert!(p.applied().is_empty());
+    }
+);

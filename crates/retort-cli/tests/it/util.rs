@@ -85,7 +85,7 @@ pub struct ServerDb {
     name: String,
     /// The scratch database `check` and autogenerate create beside the target for the
     /// project in this folder (each test's folder is new: left behind, they would pile up).
-    scratch: Option<String>,
+    scratch: Vec<String>,
 }
 
 impl ServerDb {
@@ -121,7 +121,7 @@ impl ServerDb {
                 backend,
                 admin_url,
                 name,
-                scratch: None,
+                scratch: Vec::new(),
             },
             url,
         )
@@ -136,7 +136,7 @@ impl Drop for ServerDb {
                 _ => format!("DROP DATABASE IF EXISTS {}", self.name),
             };
             let _ = admin.run(&sql);
-            if let Some(scratch) = &self.scratch {
+            for scratch in &self.scratch {
                 let sql = match self.backend {
                     Backend::Postgres => format!("DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"),
                     _ => format!("DROP DATABASE IF EXISTS {scratch}"),
@@ -178,10 +178,10 @@ impl TestProject {
             ),
             Some(admin_url) => {
                 let (mut server, url) = ServerDb::create(backend, admin_url);
-                server.scratch = Some(retort::autogen::dev_database_name(
-                    dir.path(),
-                    backend.dialect(),
-                ));
+                server.scratch = vec![
+                    retort::autogen::dev_database_name(dir.path(), backend.dialect()),
+                    retort::autogen::work_database_name(dir.path(), backend.dialect()),
+                ];
                 (Some(server), url)
             }
         };

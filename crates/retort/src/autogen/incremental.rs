@@ -28,8 +28,10 @@
 //! sets the session's state (`SET search_path`, `USE`) gets no record at all: loading
 //! nothing would leave the reading session without it.
 //!
-//! The self-check empties the same database for its own use (`Scratch::open`), which
-//! drops the record with everything else: the next run loads everything.
+//! The self-check keeps its copy of the live schema the same way, in the project's second
+//! scratch database: it forgets the record before the generated sections run, and writes
+//! it again only when the down section brought the database back to the copy
+//! ([`forget_loaded`], [`remember_loaded`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -306,6 +308,28 @@ fn record(scratch: &mut Scratch, declared: &Declared) -> Result<(), Error> {
 
 /// Forgets the record before the dev database is changed: whatever stops midway, the next
 /// run finds no record and loads everything.
+/// Before statements outside the record change the database (the self-check's up and
+/// down sections): the record no longer says what it holds.
+pub(crate) fn forget_loaded(scratch: &mut Scratch) -> Result<(), Error> {
+    if scratch.dialect() == Dialect::Sqlite || !scratch.has_table(LOADED)? {
+        return Ok(());
+    }
+    forget(scratch)
+}
+
+/// Once the database is back to exactly what `ddl` loaded (the self-check's down section
+/// brought it back, as compared): recorded again, so the next run loads nothing.
+pub(crate) fn remember_loaded(scratch: &mut Scratch, ddl: &[DdlText]) -> Result<(), Error> {
+    let dialect = scratch.dialect();
+    if dialect == Dialect::Sqlite {
+        return Ok(());
+    }
+    match Declared::read(dialect, ddl).filter(|d| !d.sets_session) {
+        Some(declared) => record(scratch, &declared),
+        None => Ok(()),
+    }
+}
+
 fn forget(scratch: &mut Scratch) -> Result<(), Error> {
     let q = scratch.dialect().sql().quote_ident(LOADED);
     scratch

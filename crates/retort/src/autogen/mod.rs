@@ -22,7 +22,7 @@ use crate::project::Project;
 use crate::schema::{self, Change, Diff, Renames, Schema, Unmanaged};
 
 pub use annotate::{describe, NeedsData};
-pub use scratch::{dev_database_name, drop_dev_database};
+pub use scratch::{dev_database_name, drop_dev_database, work_database_name};
 pub use source::{DdlText, SchemaSource};
 
 /// The declared schema as the database loads it (see the module documentation).
@@ -30,7 +30,7 @@ pub fn declared_schema(project: &Project, dialect: Dialect) -> Result<Schema, Er
     let config = &project.config;
     let source = SchemaSource::from_config(config.schema.as_deref(), &config.root);
     let ddl = source.read(dialect, &config.root)?;
-    let mut scratch = scratch::Scratch::open_kept(dialect, config)?;
+    let mut scratch = scratch::Scratch::open_kept(dialect, config, scratch::Role::Declared)?;
     incremental::load(&mut scratch, &ddl)?;
     scratch.inspect(&ours(project).each())
 }

@@ -3,7 +3,7 @@
 //! `dialects = ["sqlite", "postgresql"]`, a migration written from a developer's SQLite
 //! file gets its PostgreSQL section from this, not from a guess.
 
-use super::scratch::Scratch;
+use super::scratch::{Role, Scratch};
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::graph::Target;
@@ -22,7 +22,7 @@ pub(super) fn migrated_schema(project: &Project, dialect: Dialect) -> Result<Sch
             .plan_upgrade(&vec![false; graph.len()], &Target::Heads)
             .map_err(Error::Target)?
     };
-    let mut scratch = Scratch::open(dialect, &project.config)?;
+    let mut scratch = Scratch::open(dialect, &project.config, Role::Work)?;
     scratch.reset()?;
     if dialect == Dialect::Sqlite {
         // As `foreign_keys: off` migrations would run; there are no rows to check here.

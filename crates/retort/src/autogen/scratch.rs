@@ -7,10 +7,12 @@
 //! the first time and kept (`retort dev drop` removes it), or the `dev_url` of the config
 //! for users who cannot create databases. It is emptied only if it is empty or marked as
 //! retort's own: a `dev_url` pointing at a database with tables of its own is refused,
-//! never wiped. The self-check empties it before each use ([`Scratch::open`]); the declared
-//! schema is kept in it between runs and only what changed is loaded again
-//! ([`Scratch::open_kept`], `incremental.rs`). A session lock keeps two processes of one
-//! project from sharing it at once.
+//! never wiped. The declared schema is kept in it between runs and only what changed is
+//! loaded again ([`Scratch::open_kept`], `incremental.rs`). A second one, `…_w`
+//! ([`Role::Work`]), keeps the self-check's copy of the live schema the same way, and is
+//! where other dialects' migrations are replayed (emptied first: [`Scratch::open`]); with
+//! `dev_url` both roles share that one database. A session lock keeps two processes of one
+//! project from sharing one at once.
 
 use std::path::Path;
 
@@ -46,19 +48,40 @@ pub fn dev_database_name(root: &Path, dialect: Dialect) -> String {
     format!("retort_dev_{hex}")
 }
 
+/// The second scratch database beside the first, where the self-check replays a migration
+/// on a copy of the live schema (and other dialects' migrations are replayed), so that
+/// neither wipes what the other keeps loaded.
+pub fn work_database_name(root: &Path, dialect: Dialect) -> String {
+    format!("{}_w", dev_database_name(root, dialect))
+}
+
+/// Which of the project's two scratch databases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Holds the declared schema.
+    Declared,
+    /// Holds a copy of the live schema, for the self-check; with `dev_url` (one database
+    /// only) it is the same database, reloaded in turn.
+    Work,
+}
+
 impl Scratch {
     /// An empty scratch database of `dialect`, for the project `config` describes.
-    pub(crate) fn open(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
-        let mut scratch = Scratch::connect(dialect, config)?;
+    pub(crate) fn open(dialect: Dialect, config: &Config, role: Role) -> Result<Scratch, Error> {
+        let mut scratch = Scratch::connect(dialect, config, role)?;
         scratch.reset()?;
         Ok(scratch)
     }
 
     /// The scratch database as the last use left it when it is retort's (marked), so that
-    /// the declared schema loaded into it can be kept; emptied (and marked) otherwise, with
-    /// the same refusal of a database holding tables of its own as [`Scratch::open`].
-    pub(crate) fn open_kept(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
-        let mut scratch = Scratch::connect(dialect, config)?;
+    /// the schema loaded into it can be kept; emptied (and marked) otherwise, with the same
+    /// refusal of a database holding tables of its own as [`Scratch::open`].
+    pub(crate) fn open_kept(
+        dialect: Dialect,
+        config: &Config,
+        role: Role,
+    ) -> Result<Scratch, Error> {
+        let mut scratch = Scratch::connect(dialect, config, role)?;
         if dialect != Dialect::Sqlite && !scratch.has_table(MARKER)? {
             scratch.reset()?;
         }
@@ -67,7 +90,7 @@ impl Scratch {
 
     /// Connects to the scratch database (creating retort's own if needed) and takes its
     /// session lock; nothing is emptied.
-    fn connect(dialect: Dialect, config: &Config) -> Result<Scratch, Error> {
+    fn connect(dialect: Dialect, config: &Config, role: Role) -> Result<Scratch, Error> {
         if dialect == Dialect::Sqlite {
             let spec = ConnectSpec::parse("sqlite::memory:", &config.root)
                 .map_err(|e| Error::Usage(e.to_string()))?;
@@ -91,7 +114,10 @@ impl Scratch {
                 error,
             })?,
             None => {
-                let name = dev_database_name(&config.root, dialect);
+                let name = match role {
+                    Role::Declared => dev_database_name(&config.root, dialect),
+                    Role::Work => work_database_name(&config.root, dialect),
+                };
                 let target = config.connect_spec()?;
                 create_database(target, &opts, &name)?;
                 let spec = target.with_database(&name).ok_or_else(|| {
@@ -314,13 +340,23 @@ fn create_database(target: &ConnectSpec, opts: &ConnectOptions, name: &str) -> R
     Ok(())
 }
 
-/// Drops the scratch database retort made for the project on the target's server; `false`
-/// when there was none.
+/// Drops the scratch databases retort made for the project on the target's server (the
+/// declared one and the work one); `false` when there were none.
 pub fn drop_dev_database(config: &Config, dialect: Dialect) -> Result<bool, Error> {
     if dialect == Dialect::Sqlite {
         return Ok(false);
     }
-    let name = dev_database_name(&config.root, dialect);
+    let mut dropped = false;
+    for name in [
+        dev_database_name(&config.root, dialect),
+        work_database_name(&config.root, dialect),
+    ] {
+        dropped |= drop_database(config, dialect, name)?;
+    }
+    Ok(dropped)
+}
+
+fn drop_database(config: &Config, dialect: Dialect, name: String) -> Result<bool, Error> {
     let target = config.connect_spec()?;
     let opts = ConnectOptions {
         connect_timeout: config.connect_timeout,

@@ -449,7 +449,11 @@ fn push_constraint(table: &mut Table, constraint: Constraint) {
 /// The table a foreign key of `table` references: one of the schema's, or `None` for one
 /// in another schema (or MySQL database), which introspection names `schema.table` and
 /// nothing here compares.
-fn referenced<'s>(schema: &'s Schema, table: &str, name: &str) -> Result<Option<&'s Table>, String> {
+fn referenced<'s>(
+    schema: &'s Schema,
+    table: &str,
+    name: &str,
+) -> Result<Option<&'s Table>, String> {
     match schema.tables.get(name) {
         Some(t) => Ok(Some(t)),
         None if name.contains('.') => Ok(None),

@@ -603,12 +603,17 @@ fn identical_foreign_keys_on_a_dropped_key_are_each_rekeyed() {
 #[test]
 fn a_key_to_another_schemas_table_replays_while_a_missing_one_does_not() {
     let mut posts = table("posts", &[("id", "integer"), ("user_id", "integer")]);
-    posts.foreign_keys.push(fk(&["user_id"], "auth.users", &["id"]));
+    posts
+        .foreign_keys
+        .push(fk(&["user_id"], "auth.users", &["id"]));
     let to = schema(vec![posts.clone()]);
     checked(&Schema::new(Dialect::Postgres), &to, &Renames::none());
 
     posts.foreign_keys[0].references_table = "nowhere".into();
     let mut s = Schema::new(Dialect::Postgres);
     let e = apply_change(&mut s, &Change::CreateTable(posts)).expect_err("missing table");
-    assert!(e.contains("posts references nowhere, which does not exist"), "{e}");
+    assert!(
+        e.contains("posts references nowhere, which does not exist"),
+        "{e}"
+    );
 }

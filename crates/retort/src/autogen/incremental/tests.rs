@@ -6,6 +6,7 @@
 use super::*;
 use crate::autogen::{drop_dev_database, SchemaSource};
 use crate::config::{Config, LoadOptions};
+use crate::autogen::scratch::Role;
 use crate::schema::Schema;
 
 fn object(dialect: Dialect, sql: &str) -> Option<Object> {
@@ -218,7 +219,7 @@ impl Dev {
     /// As `declared_schema` loads it: the kept dev database, incrementally.
     fn incremental(&self, sql: &str) -> Result<(Loaded, Model), Error> {
         let ddl = self.ddl(sql);
-        let mut scratch = Scratch::open_kept(self.dialect, &self.config)?;
+        let mut scratch = Scratch::open_kept(self.dialect, &self.config, Role::Declared)?;
         let loaded = load(&mut scratch, &ddl)?;
         Ok((loaded, model(&mut scratch)?))
     }
@@ -226,7 +227,7 @@ impl Dev {
     /// Emptied and loaded whole, as before this module.
     fn full(&self, sql: &str) -> Result<Model, Error> {
         let ddl = self.ddl(sql);
-        let mut scratch = Scratch::open(self.dialect, &self.config)?;
+        let mut scratch = Scratch::open(self.dialect, &self.config, Role::Declared)?;
         scratch.load(&ddl)?;
         model(&mut scratch)
     }
@@ -477,7 +478,7 @@ fn stopped_midway(url: &str, dialect: Dialect) {
         "CREATE TABLE a (id integer PRIMARY KEY, y {text});\nCREATE TABLE b (id integer PRIMARY KEY);\nCREATE INDEX bad ON nowhere (x);\n"
     );
     let ddl = kept.ddl(&v2);
-    let mut scratch = Scratch::open_kept(dialect, &kept.config).expect("open");
+    let mut scratch = Scratch::open_kept(dialect, &kept.config, Role::Declared).expect("open");
     let declared = Declared::read(dialect, &ddl).expect("splits");
     let stopped = try_incremental(&mut scratch, &declared);
     assert!(stopped.is_err(), "{stopped:?}");
