@@ -90,8 +90,19 @@ impl Comparison {
 /// Compares the live database with the declared schema. Nothing is renamed: a dropped
 /// and an added table of one definition is a difference like any other here.
 pub fn check(project: &Project, conn: &mut dyn Connection) -> Result<Comparison, Error> {
-    let live = live_schema(project, conn)?;
-    let declared = declared_schema(project, conn.dialect())?;
+    let dialect = conn.dialect();
+    // Both read at once: the scratch database on a thread of its own, the live one here.
+    let (declared, live) = std::thread::scope(|s| {
+        let declared = s.spawn(|| declared_schema(project, dialect));
+        let live = live_schema(project, conn);
+        (declared.join(), live)
+    });
+    let live = live?;
+    let declared = declared.unwrap_or_else(|_| {
+        Err(Error::Usage(
+            "reading the declared schema failed unexpectedly".into(),
+        ))
+    })?;
     Ok(Comparison {
         diff: schema::diff(&live, &declared, &Renames::none()),
         unmanaged: live.unmanaged,
