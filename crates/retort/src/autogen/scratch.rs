@@ -199,6 +199,21 @@ impl Scratch {
                 let schema = self.list("SELECT current_schema()::text", ctx)?;
                 let schema = schema.first().cloned().unwrap_or_else(|| "public".into());
                 let q = dialect.sql().quote_ident(&schema);
+                // One transaction dropping thousands of tables takes a lock per object and
+                // runs out of the server's lock table (max_locks_per_transaction): tables
+                // and views go one statement each first, what remains with the schema.
+                let relations = self.list(
+                    "SELECT format('%s IF EXISTS %I', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, c.relname) \
+                     FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace \
+                     AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition ORDER BY c.oid DESC",
+                    ctx,
+                )?;
+                for relation in &relations {
+                    // IF EXISTS: a view may have gone with a table dropped before it.
+                    self.conn
+                        .run(&format!("DROP {relation} CASCADE"))
+                        .map_err(Error::db(ctx))?;
+                }
                 self.conn
                     .run(&format!("DROP SCHEMA IF EXISTS {q} CASCADE"))
                     .map_err(Error::db(ctx))?;

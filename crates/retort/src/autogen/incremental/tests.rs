@@ -4,9 +4,9 @@
 //! databases are dropped at the end.
 
 use super::*;
+use crate::autogen::scratch::Role;
 use crate::autogen::{drop_dev_database, SchemaSource};
 use crate::config::{Config, LoadOptions};
-use crate::autogen::scratch::Role;
 use crate::schema::Schema;
 
 fn object(dialect: Dialect, sql: &str) -> Option<Object> {
