@@ -533,3 +533,34 @@ fn one_file_holds_a_section_for_each_dialect() {
     assert!(err.contains("the database is postgresql"), "{err}");
     p.ok(&["dev", "drop"]);
 }
+
+db_test!(
+    a_narrowed_column_is_commented_above_its_own_statement,
+    |p| {
+        p.write("schema.sql", USERS);
+        p.ok(&["revision", "--autogenerate", "-m", "create users"]);
+        p.ok(&["upgrade", "head"]);
+        p.exec("INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'ada'), (2, 'b@x', NULL)");
+        p.write(
+            "schema.sql",
+            &USERS.replace("name VARCHAR(100)", "name VARCHAR(20)"),
+        );
+        let file = written(p, &["--autogenerate", "-m", "shorter names"]);
+        let comment = "-- DESTRUCTIVE: change column users.name: type varchar(100) → varchar(20): 1 non-null value(s)";
+        let comment = match p.backend {
+            Backend::Postgres => comment.replace("varchar", "character varying"),
+            _ => comment.to_string(),
+        };
+        let at = file.find(&comment).unwrap_or_else(|| panic!("{file}"));
+        // The statement right below it (up to its `;`).
+        let below = file[at + comment.len()..].split(';').next().unwrap_or("");
+        match p.backend {
+            // A rebuild has no statement of its own: the comment heads the section.
+            Backend::Sqlite => assert!(below.contains("_retort_new_users"), "{file}"),
+            _ => assert!(
+                below.contains(&q(p, "name")) && below.contains("ALTER TABLE"),
+                "{below}\n{file}"
+            ),
+        }
+    }
+);

@@ -165,6 +165,17 @@ pub(super) fn section(
                     .iter()
                     .position(|s| s.contains(&drop) && s.contains(&q(table)))
             }
+            // PostgreSQL's `ALTER COLUMN "c" TYPE`, MySQL's `MODIFY COLUMN `c``.
+            Change::AlterColumn { table, to, .. } => {
+                let forms = [
+                    format!("ALTER COLUMN {} TYPE", q(&to.name)),
+                    format!("MODIFY COLUMN {}", q(&to.name)),
+                ];
+                rendered.statements.iter().position(|s| {
+                    s.contains(&format!("ALTER TABLE {}", q(table)))
+                        && forms.iter().any(|f| s.contains(f.as_str()))
+                })
+            }
             _ => None,
         };
         // A change made by a rebuild has no statement of its own: the top says it.
