@@ -185,14 +185,25 @@ pub fn autogenerate(
     for &dialect in &dialects {
         // Where this migration starts: the connected database itself, or, for another
         // dialect, what the migrations build on a scratch database of it.
-        let live = if options.from_empty {
-            Schema::new(dialect)
-        } else if dialect == connected {
-            live_schema(project, conn)?
-        } else {
-            replay::migrated_schema(project, dialect)?
-        };
-        let declared = declared_schema(project, dialect)?;
+        // The declared schema is read at the same time, on a thread of its own (its own
+        // scratch database).
+        let (live, declared) = std::thread::scope(|s| {
+            let declared = s.spawn(|| declared_schema(project, dialect));
+            let live = if options.from_empty {
+                Ok(Schema::new(dialect))
+            } else if dialect == connected {
+                live_schema(project, &mut *conn)
+            } else {
+                replay::migrated_schema(project, dialect)
+            };
+            (live, declared.join())
+        });
+        let live = live?;
+        let declared = declared.unwrap_or_else(|_| {
+            Err(Error::Usage(
+                "reading the declared schema failed unexpectedly".into(),
+            ))
+        })?;
         let up = schema::diff(&live, &declared, &options.renames);
         if !up.ignored_renames.is_empty() {
             let listed: Vec<String> = up.ignored_renames.iter().map(|r| r.to_string()).collect();
