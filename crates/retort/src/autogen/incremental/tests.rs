@@ -3,6 +3,12 @@
 //! (`RETORT_TEST_MYSQL_URL`), each in project folders of its own whose `retort_dev_`
 //! databases are dropped at the end.
 
+// The live helpers below serve the PostgreSQL and MySQL tests only.
+#![cfg_attr(
+    not(any(feature = "postgres", feature = "mysql")),
+    allow(dead_code, unused_imports)
+)]
+
 use super::*;
 use crate::autogen::scratch::Role;
 use crate::autogen::{drop_dev_database, SchemaSource};

@@ -3,6 +3,7 @@
 //! cannot alter an object in place (SQLite and most table changes), the object is rebuilt,
 //! and the caller is told what that needs around the statements.
 
+mod clauses;
 mod mysql;
 mod postgres;
 mod postgres_ddl;

@@ -6,8 +6,7 @@
 use crate::dialect::Dialect;
 use crate::schema::change::Constraint;
 use crate::schema::model::{
-    Column, Deferrable, EnumType, ForeignKey, Identity, Index, PrimaryKey, ReferentialAction,
-    Sequence, Table, View,
+    Column, EnumType, ForeignKey, Identity, Index, PrimaryKey, Sequence, Table, View,
 };
 
 pub(super) fn q(name: &str) -> String {
@@ -140,27 +139,8 @@ fn foreign_key(fk: &ForeignKey, local: &dyn Fn(&str) -> bool) -> String {
         referenced(&fk.references_table, local(&fk.references_table)),
         list(&fk.references_columns)
     );
-    for (on, action) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
-        if action != ReferentialAction::NoAction {
-            out.push_str(&format!(" ON {on} {}", referential(action)));
-        }
-    }
-    match fk.deferrable {
-        Deferrable::NotDeferrable => {}
-        Deferrable::InitiallyImmediate => out.push_str(" DEFERRABLE INITIALLY IMMEDIATE"),
-        Deferrable::InitiallyDeferred => out.push_str(" DEFERRABLE INITIALLY DEFERRED"),
-    }
+    out.push_str(&super::clauses::key_actions(fk, true));
     out
-}
-
-fn referential(action: ReferentialAction) -> &'static str {
-    match action {
-        ReferentialAction::NoAction => "NO ACTION",
-        ReferentialAction::Restrict => "RESTRICT",
-        ReferentialAction::Cascade => "CASCADE",
-        ReferentialAction::SetNull => "SET NULL",
-        ReferentialAction::SetDefault => "SET DEFAULT",
-    }
 }
 
 /// `CREATE INDEX`: an expression key is parenthesized, as PostgreSQL requires of anything

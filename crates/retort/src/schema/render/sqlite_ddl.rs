@@ -2,9 +2,7 @@
 //! SQLite cannot add one later), a column, an index, a view.
 
 use crate::dialect::Dialect;
-use crate::schema::model::{
-    Column, Deferrable, ForeignKey, Identity, Index, ReferentialAction, Table, View,
-};
+use crate::schema::model::{Column, ForeignKey, Identity, Index, Table, View};
 
 pub(super) fn q(name: &str) -> String {
     Dialect::Sqlite.sql().quote_ident(name)
@@ -119,12 +117,7 @@ pub(super) fn is_literal(default: &str) -> bool {
 /// row (SQLite refuses CURRENT_TIMESTAMP and any expression there).
 pub(super) fn is_constant(default: &str) -> bool {
     let d = default.trim();
-    let number = d.strip_prefix(['-', '+']).unwrap_or(d);
-    let is_number = !number.is_empty()
-        && number.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && number
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '-');
+    let is_number = super::clauses::is_number(d);
     let quoted = |s: &str| {
         s.len() >= 2
             && s.starts_with('\'')
@@ -161,27 +154,8 @@ fn references(fk: &ForeignKey) -> String {
         q(&fk.references_table),
         list(&fk.references_columns)
     );
-    for (on, action) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
-        if action != ReferentialAction::NoAction {
-            out.push_str(&format!(" ON {on} {}", referential(action)));
-        }
-    }
-    match fk.deferrable {
-        Deferrable::NotDeferrable => {}
-        Deferrable::InitiallyImmediate => out.push_str(" DEFERRABLE INITIALLY IMMEDIATE"),
-        Deferrable::InitiallyDeferred => out.push_str(" DEFERRABLE INITIALLY DEFERRED"),
-    }
+    out.push_str(&super::clauses::key_actions(fk, true));
     out
-}
-
-fn referential(action: ReferentialAction) -> &'static str {
-    match action {
-        ReferentialAction::NoAction => "NO ACTION",
-        ReferentialAction::Restrict => "RESTRICT",
-        ReferentialAction::Cascade => "CASCADE",
-        ReferentialAction::SetNull => "SET NULL",
-        ReferentialAction::SetDefault => "SET DEFAULT",
-    }
 }
 
 pub(super) fn create_index(table: &str, index: &Index) -> String {

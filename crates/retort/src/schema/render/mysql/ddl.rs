@@ -137,12 +137,7 @@ fn needs_expression_default(data_type: &str) -> bool {
 /// A number, a quoted string (`'…'`, `b'…'`, `x'…'`), a hex number, NULL, TRUE or FALSE.
 pub(super) fn is_literal(text: &str) -> bool {
     let d = text.trim();
-    let number = d.strip_prefix(['-', '+']).unwrap_or(d);
-    let is_number = !number.is_empty()
-        && number.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && number
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '-');
+    let is_number = super::super::clauses::is_number(d);
     let quoted = |s: &str| {
         s.len() >= 2
             && s.starts_with('\'')
@@ -234,11 +229,7 @@ pub(super) fn foreign_key(fk: &ForeignKey) -> String {
         q_table(&fk.references_table),
         list(&fk.references_columns)
     );
-    for (on, action) in [("DELETE", fk.on_delete), ("UPDATE", fk.on_update)] {
-        if action != ReferentialAction::NoAction {
-            out.push_str(&format!(" ON {on} {}", referential(action)));
-        }
-    }
+    out.push_str(&super::super::clauses::key_actions(fk, false));
     out
 }
 
@@ -246,16 +237,6 @@ fn constraint_name(name: &Option<String>) -> String {
     name.as_ref()
         .map(|n| format!("CONSTRAINT {} ", q(n)))
         .unwrap_or_default()
-}
-
-fn referential(action: ReferentialAction) -> &'static str {
-    match action {
-        ReferentialAction::NoAction => "NO ACTION",
-        ReferentialAction::Restrict => "RESTRICT",
-        ReferentialAction::Cascade => "CASCADE",
-        ReferentialAction::SetNull => "SET NULL",
-        ReferentialAction::SetDefault => "SET DEFAULT",
-    }
 }
 
 pub(super) fn create_view(view: &View, replace: bool) -> String {
@@ -314,7 +295,7 @@ pub(super) fn drop_unnamed_foreign_key(
         ReferentialAction::NoAction | ReferentialAction::Restrict => {
             "('NO ACTION', 'RESTRICT')".to_string()
         }
-        other => format!("('{}')", referential(other)),
+        other => format!("('{}')", super::super::clauses::referential(other)),
     };
     let (ref_schema, ref_table) = match fk.references_table.split_once('.') {
         Some((db, t)) => (literal(db), literal(t)),
