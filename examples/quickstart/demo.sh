@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's quick start: builds retort, applies this example to a SQLite file
-# (examples/quickstart/quickstart.db) and shows its history.
+# (examples/quickstart/quickstart.db), shows its history and checks it against schema.sql.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 manifest="$here/../../Cargo.toml"
@@ -11,3 +11,5 @@ retort() { cargo run -q -p retort-cli --manifest-path "$manifest" -- -C "$here" 
 retort upgrade head
 retort history --indicate-current
 retort status
+# The migrated database against the declared schema (schema.sql): what CI runs.
+retort check
