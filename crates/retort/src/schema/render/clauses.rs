@@ -1,6 +1,7 @@
 //! Pieces of DDL every dialect writes the same way.
 
-use crate::schema::model::{Deferrable, ForeignKey, ReferentialAction};
+use crate::dialect::Dialect;
+use crate::schema::model::{Deferrable, ForeignKey, Index, ReferentialAction, View};
 
 /// A foreign key's ` ON DELETE …`, ` ON UPDATE …` (only where not NO ACTION) and, where the
 /// dialect has it, ` DEFERRABLE INITIALLY …`.
@@ -39,4 +40,56 @@ pub(super) fn is_number(text: &str) -> bool {
         && number
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+' || c == '-')
+}
+
+/// `CREATE [UNIQUE] INDEX`, for the dialects that write an index as a statement of its own
+/// (SQLite, PostgreSQL; MySQL's go in its ALTER TABLE). PostgreSQL wants an expression key
+/// parenthesized (anything but a column or a function call) and takes a method.
+pub(super) fn create_index(dialect: Dialect, table: &str, index: &Index) -> String {
+    let q = |name: &str| dialect.sql().quote_ident(name);
+    let postgres = dialect == Dialect::Postgres;
+    let parts: Vec<String> = index
+        .parts
+        .iter()
+        .map(|p| {
+            let key = match (p.expression, postgres) {
+                (true, true) => format!("({})", p.key),
+                (true, false) => p.key.clone(),
+                (false, _) => q(&p.key),
+            };
+            if p.descending {
+                format!("{key} DESC")
+            } else {
+                key
+            }
+        })
+        .collect();
+    let method = match &index.method {
+        Some(m) if postgres => format!(" USING {m}"),
+        _ => String::new(),
+    };
+    let mut out = format!(
+        "CREATE {}INDEX {} ON {}{method} ({})",
+        if index.unique { "UNIQUE " } else { "" },
+        q(&index.name),
+        q(table),
+        parts.join(", ")
+    );
+    if let Some(predicate) = &index.predicate {
+        out.push_str(" WHERE ");
+        out.push_str(predicate);
+    }
+    out
+}
+
+pub(super) fn create_view(dialect: Dialect, view: &View) -> String {
+    format!(
+        "CREATE VIEW {} AS {}",
+        dialect.sql().quote_ident(&view.name),
+        view.definition
+    )
+}
+
+pub(super) fn drop_view(dialect: Dialect, name: &str) -> String {
+    format!("DROP VIEW {}", dialect.sql().quote_ident(name))
 }

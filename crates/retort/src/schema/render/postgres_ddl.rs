@@ -143,52 +143,6 @@ fn foreign_key(fk: &ForeignKey, local: &dyn Fn(&str) -> bool) -> String {
     out
 }
 
-/// `CREATE INDEX`: an expression key is parenthesized, as PostgreSQL requires of anything
-/// but a column or a function call.
-pub(super) fn create_index(table: &str, index: &Index) -> String {
-    let parts: Vec<String> = index
-        .parts
-        .iter()
-        .map(|p| {
-            let key = if p.expression {
-                format!("({})", p.key)
-            } else {
-                q(&p.key)
-            };
-            if p.descending {
-                format!("{key} DESC")
-            } else {
-                key
-            }
-        })
-        .collect();
-    let method = index
-        .method
-        .as_ref()
-        .map(|m| format!(" USING {m}"))
-        .unwrap_or_default();
-    let mut out = format!(
-        "CREATE {}INDEX {} ON {}{method} ({})",
-        if index.unique { "UNIQUE " } else { "" },
-        q(&index.name),
-        q(table),
-        parts.join(", ")
-    );
-    if let Some(predicate) = &index.predicate {
-        out.push_str(" WHERE ");
-        out.push_str(predicate);
-    }
-    out
-}
-
-pub(super) fn create_view(view: &View) -> String {
-    format!("CREATE VIEW {} AS {}", q(&view.name), view.definition)
-}
-
-pub(super) fn drop_view(name: &str) -> String {
-    format!("DROP VIEW {}", q(name))
-}
-
 pub(super) fn create_enum(name: &str, e: &EnumType) -> String {
     let values: Vec<String> = e.values.iter().map(|v| literal(v)).collect();
     format!("CREATE TYPE {} AS ENUM ({})", q(name), values.join(", "))
@@ -242,4 +196,17 @@ pub(super) fn alter_sequence(from: &Sequence, s: &Sequence) -> String {
         _ => " NO MINVALUE NO MAXVALUE".to_string(),
     };
     format!("{head}{bounds} START WITH {} RESTART", s.start)
+}
+
+/// See [`super::clauses::create_index`].
+pub(super) fn create_index(table: &str, index: &Index) -> String {
+    super::clauses::create_index(Dialect::Postgres, table, index)
+}
+
+pub(super) fn create_view(view: &View) -> String {
+    super::clauses::create_view(Dialect::Postgres, view)
+}
+
+pub(super) fn drop_view(name: &str) -> String {
+    super::clauses::drop_view(Dialect::Postgres, name)
 }

@@ -158,41 +158,15 @@ fn references(fk: &ForeignKey) -> String {
     out
 }
 
+/// See [`super::clauses::create_index`].
 pub(super) fn create_index(table: &str, index: &Index) -> String {
-    let parts: Vec<String> = index
-        .parts
-        .iter()
-        .map(|p| {
-            let key = if p.expression {
-                p.key.clone()
-            } else {
-                q(&p.key)
-            };
-            if p.descending {
-                format!("{key} DESC")
-            } else {
-                key
-            }
-        })
-        .collect();
-    let mut out = format!(
-        "CREATE {}INDEX {} ON {} ({})",
-        if index.unique { "UNIQUE " } else { "" },
-        q(&index.name),
-        q(table),
-        parts.join(", ")
-    );
-    if let Some(predicate) = &index.predicate {
-        out.push_str(" WHERE ");
-        out.push_str(predicate);
-    }
-    out
+    super::clauses::create_index(Dialect::Sqlite, table, index)
 }
 
 pub(super) fn create_view(view: &View) -> String {
-    format!("CREATE VIEW {} AS {}", q(&view.name), view.definition)
+    super::clauses::create_view(Dialect::Sqlite, view)
 }
 
 pub(super) fn drop_view(name: &str) -> String {
-    format!("DROP VIEW {}", q(name))
+    super::clauses::drop_view(Dialect::Sqlite, name)
 }
