@@ -34,6 +34,7 @@ impl MysqlConnection {
             lock_name: database_lock_name(opts, &target.database),
             lock_timeout: opts.lock_timeout,
             locked: false,
+            home: (!target.database.is_empty()).then(|| target.database.clone()),
         })
     }
 
@@ -77,6 +78,7 @@ impl MysqlConnection {
             lock_name: String::new(),
             lock_timeout: opts.lock_timeout,
             locked: false,
+            home: None,
         };
         let rows = wrapped.query("SELECT DATABASE()", &[])?;
         let database = rows
@@ -91,6 +93,7 @@ impl MysqlConnection {
                 )
             })?;
         wrapped.lock_name = database_lock_name(opts, &database);
+        wrapped.home = Some(database);
         Ok(wrapped)
     }
 }
@@ -223,5 +226,6 @@ pub(super) fn open_session(
         lock_name: String::new(),
         lock_timeout: Duration::ZERO,
         locked: false,
+        home: None,
     })
 }

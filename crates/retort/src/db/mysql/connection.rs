@@ -39,6 +39,9 @@ pub struct MysqlConnection {
     pub(super) lock_name: String,
     pub(super) lock_timeout: Duration,
     pub(super) locked: bool,
+    /// The database the session began in (the URL's, or the wrapped session's when it was
+    /// handed over), before any migration could `USE` another: see `home_schema`.
+    pub(super) home: Option<String>,
     /// `KILL QUERY` of this session from a second one, for a stop request.
     pub(super) cancel: Arc<KillQuery>,
 }
@@ -201,15 +204,9 @@ pub(super) struct Blocking<'a> {
 }
 
 impl Connection for MysqlConnection {
-    /// The session's database (`DATABASE()`), asked at each run's start, before any
-    /// migration could `USE` another.
+    /// Known when the session was opened or handed over: no round trip per run.
     fn home_schema(&mut self) -> Result<Option<String>, DbError> {
-        let rows = self.query("SELECT DATABASE()", &[])?;
-        Ok(rows
-            .first()
-            .and_then(|r| r.first())
-            .and_then(Value::as_str)
-            .map(str::to_string))
+        Ok(self.home.clone())
     }
 
     fn dialect(&self) -> Dialect {
