@@ -3,7 +3,7 @@
 //! many rows it touches in the live database, so the reviewer sees it where it happens.
 
 use super::Destructive;
-use crate::db::{Connection, Value};
+use crate::db::Connection;
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::schema::{Change, Diff, Rendered};
@@ -33,15 +33,7 @@ pub(super) fn count_rows(
             _ => None,
         };
         let rows = match sql {
-            Some(sql) => {
-                let rows = conn
-                    .query(&sql, &[])
-                    .map_err(Error::db("counting the rows a destructive change touches"))?;
-                rows.first()
-                    .and_then(|r| r.first())
-                    .and_then(Value::as_i64)
-                    .and_then(|n| u64::try_from(n).ok())
-            }
+            Some(sql) => count(conn, &sql, "counting the rows a destructive change touches")?,
             None => None,
         };
         out.push(Destructive {
@@ -102,15 +94,7 @@ pub(super) fn needs_data(conn: &mut dyn Connection, diff: &Diff) -> Result<Vec<N
             ),
             _ => continue,
         };
-        let rows = conn
-            .query(&sql, &[])
-            .map_err(Error::db("counting the rows a change needs filled"))?;
-        let n = rows
-            .first()
-            .and_then(|r| r.first())
-            .and_then(Value::as_i64)
-            .and_then(|n| u64::try_from(n).ok())
-            .unwrap_or(0);
+        let n = count(conn, &sql, "counting the rows a change needs filled")?.unwrap_or(0);
         if n > 0 {
             out.push(NeedsData {
                 change: change.clone(),
@@ -119,6 +103,15 @@ pub(super) fn needs_data(conn: &mut dyn Connection, diff: &Diff) -> Result<Vec<N
         }
     }
     Ok(out)
+}
+
+/// The count a `SELECT count(…)` returns.
+fn count(conn: &mut dyn Connection, sql: &str, ctx: &str) -> Result<Option<u64>, Error> {
+    Ok(conn
+        .query_value(sql, &[])
+        .map_err(Error::db(ctx.to_string()))?
+        .and_then(|v| v.as_i64())
+        .and_then(|n| u64::try_from(n).ok()))
 }
 
 /// What the comment above a destructive change says.

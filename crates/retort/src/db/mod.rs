@@ -227,6 +227,13 @@ pub trait Connection: Send {
     /// Runs one query and returns all its rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
 
+    /// The first column of the first row of a query (a count, a setting, a name), `None`
+    /// when it returns no row.
+    fn query_value(&mut self, sql: &str, params: &[Value]) -> Result<Option<Value>, DbError> {
+        let rows = self.query(sql, params)?;
+        Ok(rows.into_iter().next().and_then(|r| r.into_iter().next()))
+    }
+
     /// Runs one query and hands each row to `row` in turn, its values borrowed from the
     /// driver where it can (copy out what is kept). Reading 10,000 version rows at start-up
     /// this way makes no vector and no string per row on SQLite. The default goes through

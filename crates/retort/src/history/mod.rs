@@ -144,8 +144,7 @@ impl History {
             .dialect
             .sql()
             .column_count_sql(&self.version_table, columns);
-        let rows = conn.query(&sql, &[])?;
-        let count = rows.first().and_then(|r| r.first()).and_then(Value::as_i64);
+        let count = conn.query_value(&sql, &[])?.and_then(|v| v.as_i64());
         Ok(count.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
     }
 

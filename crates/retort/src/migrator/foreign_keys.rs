@@ -28,14 +28,11 @@ impl Migrator<'_> {
             self.conn.commit().map_err(Error::db("committing"))?;
         }
         let ctx = "turning foreign-key enforcement off";
-        let rows = self
+        let was_on = self
             .conn
-            .query("PRAGMA foreign_keys", &[])
-            .map_err(Error::db(ctx))?;
-        let was_on = rows
-            .first()
-            .and_then(|r| r.first())
-            .and_then(Value::as_i64)
+            .query_value("PRAGMA foreign_keys", &[])
+            .map_err(Error::db(ctx))?
+            .and_then(|v| v.as_i64())
             .is_some_and(|v| v != 0);
         self.conn
             .run("PRAGMA foreign_keys = OFF")

@@ -410,13 +410,8 @@ impl Connection for PostgresConnection {
             return Ok(self.schema.clone());
         }
         if self.home.is_none() {
-            let rows = self.query("SELECT current_schema()::text", &[])?;
-            self.home = Some(
-                rows.first()
-                    .and_then(|r| r.first())
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            );
+            let home = self.query_value("SELECT current_schema()::text", &[])?;
+            self.home = Some(home.as_ref().and_then(Value::as_str).map(str::to_string));
         }
         Ok(self.home.clone().flatten())
     }
