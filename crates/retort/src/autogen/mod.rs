@@ -35,6 +35,26 @@ pub fn declared_schema(project: &Project, dialect: Dialect) -> Result<Schema, Er
     scratch.inspect(&ours(project).each())
 }
 
+/// `start` (the schema a comparison starts from) and the declared schema of `dialect`,
+/// read at the same time: the declared one on a thread of its own, through its own
+/// scratch database. `start`'s error comes first when both fail.
+fn with_declared(
+    project: &Project,
+    dialect: Dialect,
+    start: impl FnOnce() -> Result<Schema, Error>,
+) -> Result<(Schema, Schema), Error> {
+    let (start, declared) = std::thread::scope(|s| {
+        let declared = s.spawn(|| declared_schema(project, dialect));
+        (start(), declared.join())
+    });
+    let declared = declared.unwrap_or_else(|_| {
+        Err(Error::Usage(
+            "reading the declared schema failed unexpectedly".into(),
+        ))
+    });
+    Ok((start?, declared?))
+}
+
 /// The live database's schema, without retort's own tables.
 pub fn live_schema(project: &Project, conn: &mut dyn Connection) -> Result<Schema, Error> {
     conn.inspect(&ours(project).each())
@@ -91,18 +111,7 @@ impl Comparison {
 /// and an added table of one definition is a difference like any other here.
 pub fn check(project: &Project, conn: &mut dyn Connection) -> Result<Comparison, Error> {
     let dialect = conn.dialect();
-    // Both read at once: the scratch database on a thread of its own, the live one here.
-    let (declared, live) = std::thread::scope(|s| {
-        let declared = s.spawn(|| declared_schema(project, dialect));
-        let live = live_schema(project, conn);
-        (declared.join(), live)
-    });
-    let live = live?;
-    let declared = declared.unwrap_or_else(|_| {
-        Err(Error::Usage(
-            "reading the declared schema failed unexpectedly".into(),
-        ))
-    })?;
+    let (live, declared) = with_declared(project, dialect, || live_schema(project, conn))?;
     Ok(Comparison {
         diff: schema::diff(&live, &declared, &Renames::none()),
         unmanaged: live.unmanaged,
@@ -185,24 +194,14 @@ pub fn autogenerate(
     for &dialect in &dialects {
         // Where this migration starts: the connected database itself, or, for another
         // dialect, what the migrations build on a scratch database of it.
-        // The declared schema is read at the same time, on a thread of its own (its own
-        // scratch database).
-        let (live, declared) = std::thread::scope(|s| {
-            let declared = s.spawn(|| declared_schema(project, dialect));
-            let live = if options.from_empty {
+        let (live, declared) = with_declared(project, dialect, || {
+            if options.from_empty {
                 Ok(Schema::new(dialect))
             } else if dialect == connected {
                 live_schema(project, &mut *conn)
             } else {
                 replay::migrated_schema(project, dialect)
-            };
-            (live, declared.join())
-        });
-        let live = live?;
-        let declared = declared.unwrap_or_else(|_| {
-            Err(Error::Usage(
-                "reading the declared schema failed unexpectedly".into(),
-            ))
+            }
         })?;
         let up = schema::diff(&live, &declared, &options.renames);
         if !up.ignored_renames.is_empty() {
