@@ -216,6 +216,7 @@ pub fn apply_change(schema: &mut Schema, change: &Change) -> Result<(), String> 
         Change::SetTableComment { table, to, .. } => {
             table_mut(schema, table)?.comment.clone_from(to);
         }
+        Change::SetTableOptions { table, to, .. } => table_mut(schema, table)?.options = *to,
         Change::AddColumn { table, column } => {
             let t = table_mut(schema, table)?;
             if t.column(&column.name).is_some() {

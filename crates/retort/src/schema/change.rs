@@ -3,7 +3,8 @@
 //! command can list what it destroys.
 
 use super::model::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Sequence, Table, Unique, View,
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Sequence, Table, TableOptions, Unique,
+    View,
 };
 use super::narrowing::narrows;
 use super::renames::Rename;
@@ -78,6 +79,12 @@ pub enum Change {
         table: String,
         from: Option<String>,
         to: Option<String>,
+    },
+    /// SQLite's WITHOUT ROWID or STRICT set or cleared: the table is rebuilt.
+    SetTableOptions {
+        table: String,
+        from: TableOptions,
+        to: TableOptions,
     },
     /// Appended: column order is not compared (only MySQL could place it).
     AddColumn {

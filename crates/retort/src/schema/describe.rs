@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::change::{Change, ColumnChanges, Constraint};
-use super::model::{Column, Index};
+use super::model::{Column, Index, TableOptions};
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -53,6 +53,9 @@ impl fmt::Display for Change {
                 Some(_) => write!(f, "set the comment of table {table}"),
                 None => write!(f, "remove the comment of table {table}"),
             },
+            Change::SetTableOptions { table, from, to } => {
+                write!(f, "change table {table}: {}", option_changes(from, to))
+            }
             Change::AddColumn { table, column } => {
                 write!(
                     f,
@@ -90,6 +93,25 @@ impl fmt::Display for Change {
             }
         }
     }
+}
+
+/// `without rowid → rowid, not strict → strict`: each option that differs.
+fn option_changes(from: &TableOptions, to: &TableOptions) -> String {
+    let word = |set: bool, yes: &str, no: &str| if set { yes } else { no }.to_string();
+    let mut out = Vec::new();
+    if from.without_rowid != to.without_rowid {
+        let w = |set| word(set, "without rowid", "rowid");
+        out.push(format!(
+            "{} → {}",
+            w(from.without_rowid),
+            w(to.without_rowid)
+        ));
+    }
+    if from.strict != to.strict {
+        let w = |set| word(set, "strict", "not strict");
+        out.push(format!("{} → {}", w(from.strict), w(to.strict)));
+    }
+    out.join(", ")
 }
 
 fn column_words(c: &Column) -> String {
@@ -166,30 +188,56 @@ fn constraint_words(c: &Constraint) -> String {
             u.columns.join(", ")
         ),
         Constraint::ForeignKey(k) => format!(
-            "foreign key{} ({}) → {} ({})",
+            "foreign key{} ({}) → {} ({}){}{}",
             named(k.name.as_deref()),
             k.columns.join(", "),
             k.references_table,
-            k.references_columns.join(", ")
+            k.references_columns.join(", "),
+            if k.match_full { " match full" } else { "" },
+            not_valid(k.not_valid)
         ),
         Constraint::Check(c) => format!(
-            "check constraint{} ({})",
+            "check constraint{} ({}){}",
             named(c.name.as_deref()),
-            c.expression
+            c.expression,
+            not_valid(c.not_valid)
         ),
     }
 }
 
+fn not_valid(set: bool) -> &'static str {
+    if set {
+        " not valid"
+    } else {
+        ""
+    }
+}
+
+/// Each key with what it says beyond its column or expression, in DDL's words.
 fn index_words(i: &Index) -> String {
     let keys: Vec<String> = i
         .parts
         .iter()
         .map(|p| {
-            if p.descending {
-                format!("{} DESC", p.key)
-            } else {
-                p.key.clone()
+            let mut key = p.key.clone();
+            if let Some(length) = p.length {
+                key.push_str(&format!("({length})"));
             }
+            if let Some(collation) = &p.collation {
+                key.push_str(&format!(" COLLATE {collation}"));
+            }
+            if let Some(class) = &p.opclass {
+                key.push_str(&format!(" {class}"));
+            }
+            if p.descending {
+                key.push_str(" DESC");
+            }
+            match p.nulls_first {
+                Some(true) => key.push_str(" NULLS FIRST"),
+                Some(false) => key.push_str(" NULLS LAST"),
+                None => {}
+            }
+            key
         })
         .collect();
     let mut out = format!(
@@ -198,6 +246,12 @@ fn index_words(i: &Index) -> String {
         i.name,
         keys.join(", ")
     );
+    if !i.include.is_empty() {
+        out.push_str(&format!(" include ({})", i.include.join(", ")));
+    }
+    if i.nulls_not_distinct {
+        out.push_str(" nulls not distinct");
+    }
     if let Some(p) = &i.predicate {
         out.push_str(&format!(" where {p}"));
     }

@@ -163,6 +163,13 @@ fn compare_table(a: &Table, b: &Table, changes: &mut Vec<Change>) {
             to: b.comment.clone(),
         });
     }
+    if a.options != b.options {
+        changes.push(Change::SetTableOptions {
+            table: table.clone(),
+            from: a.options,
+            to: b.options,
+        });
+    }
     for column in &a.columns {
         match b.column(&column.name) {
             None => changes.push(Change::DropColumn {

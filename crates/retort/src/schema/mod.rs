@@ -24,7 +24,7 @@ pub use change::{Change, ColumnChanges, Constraint, Diff, EnumPosition};
 pub use diff::diff;
 pub use model::{
     Check, Column, Deferrable, EnumType, ForeignKey, Generated, Identity, Index, IndexPart,
-    PrimaryKey, ReferentialAction, Schema, Sequence, Table, Unique, Unmanaged, View,
+    PrimaryKey, ReferentialAction, Schema, Sequence, Table, TableOptions, Unique, Unmanaged, View,
 };
 pub use narrowing::narrows;
 pub use renames::{Rename, Renames};

@@ -58,6 +58,17 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
     pub comment: Option<String>,
+    /// How the table stores its rows, where the dialect lets the user choose (SQLite).
+    pub options: TableOptions,
+}
+
+/// SQLite's table options: part of what the table is (WITHOUT ROWID changes how rows are
+/// keyed, STRICT which values a column accepts), so a change to them is a change to the
+/// table (a rebuild). Always the default on the other dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableOptions {
+    pub without_rowid: bool,
+    pub strict: bool,
 }
 
 impl Table {
@@ -72,6 +83,7 @@ impl Table {
             foreign_keys: Vec::new(),
             checks: Vec::new(),
             comment: None,
+            options: TableOptions::default(),
         }
     }
 
@@ -171,6 +183,10 @@ pub struct Index {
     pub predicate: Option<String>,
     /// `btree`, `gin`, `hash`…, where not the dialect's default.
     pub method: Option<String>,
+    /// PostgreSQL `INCLUDE (…)`: columns stored in the index but not part of its key.
+    pub include: Vec<String>,
+    /// PostgreSQL 15 `NULLS NOT DISTINCT`: a unique index that admits one NULL only.
+    pub nulls_not_distinct: bool,
 }
 
 /// One key of an index: a column or an expression, in order.
@@ -180,6 +196,31 @@ pub struct IndexPart {
     pub key: String,
     pub expression: bool,
     pub descending: bool,
+    /// PostgreSQL `NULLS FIRST` (`Some(true)`) or `NULLS LAST` (`Some(false)`), only where
+    /// not the direction's default (last ascending, first descending): the introspection
+    /// reads the default as `None`, so a key said two ways is one value.
+    pub nulls_first: Option<bool>,
+    /// PostgreSQL operator class, where not the default one (`text_pattern_ops`…).
+    pub opclass: Option<String>,
+    /// PostgreSQL `COLLATE` of the key, where not the column's (or the expression type's).
+    pub collation: Option<String>,
+    /// MySQL prefix length (`name(10)`): only the first characters or bytes are indexed.
+    pub length: Option<u32>,
+}
+
+impl IndexPart {
+    /// A key on the whole of column `name`, ascending, with nothing else set.
+    pub fn column(name: impl Into<String>) -> IndexPart {
+        IndexPart {
+            key: name.into(),
+            expression: false,
+            descending: false,
+            nulls_first: None,
+            opclass: None,
+            collation: None,
+            length: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +232,11 @@ pub struct ForeignKey {
     pub on_delete: ReferentialAction,
     pub on_update: ReferentialAction,
     pub deferrable: Deferrable,
+    /// PostgreSQL `MATCH FULL`: a key of several columns is all NULL or checked whole
+    /// (the default, MATCH SIMPLE, skips the check when any column is NULL).
+    pub match_full: bool,
+    /// PostgreSQL `NOT VALID`: rows that were there when the key was added are unchecked.
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -216,6 +262,8 @@ pub struct Check {
     pub name: Option<String>,
     /// Normalized.
     pub expression: String,
+    /// PostgreSQL `NOT VALID`: rows that were there when the check was added are unchecked.
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -95,6 +95,7 @@ fn phase(change: &Change) -> u8 {
         Change::CreateSequence(_) | Change::AlterSequence { .. } => 5,
         Change::CreateTable(_) | Change::AddColumn { .. } => 6,
         Change::AlterColumn { .. } | Change::SetTableComment { .. } => 7,
+        Change::SetTableOptions { .. } => 7,
         Change::DropEnum(_) | Change::DropSequence(_) => 8,
         Change::AddConstraint { constraint, .. } if is_fk(constraint) => 10,
         Change::AddPrimaryKey { .. } | Change::AddConstraint { .. } => 9,

@@ -127,9 +127,15 @@ fn build(raw: &RawSchema) -> Schema {
                         key: c,
                         expression: false,
                         descending: false,
+                        nulls_first: None,
+                        opclass: None,
+                        collation: None,
+                        length: None,
                     }],
                     predicate: None,
                     method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                 });
             }
         }
@@ -144,6 +150,8 @@ fn build(raw: &RawSchema) -> Schema {
                     on_delete: ReferentialAction::NoAction,
                     on_update: ReferentialAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
+                    match_full: false,
+                    not_valid: false,
                 });
             }
         }
@@ -153,6 +161,7 @@ fn build(raw: &RawSchema) -> Schema {
             table.checks.push(Check {
                 name: check.1.then(|| format!("{name}_ck")),
                 expression: "c0 > 0".into(),
+                not_valid: false,
             });
         }
         table.comment = comment.then(|| "x".to_string());

@@ -27,6 +27,8 @@ fn fk(columns: &[&str], table: &str, references: &[&str]) -> ForeignKey {
         on_delete: ReferentialAction::NoAction,
         on_update: ReferentialAction::NoAction,
         deferrable: Deferrable::NotDeferrable,
+        match_full: false,
+        not_valid: false,
     }
 }
 
@@ -40,10 +42,16 @@ fn index(name: &str, columns: &[&str]) -> Index {
                 key: c.to_string(),
                 expression: false,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             })
             .collect(),
         predicate: None,
         method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
     }
 }
 
@@ -181,6 +189,7 @@ fn constraints_match_by_definition_and_a_new_name_is_a_rename() {
     u.checks.push(Check {
         name: None,
         expression: "length(email) > 3".into(),
+        not_valid: false,
     });
     let a = schema(vec![u.clone()]);
     u.uniques[0].name = Some("email_unique".into());

@@ -282,16 +282,28 @@ fn indexes(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Res
                 key: column.to_owned(),
                 expression: false,
                 descending,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
             (Some(column), Some(length), _) => IndexPart {
                 key: format!("{column}({length})"),
                 expression: true,
                 descending,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
             (None, _, expression) => IndexPart {
                 key: expr::expr(expression.unwrap_or(""), Some(&server.database)),
                 expression: true,
                 descending,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
         };
         found[i].parts.push((row.number(9), part));
@@ -328,6 +340,8 @@ fn indexes(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Res
                 parts,
                 predicate: None,
                 method: index.method,
+                include: Vec::new(),
+                nulls_not_distinct: false,
             });
         }
     }
@@ -380,6 +394,8 @@ fn foreign_keys(
                 on_update,
                 on_delete,
                 deferrable: Default::default(),
+                match_full: false,
+                not_valid: false,
             };
             found.push((table, fk, Vec::new()));
             found.len() - 1
@@ -441,6 +457,7 @@ fn checks(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Resu
         t.checks.push(Check {
             name: (!made_up).then(|| name.to_owned()),
             expression,
+            not_valid: false,
         });
         Ok(())
     })?;

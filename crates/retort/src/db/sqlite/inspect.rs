@@ -20,7 +20,7 @@ use crate::db::DbError;
 use crate::dialect::Dialect;
 use crate::schema::{
     Column, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey, ReferentialAction,
-    Schema, Table, Unique, Unmanaged, View,
+    Schema, Table, TableOptions, Unique, Unmanaged, View,
 };
 
 /// The tables of the main schema that the pragmas are joined over: not SQLite's own, not
@@ -37,20 +37,26 @@ pub fn inspect(conn: &rusqlite::Connection, exclude: &[&str]) -> Result<Schema, 
     let mut schema = Schema::new(Dialect::Sqlite);
     let excluded = |name: &str| exclude.iter().any(|e| e.eq_ignore_ascii_case(name));
 
-    // Shadow tables (an FTS index's storage…) and WITHOUT ROWID tables.
+    // Shadow tables (an FTS index's storage…), and WITHOUT ROWID and STRICT tables.
     let mut shadow = HashSet::new();
     let mut without_rowid = HashSet::new();
+    let mut options = HashMap::new();
     query(
         conn,
-        "SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main'",
+        "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'",
         |row| {
             let name: String = row.get(0)?;
             if row.get::<_, String>(1)? == "shadow" {
                 shadow.insert(name.clone());
             }
-            if row.get::<_, i64>(2)? != 0 {
-                without_rowid.insert(name);
+            let table = TableOptions {
+                without_rowid: row.get::<_, i64>(2)? != 0,
+                strict: row.get::<_, i64>(3)? != 0,
+            };
+            if table.without_rowid {
+                without_rowid.insert(name.clone());
             }
+            options.insert(name, table);
             Ok(())
         },
     )?;
@@ -72,7 +78,9 @@ pub fn inspect(conn: &rusqlite::Connection, exclude: &[&str]) -> Result<Schema, 
                 }
                 "table" => {
                     table_ddl.insert(name.clone(), ddl::table(&sql));
-                    schema.tables.insert(name.clone(), Table::new(name));
+                    let mut table = Table::new(name.clone());
+                    table.options = options.get(&name).copied().unwrap_or_default();
+                    schema.tables.insert(name, table);
                 }
                 "view" => {
                     let definition = ddl::view(&sql);
@@ -250,11 +258,19 @@ fn indexes(
                             key,
                             expression: false,
                             descending,
+                            nulls_first: None,
+                            opclass: None,
+                            collation: None,
+                            length: None,
                         },
                         _ => IndexPart {
                             key: ddl.keys.get(i).map(|k| k.key.clone()).unwrap_or_default(),
                             expression: true,
                             descending,
+                            nulls_first: None,
+                            opclass: None,
+                            collation: None,
+                            length: None,
                         },
                     })
                     .collect();
@@ -264,6 +280,8 @@ fn indexes(
                     parts,
                     predicate: ddl.predicate,
                     method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                 });
             }
         }
@@ -309,6 +327,8 @@ fn foreign_keys(
                     on_update: action(&row.get::<_, String>(5)?),
                     on_delete: action(&row.get::<_, String>(6)?),
                     deferrable: Default::default(),
+                    match_full: false,
+                    not_valid: false,
                 };
                 keys.push((table, id, fk, vec![to]));
             }

@@ -44,7 +44,8 @@ pub(super) fn is_number(text: &str) -> bool {
 
 /// `CREATE [UNIQUE] INDEX`, for the dialects that write an index as a statement of its own
 /// (SQLite, PostgreSQL; MySQL's go in its ALTER TABLE). PostgreSQL wants an expression key
-/// parenthesized (anything but a column or a function call) and takes a method.
+/// parenthesized (anything but a column or a function call), and takes a method, a key's
+/// collation, operator class and NULLS FIRST/LAST, INCLUDE and NULLS NOT DISTINCT.
 pub(super) fn create_index(dialect: Dialect, table: &str, index: &Index) -> String {
     let q = |name: &str| dialect.sql().quote_ident(name);
     let postgres = dialect == Dialect::Postgres;
@@ -52,16 +53,26 @@ pub(super) fn create_index(dialect: Dialect, table: &str, index: &Index) -> Stri
         .parts
         .iter()
         .map(|p| {
-            let key = match (p.expression, postgres) {
+            let mut key = match (p.expression, postgres) {
                 (true, true) => format!("({})", p.key),
                 (true, false) => p.key.clone(),
                 (false, _) => q(&p.key),
             };
-            if p.descending {
-                format!("{key} DESC")
-            } else {
-                key
+            if let Some(collation) = p.collation.as_ref().filter(|_| postgres) {
+                key.push_str(&format!(" COLLATE {collation}"));
             }
+            if let Some(class) = p.opclass.as_ref().filter(|_| postgres) {
+                key.push_str(&format!(" {class}"));
+            }
+            if p.descending {
+                key.push_str(" DESC");
+            }
+            match p.nulls_first.filter(|_| postgres) {
+                Some(true) => key.push_str(" NULLS FIRST"),
+                Some(false) => key.push_str(" NULLS LAST"),
+                None => {}
+            }
+            key
         })
         .collect();
     let method = match &index.method {
@@ -75,6 +86,13 @@ pub(super) fn create_index(dialect: Dialect, table: &str, index: &Index) -> Stri
         q(table),
         parts.join(", ")
     );
+    if postgres && !index.include.is_empty() {
+        let columns: Vec<String> = index.include.iter().map(|c| q(c)).collect();
+        out.push_str(&format!(" INCLUDE ({})", columns.join(", ")));
+    }
+    if postgres && index.nulls_not_distinct {
+        out.push_str(" NULLS NOT DISTINCT");
+    }
     if let Some(predicate) = &index.predicate {
         out.push_str(" WHERE ");
         out.push_str(predicate);

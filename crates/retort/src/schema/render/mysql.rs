@@ -185,6 +185,9 @@ impl Renderer<'_> {
             Change::CreateSequence(_) | Change::DropSequence(_) | Change::AlterSequence { .. } => {
                 return Err(unsupported("sequences retort manages"))
             }
+            Change::SetTableOptions { .. } => {
+                return Err(unsupported("WITHOUT ROWID or STRICT tables"))
+            }
             Change::CreateTable(table) => {
                 check_indexes(table)?;
                 for index in &table.indexes {

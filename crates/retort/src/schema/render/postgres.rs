@@ -153,6 +153,12 @@ impl Writer<'_> {
             }
             // Views are dropped first and created last, all together (see `Views`).
             Change::DropView(_) | Change::CreateView(_) | Change::ReplaceView { .. } => {}
+            Change::SetTableOptions { .. } => {
+                return Err(RenderError::Unsupported {
+                    dialect: Dialect::Postgres,
+                    what: "WITHOUT ROWID or STRICT tables".to_string(),
+                })
+            }
             Change::CreateEnum(e) => self.push(create_enum(&e.name, e)),
             Change::DropEnum(e) => self.push(format!("DROP TYPE {}", q(&e.name))),
             Change::AddEnumValue {
@@ -296,11 +302,21 @@ impl Writer<'_> {
 
     /// The table (as the diff gives it: keys that close a cycle come later), its comments,
     /// its indexes. A unique constraint on the columns of the primary key or of an earlier
-    /// one is added after: `CREATE TABLE` would silently leave it out as redundant.
+    /// one is added after: `CREATE TABLE` would silently leave it out as redundant; so are
+    /// NOT VALID checks and foreign keys, which `CREATE TABLE` would make valid.
     fn create_table(&mut self, table: &Table) {
         let mut whole = table.clone();
         let mut keys: Vec<&Vec<String>> = table.primary_key.iter().map(|k| &k.columns).collect();
         let mut later = Vec::new();
+        // NOT VALID is kept only by ALTER TABLE … ADD.
+        for c in table.checks.iter().filter(|c| c.not_valid) {
+            later.push(Constraint::Check(c.clone()));
+        }
+        for fk in table.foreign_keys.iter().filter(|f| f.not_valid) {
+            later.push(Constraint::ForeignKey(fk.clone()));
+        }
+        whole.checks.retain(|c| !c.not_valid);
+        whole.foreign_keys.retain(|f| !f.not_valid);
         whole.uniques.clear();
         for unique in &table.uniques {
             if keys.contains(&&unique.columns) {

@@ -123,11 +123,22 @@ pub(super) fn constraint(c: &Constraint, local: &dyn Fn(&str) -> bool) -> String
             list(&u.columns)
         ),
         Constraint::Check(check) => format!(
-            "{}CHECK ({})",
+            "{}CHECK ({}){}",
             constraint_name(check.name.as_deref()),
-            check.expression
+            check.expression,
+            not_valid(check.not_valid)
         ),
         Constraint::ForeignKey(fk) => foreign_key(fk, local),
+    }
+}
+
+/// ` NOT VALID`, which only `ALTER TABLE … ADD` keeps (`CREATE TABLE` marks every
+/// constraint valid, there being no rows).
+fn not_valid(set: bool) -> &'static str {
+    if set {
+        " NOT VALID"
+    } else {
+        ""
     }
 }
 
@@ -139,7 +150,11 @@ fn foreign_key(fk: &ForeignKey, local: &dyn Fn(&str) -> bool) -> String {
         referenced(&fk.references_table, local(&fk.references_table)),
         list(&fk.references_columns)
     );
+    if fk.match_full {
+        out.push_str(" MATCH FULL");
+    }
     out.push_str(&super::clauses::key_actions(fk, true));
+    out.push_str(not_valid(fk.not_valid));
     out
 }
 

@@ -195,9 +195,15 @@ fn build(raw: &RawSchema) -> Schema {
                         key,
                         expression,
                         descending: *descending,
+                        nulls_first: None,
+                        opclass: None,
+                        collation: None,
+                        length: None,
                     }],
                     predicate: (*kind == 1).then(|| "c0 > 0".to_string()),
                     method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                 });
             }
         }
@@ -224,6 +230,8 @@ fn build(raw: &RawSchema) -> Schema {
                 } else {
                     Deferrable::NotDeferrable
                 },
+                match_full: false,
+                not_valid: false,
             };
             if !table.foreign_keys.iter().any(|f| f.columns == fk.columns) {
                 table.foreign_keys.push(fk);
@@ -237,6 +245,7 @@ fn build(raw: &RawSchema) -> Schema {
                     format!("{name}_c0_check")
                 }),
                 expression: "c0 > 0".into(),
+                not_valid: false,
             });
         }
         schema.tables.insert(name, table);

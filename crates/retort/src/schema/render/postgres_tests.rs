@@ -154,6 +154,8 @@ fn fk(name: &str, column: &str, to: &str) -> ForeignKey {
         on_delete: ReferentialAction::NoAction,
         on_update: ReferentialAction::NoAction,
         deferrable: Deferrable::NotDeferrable,
+        match_full: false,
+        not_valid: false,
     }
 }
 
@@ -199,6 +201,7 @@ fn a_table_is_created_whole_with_its_comments_and_indexes() {
     users.checks = vec![Check {
         name: Some("n_positive".into()),
         expression: "n > 0".into(),
+        not_valid: false,
     }];
     users.foreign_keys = vec![ForeignKey {
         on_delete: ReferentialAction::SetNull,
@@ -216,15 +219,25 @@ fn a_table_is_created_whole_with_its_comments_and_indexes() {
                     key: "lower((name)::text)".into(),
                     expression: true,
                     descending: false,
+                    nulls_first: None,
+                    opclass: None,
+                    collation: None,
+                    length: None,
                 },
                 IndexPart {
                     key: "created".into(),
                     expression: false,
                     descending: true,
+                    nulls_first: None,
+                    opclass: None,
+                    collation: None,
+                    length: None,
                 },
             ],
             predicate: Some("n > 1".into()),
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
         Index {
             name: "users_tags".into(),
@@ -233,9 +246,15 @@ fn a_table_is_created_whole_with_its_comments_and_indexes() {
                 key: "tags".into(),
                 expression: false,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             }],
             predicate: None,
             method: Some("gin".into()),
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
     ];
     let r = sql(
@@ -310,6 +329,7 @@ fn renames_of_tables_columns_constraints_and_keys() {
         checks: vec![Check {
             name: Some("t_a_check".into()),
             expression: "a <> ''::text".into(),
+            not_valid: false,
         }],
         ..t()
     }]);
@@ -320,6 +340,7 @@ fn renames_of_tables_columns_constraints_and_keys() {
     t2.checks = vec![Check {
         name: Some("t2_b_check".into()),
         expression: "a <> ''::text".into(),
+        not_valid: false,
     }];
     let b = schema(vec![t2]);
     let renames = Renames::none().table("t", "t2").column("t2", "a", "b");
@@ -452,13 +473,20 @@ fn a_generated_expression_that_changes_drops_and_adds_the_column_with_its_index(
                 key: "g".into(),
                 expression: false,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             }],
             predicate: None,
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         });
         t.checks.push(Check {
             name: Some("g_pos".into()),
             expression: "g > 0".into(),
+            not_valid: false,
         });
         schema(vec![t])
     };
@@ -484,9 +512,15 @@ fn constraints_keys_and_indexes_are_dropped_and_added_by_name() {
             key: "a".into(),
             expression: false,
             descending: false,
+            nulls_first: None,
+            opclass: None,
+            collation: None,
+            length: None,
         }],
         predicate: None,
         method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
     };
     let a = schema(vec![Table {
         uniques: vec![Unique {
@@ -505,6 +539,7 @@ fn constraints_keys_and_indexes_are_dropped_and_added_by_name() {
         checks: vec![Check {
             name: Some("t_a_check".into()),
             expression: "length(a) > 1".into(),
+            not_valid: false,
         }],
         foreign_keys: vec![ForeignKey {
             on_delete: ReferentialAction::Cascade,
@@ -729,6 +764,7 @@ fn a_name_another_constraint_still_holds_is_freed_first() {
     let check = |name: &str, e: &str| Check {
         name: Some(name.into()),
         expression: e.into(),
+        not_valid: false,
     };
     let mut t = t();
     t.columns.push(col("b", "integer", true));
@@ -1003,6 +1039,26 @@ fn cases() -> Vec<Case> {
             "CREATE TABLE t (id integer PRIMARY KEY, a text, b varchar(5) COLLATE \"POSIX\");")
             .rows("INSERT INTO t VALUES (1, 'x', 'y');", "SELECT count(*) FROM t WHERE a = 'x' AND b = 'y'", 1),
         case("a parent and its child dropped", PARENT_CHILD, T).rows(PC_ROWS, "SELECT 0", 0),
+        case("index keys' operator classes, collations and NULLS, INCLUDE, NULLS NOT DISTINCT",
+            "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);
+             CREATE INDEX t_a ON t (a); CREATE INDEX t_b ON t (b, id); CREATE UNIQUE INDEX t_u ON t (b);
+             CREATE INDEX t_l ON t (lower(a));",
+            "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);
+             CREATE INDEX t_a ON t (a text_pattern_ops); CREATE INDEX t_b ON t (b DESC NULLS LAST) INCLUDE (id);
+             CREATE UNIQUE INDEX t_u ON t (b) NULLS NOT DISTINCT;
+             CREATE INDEX t_l ON t (lower(a) COLLATE \"C\" NULLS FIRST);")
+            .rows(T_ROWS, "SELECT count(*) FROM t", 2),
+        case("NOT VALID and MATCH FULL foreign keys and checks",
+            "CREATE TABLE p (id integer PRIMARY KEY, k integer, UNIQUE (id, k));
+             CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p, k integer, n integer CHECK (n > 0),
+               FOREIGN KEY (p_id, k) REFERENCES p (id, k));",
+            "CREATE TABLE p (id integer PRIMARY KEY, k integer, UNIQUE (id, k));
+             CREATE TABLE c (id integer PRIMARY KEY, p_id integer, k integer, n integer,
+               FOREIGN KEY (p_id, k) REFERENCES p (id, k) MATCH FULL);
+             ALTER TABLE c ADD CONSTRAINT c_p_id_fkey FOREIGN KEY (p_id) REFERENCES p NOT VALID;
+             ALTER TABLE c ADD CONSTRAINT c_n_check CHECK (n > 0) NOT VALID;")
+            .rows("INSERT INTO p VALUES (1, 1); INSERT INTO c VALUES (1, 1, 1, 1), (2, NULL, NULL, 2);",
+                "SELECT count(*) FROM c", 2),
     ]
 }
 

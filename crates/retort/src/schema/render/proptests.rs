@@ -146,9 +146,15 @@ fn build(raw: &RawSchema) -> Schema {
                         key,
                         expression,
                         descending: *descending,
+                        nulls_first: None,
+                        opclass: None,
+                        collation: None,
+                        length: None,
                     }],
                     predicate: (*kind == 1).then(|| "c0 > 0".to_string()),
                     method: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
                 });
             }
         }
@@ -162,6 +168,8 @@ fn build(raw: &RawSchema) -> Schema {
                     on_delete: ReferentialAction::NoAction,
                     on_update: ReferentialAction::NoAction,
                     deferrable: Deferrable::NotDeferrable,
+                    match_full: false,
+                    not_valid: false,
                 };
                 if !table.foreign_keys.contains(&fk) {
                     table.foreign_keys.push(fk);
@@ -172,6 +180,7 @@ fn build(raw: &RawSchema) -> Schema {
             table.checks.push(Check {
                 name: check.1.then(|| format!("{name}_ck")),
                 expression: "c0 > 0".into(),
+                not_valid: false,
             });
         }
         schema.tables.insert(name, table);

@@ -196,6 +196,7 @@ fn plan(diff: &Diff, from: &Schema) -> Result<Plan, RenderError> {
                 (!only_comment).then_some(table)
             }
             Change::RenameConstraint { table, .. }
+            | Change::SetTableOptions { table, .. }
             | Change::RenamePrimaryKey { table, .. }
             | Change::DropPrimaryKey { table, .. }
             | Change::AddPrimaryKey { table, .. }

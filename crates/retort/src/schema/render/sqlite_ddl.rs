@@ -48,10 +48,19 @@ pub(super) fn create_table(name: &str, table: &Table) -> String {
     for fk in &table.foreign_keys {
         elements.push(foreign_key(fk));
     }
+    let mut options = Vec::new();
+    if table.options.strict {
+        options.push("STRICT");
+    }
+    if table.options.without_rowid {
+        options.push("WITHOUT ROWID");
+    }
     format!(
-        "CREATE TABLE {} (\n    {}\n)",
+        "CREATE TABLE {} (\n    {}\n){}{}",
         q(name),
-        elements.join(",\n    ")
+        elements.join(",\n    "),
+        if options.is_empty() { "" } else { " " },
+        options.join(", ")
     )
 }
 

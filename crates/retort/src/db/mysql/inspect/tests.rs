@@ -44,6 +44,10 @@ fn part(key: &str, expression: bool, descending: bool) -> IndexPart {
         key: key.into(),
         expression,
         descending,
+        nulls_first: None,
+        opclass: None,
+        collation: None,
+        length: None,
     }
 }
 
@@ -168,6 +172,7 @@ fn every_object_kind_is_read_into_the_model() {
     users.checks = vec![Check {
         name: Some("score_positive".into()),
         expression: "score >= 0".into(),
+        not_valid: false,
     }];
     assert_eq!(s.tables["users"], users);
 
@@ -194,6 +199,8 @@ fn every_object_kind_is_read_into_the_model() {
             parts: vec![part("editor_id", false, false)],
             predicate: None,
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
         Index {
             name: "posts_body".into(),
@@ -201,6 +208,8 @@ fn every_object_kind_is_read_into_the_model() {
             parts: vec![part("body", false, false)],
             predicate: None,
             method: Some("fulltext".into()),
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
         Index {
             name: "posts_title".into(),
@@ -208,6 +217,8 @@ fn every_object_kind_is_read_into_the_model() {
             parts: vec![part("title", false, true), part("body(10)", true, false)],
             predicate: None,
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
     ];
     posts.foreign_keys = vec![
@@ -219,6 +230,8 @@ fn every_object_kind_is_read_into_the_model() {
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::SetNull,
             deferrable: Deferrable::NotDeferrable,
+            match_full: false,
+            not_valid: false,
         },
         ForeignKey {
             name: Some("posts_user_fk".into()),
@@ -228,11 +241,14 @@ fn every_object_kind_is_read_into_the_model() {
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            match_full: false,
+            not_valid: false,
         },
     ];
     posts.checks = vec![Check {
         name: None,
         expression: "char_length(title) > 0".into(),
+        not_valid: false,
     }];
     assert_eq!(
         s.tables["posts"], posts,
@@ -334,7 +350,8 @@ fn the_same_schema_written_two_ways_gives_one_model() {
         parent.checks,
         [Check {
             name: None,
-            expression: "n > 0".into()
+            expression: "n > 0".into(),
+            not_valid: false,
         }],
         "a check on the column and one on the table are one check"
     );

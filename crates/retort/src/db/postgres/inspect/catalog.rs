@@ -35,12 +35,14 @@ macro_rules! tables_of_the_schema {
 
 /// Every relation of the schema: oid, name, kind, whether a partition, comment, a view's
 /// definition, a sequence's start and increment, its name as `regclass` prints it (what a
-/// `nextval` default names), and the column owning it (a `serial`'s or an identity's).
+/// `nextval` default names), the column owning it (a `serial`'s or an identity's), and the
+/// server's version number (which decides the later queries' text: no query of its own).
 pub(super) const RELATIONS: &str = concat!(
     "SELECT c.oid, c.relname::text, c.relkind::text, c.relispartition, d.description, \
        CASE WHEN c.relkind = 'v' THEN pg_catalog.pg_get_viewdef(c.oid, true) END, \
        s.seqstart, s.seqincrement, c.oid::pg_catalog.regclass::text, \
-       own.refobjid, own.refobjsubid, own.deptype::text \
+       own.refobjid, own.refobjsubid, own.deptype::text, \
+       pg_catalog.current_setting('server_version_num')::int \
      FROM pg_catalog.pg_class c \
      LEFT JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
        AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 \
@@ -102,12 +104,18 @@ pub(super) const COLUMNS: &str = concat!(
      ORDER BY a.attrelid, a.attnum"
 );
 
+/// The server version (`server_version_num`) from which `pg_index.indnullsnotdistinct`
+/// exists.
+pub(super) const NULLS_NOT_DISTINCT_SINCE: i32 = 150_000;
+
 /// Primary keys, unique, foreign-key, check and exclusion constraints: table oid, name,
 /// kind, columns in key order, the referenced table (name, whether in this schema, its
-/// schema) and columns, actions, deferrability, and a check's definition. A foreign key
-/// to a partitioned table has a row per partition besides its own (`conparentid` set):
-/// only its own is read.
-pub(super) const CONSTRAINTS: &str = concat!(
+/// schema) and columns, actions, deferrability, a check's definition, MATCH FULL, whether
+/// validated, a unique constraint's NULLS NOT DISTINCT (`$nnd`: the column on PostgreSQL
+/// 15 and later, `false` before), and NO INHERIT. A foreign key to a partitioned table has a
+/// row per partition besides its own (`conparentid` set): only its own is read.
+macro_rules! constraints {
+    ($nnd:literal) => { concat!(
     "SELECT con.conrelid, con.conname::text, con.contype::text, \
        ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(n, i) \
          JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n \
@@ -119,26 +127,41 @@ pub(super) const CONSTRAINTS: &str = concat!(
          JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n \
          ORDER BY k.i), \
        con.confupdtype::text, con.confdeltype::text, con.condeferrable, con.condeferred, \
-       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END \
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END, \
+       con.confmatchtype = 'f', con.convalidated, \
+       COALESCE(", $nnd, ", false), con.connoinherit \
      FROM pg_catalog.pg_constraint con \
      JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
      LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
      LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+     LEFT JOIN pg_catalog.pg_index ci ON con.contype = 'u' AND ci.indexrelid = con.conindid \
      WHERE ",
     tables_of_the_schema!("c"),
     " AND con.contype IN ('p', 'u', 'f', 'c', 'x') AND con.conparentid = 0"
-);
+) };
+}
+
+/// [`constraints!`] before PostgreSQL 15.
+pub(super) const CONSTRAINTS: &str = constraints!("false");
+/// [`constraints!`] on PostgreSQL 15 and later.
+pub(super) const CONSTRAINTS_15: &str = constraints!("ci.indnullsnotdistinct");
 
 /// Indexes that back no constraint of their table: table oid, name, unique, method, the
-/// predicate, and per key column (not the INCLUDE ones) its column name or expression,
-/// whether it is an expression, and whether descending. The keys come from one `unnest`
-/// of `indkey` and `indoption` per index: `generate_series` there would make the planner
-/// guess a thousand keys per index and pay for JIT compilation (0.37 s of 0.43 s at 1,000
-/// tables).
-pub(super) const INDEXES: &str = concat!(
+/// predicate, NULLS NOT DISTINCT (`$nnd`, as in [`constraints!`]), and per key column
+/// (not the INCLUDE ones) its column name or expression, whether it is an expression, its
+/// `indoption` bits (1 descending, 2 nulls first), its operator class where not a default
+/// one, and its collation where not the column's (an expression's: its type's); then the
+/// INCLUDE columns. Names of operator classes and collations are bare in `pg_catalog` and
+/// the inspected schema, qualified elsewhere, as column collations are. The keys come from
+/// one `unnest` of `indkey`, `indoption`, `indclass` and `indcollation` per index:
+/// `generate_series` there would make the planner guess a thousand keys per index and pay
+/// for JIT compilation (0.37 s of 0.43 s at 1,000 tables).
+macro_rules! indexes {
+    ($nnd:literal) => { concat!(
     "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
-       pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), \
-       keys.texts, keys.expressions, keys.descending \
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), ", $nnd, ", \
+       keys.texts, keys.expressions, keys.options, keys.classes, keys.collations, \
+       COALESCE(keys.included, '{}') \
      FROM pg_catalog.pg_index i \
      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
@@ -146,19 +169,50 @@ pub(super) const INDEXES: &str = concat!(
      CROSS JOIN LATERAL (SELECT \
          pg_catalog.array_agg(CASE WHEN k.attnum = 0 \
            THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true) \
-           ELSE a.attname::text END ORDER BY k.n) AS texts, \
-         pg_catalog.array_agg(k.attnum = 0 ORDER BY k.n) AS expressions, \
-         pg_catalog.array_agg((k.option & 1) <> 0 ORDER BY k.n) AS descending \
+           ELSE a.attname::text END ORDER BY k.n) FILTER (WHERE k.n <= i.indnkeyatts) AS texts, \
+         pg_catalog.array_agg(k.attnum = 0 ORDER BY k.n) \
+           FILTER (WHERE k.n <= i.indnkeyatts) AS expressions, \
+         pg_catalog.array_agg(k.option ORDER BY k.n) \
+           FILTER (WHERE k.n <= i.indnkeyatts) AS options, \
+         pg_catalog.array_agg(CASE WHEN NOT opc.opcdefault THEN \
+             CASE WHEN opc.opcnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
+    ns!(),
+    ") THEN '' ELSE pg_catalog.quote_ident(opn.nspname) || '.' END \
+             || pg_catalog.quote_ident(opc.opcname) END ORDER BY k.n) \
+           FILTER (WHERE k.n <= i.indnkeyatts) AS classes, \
+         pg_catalog.array_agg(CASE WHEN k.coll <> 0 \
+             AND k.coll <> COALESCE(a.attcollation, it.typcollation) THEN \
+             CASE WHEN co.collnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
+    ns!(),
+    ") THEN '' ELSE pg_catalog.quote_ident(cn.nspname) || '.' END \
+             || pg_catalog.quote_ident(co.collname) END ORDER BY k.n) \
+           FILTER (WHERE k.n <= i.indnkeyatts) AS collations, \
+         pg_catalog.array_agg(a.attname::text ORDER BY k.n) \
+           FILTER (WHERE k.n > i.indnkeyatts) AS included \
        FROM ROWS FROM (pg_catalog.unnest(i.indkey::pg_catalog.int2[]), \
-         pg_catalog.unnest(i.indoption::pg_catalog.int2[])) WITH ORDINALITY k(attnum, option, n) \
+         pg_catalog.unnest(i.indoption::pg_catalog.int2[]), \
+         pg_catalog.unnest(i.indclass::pg_catalog.oid[]), \
+         pg_catalog.unnest(i.indcollation::pg_catalog.oid[])) \
+         WITH ORDINALITY k(attnum, option, class, coll, n) \
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
-       WHERE k.n <= i.indnkeyatts) keys \
+       LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.n \
+       LEFT JOIN pg_catalog.pg_type it ON it.oid = ia.atttypid \
+       LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = k.class \
+       LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace \
+       LEFT JOIN pg_catalog.pg_collation co ON co.oid = k.coll \
+       LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace) keys \
      WHERE ",
     tables_of_the_schema!("c"),
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
        WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
        AND con.contype IN ('p', 'u', 'x'))"
-);
+) };
+}
+
+/// [`indexes!`] before PostgreSQL 15.
+pub(super) const INDEXES: &str = indexes!("false");
+/// [`indexes!`] on PostgreSQL 15 and later.
+pub(super) const INDEXES_15: &str = indexes!("i.indnullsnotdistinct");
 
 /// The schema's enum types and their labels in `enumsortorder`.
 pub(super) const ENUMS: &str = concat!(

@@ -168,15 +168,25 @@ fn every_object_kind_is_read_into_the_model() {
                     key: "lower(name::text)".into(),
                     expression: true,
                     descending: false,
+                    nulls_first: None,
+                    opclass: None,
+                    collation: None,
+                    length: None,
                 },
                 IndexPart {
                     key: "id".into(),
                     expression: false,
                     descending: false,
+                    nulls_first: None,
+                    opclass: None,
+                    collation: None,
+                    length: None,
                 },
             ],
             predicate: Some("name IS NOT NULL".into()),
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
         Index {
             name: "users_tags".into(),
@@ -185,14 +195,21 @@ fn every_object_kind_is_read_into_the_model() {
                 key: "tags".into(),
                 expression: false,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             }],
             predicate: None,
             method: Some("gin".into()),
+            include: Vec::new(),
+            nulls_not_distinct: false,
         },
     ];
     users.checks = vec![Check {
         name: Some("score_positive".into()),
         expression: "score >= 0::numeric".into(),
+        not_valid: false,
     }];
     assert_eq!(s.tables["users"], users);
 
@@ -222,9 +239,15 @@ fn every_object_kind_is_read_into_the_model() {
             key: "title".into(),
             expression: false,
             descending: true,
+            nulls_first: None,
+            opclass: None,
+            collation: None,
+            length: None,
         }],
         predicate: None,
         method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
     }];
     posts.foreign_keys = vec![
         ForeignKey {
@@ -235,6 +258,8 @@ fn every_object_kind_is_read_into_the_model() {
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::SetNull,
             deferrable: Deferrable::InitiallyImmediate,
+            match_full: false,
+            not_valid: false,
         },
         ForeignKey {
             name: Some("posts_user_id_fkey".into()),
@@ -244,11 +269,14 @@ fn every_object_kind_is_read_into_the_model() {
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
             deferrable: Deferrable::InitiallyDeferred,
+            match_full: false,
+            not_valid: false,
         },
     ];
     posts.checks = vec![Check {
         name: Some("posts_title_check".into()),
         expression: "length(title) > 0".into(),
+        not_valid: false,
     }];
     assert_eq!(s.tables["posts"], posts);
 
@@ -278,6 +306,8 @@ fn every_object_kind_is_read_into_the_model() {
             on_delete: ReferentialAction::SetDefault,
             on_update: ReferentialAction::Restrict,
             deferrable: Deferrable::NotDeferrable,
+            match_full: false,
+            not_valid: false,
         }],
         "a multi-column key keeps each side's order"
     );
@@ -771,4 +801,126 @@ fn timing_1000_tables() {
         ];
         std::fs::write(dir.join("queries.sql"), queries.join(";\n") + ";\n").unwrap();
     }
+}
+
+/// What an index key, an index, a foreign key and a check say beyond their columns.
+const DETAILS: &str = "
+CREATE TABLE p (id int PRIMARY KEY, a int, b int, UNIQUE (a, b));
+CREATE TABLE c (
+    id int PRIMARY KEY, name text, code varchar(20), tags int[], a int, b int, n int
+);
+CREATE INDEX c_pattern ON c (name text_pattern_ops, code varchar_pattern_ops DESC);
+CREATE INDEX c_include ON c (id) INCLUDE (name, n);
+CREATE INDEX c_nulls ON c (n NULLS FIRST, a DESC NULLS LAST);
+CREATE INDEX c_collated ON c (name COLLATE \"C\", lower(name) COLLATE \"POSIX\");
+CREATE UNIQUE INDEX c_one_null ON c (code) NULLS NOT DISTINCT;
+CREATE INDEX c_tags ON c USING gin (tags gin__int_ops);
+ALTER TABLE c ADD CONSTRAINT c_full FOREIGN KEY (a, b) REFERENCES p (a, b) MATCH FULL;
+ALTER TABLE c ADD CONSTRAINT c_loose FOREIGN KEY (id) REFERENCES p NOT VALID;
+ALTER TABLE c ADD CONSTRAINT c_n CHECK (n > 0) NOT VALID;
+";
+
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn index_and_constraint_details_are_read_into_the_model() {
+    let s = schema_of(&format!("CREATE EXTENSION intarray;{DETAILS}"));
+    let c = &s.tables["c"];
+    let index = |name: &str| c.indexes.iter().find(|i| i.name == name).unwrap();
+    let part = |key: &str| IndexPart::column(key);
+    assert_eq!(
+        index("c_pattern").parts,
+        [
+            IndexPart {
+                opclass: Some("text_pattern_ops".into()),
+                ..part("name")
+            },
+            IndexPart {
+                opclass: Some("varchar_pattern_ops".into()),
+                descending: true,
+                ..part("code")
+            }
+        ]
+    );
+    assert_eq!(index("c_include").parts, [part("id")]);
+    assert_eq!(index("c_include").include, ["name", "n"]);
+    assert_eq!(
+        index("c_nulls").parts,
+        [
+            IndexPart {
+                nulls_first: Some(true),
+                ..part("n")
+            },
+            IndexPart {
+                nulls_first: Some(false),
+                descending: true,
+                ..part("a")
+            }
+        ]
+    );
+    assert_eq!(
+        index("c_collated").parts,
+        [
+            IndexPart {
+                collation: Some("\"C\"".into()),
+                ..part("name")
+            },
+            IndexPart {
+                collation: Some("\"POSIX\"".into()),
+                expression: true,
+                ..part("lower(name)")
+            }
+        ]
+    );
+    assert!(index("c_one_null").nulls_not_distinct);
+    assert!(!index("c_pattern").nulls_not_distinct);
+    assert_eq!(
+        index("c_tags").parts[0].opclass.as_deref(),
+        Some("gin__int_ops"),
+        "an extension's operator class in the schema is named bare"
+    );
+    let fk = |name: &str| {
+        c.foreign_keys
+            .iter()
+            .find(|f| f.name.as_deref() == Some(name))
+            .unwrap()
+    };
+    assert!(fk("c_full").match_full && !fk("c_full").not_valid);
+    assert!(fk("c_loose").not_valid && !fk("c_loose").match_full);
+    assert!(c.checks[0].not_valid);
+}
+
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn a_detail_said_the_default_way_is_no_detail() {
+    assert_same(
+        "CREATE TABLE t (a int, b text COLLATE \"C\", c text);
+         CREATE INDEX t_a ON t (a, b, c);
+         CREATE INDEX t_d ON t (a DESC);
+         CREATE UNIQUE INDEX t_u ON t (a);",
+        "CREATE TABLE t (a int, b text COLLATE \"C\", c text);
+         CREATE INDEX t_a ON t (a int4_ops ASC NULLS LAST, b COLLATE \"C\", c text_ops);
+         CREATE INDEX t_d ON t (a DESC NULLS FIRST);
+         CREATE UNIQUE INDEX t_u ON t (a) NULLS DISTINCT;",
+    );
+}
+
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn what_the_model_has_no_place_for_on_constraints_is_listed() {
+    let s = schema_of(
+        "CREATE TABLE t (
+             a int, b int,
+             CONSTRAINT t_a UNIQUE NULLS NOT DISTINCT (a),
+             CONSTRAINT t_b UNIQUE (b) DEFERRABLE,
+             CONSTRAINT t_pos CHECK (a > 0) NO INHERIT
+         );",
+    );
+    assert_eq!(
+        s.unmanaged,
+        [
+            unmanaged("check constraint with no inherit", "t_pos on t"),
+            unmanaged("deferrable unique constraint", "t_b on t"),
+            unmanaged("unique constraint with nulls not distinct", "t_a on t"),
+        ]
+    );
 }

@@ -121,6 +121,7 @@ fn check(toks: &[Tok<'_>], name: Option<String>) -> Check {
     Check {
         name,
         expression: normalize::expr(expr),
+        not_valid: false,
     }
 }
 

@@ -121,19 +121,30 @@ fn every_object_kind_is_read_into_the_model() {
                 key: "lower(name)".into(),
                 expression: true,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
             IndexPart {
                 key: "id".into(),
                 expression: false,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
         ],
         predicate: Some("name is not null".into()),
         method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
     }];
     expected.checks = vec![Check {
         name: Some("score_positive".into()),
         expression: "score >= 0".into(),
+        not_valid: false,
     }];
     assert_eq!(users, &expected);
 
@@ -159,9 +170,15 @@ fn every_object_kind_is_read_into_the_model() {
                 key: "title".into(),
                 expression: false,
                 descending: true,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             }],
             predicate: None,
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         }]
     );
     assert_eq!(
@@ -175,6 +192,8 @@ fn every_object_kind_is_read_into_the_model() {
                 on_delete: ReferentialAction::NoAction,
                 on_update: ReferentialAction::SetNull,
                 deferrable: Deferrable::NotDeferrable,
+                match_full: false,
+                not_valid: false,
             },
             ForeignKey {
                 name: None,
@@ -184,6 +203,8 @@ fn every_object_kind_is_read_into_the_model() {
                 on_delete: ReferentialAction::Cascade,
                 on_update: ReferentialAction::NoAction,
                 deferrable: Deferrable::InitiallyDeferred,
+                match_full: false,
+                not_valid: false,
             },
         ]
     );
@@ -192,6 +213,7 @@ fn every_object_kind_is_read_into_the_model() {
         [Check {
             name: None,
             expression: "length(title) > 0".into(),
+            not_valid: false,
         }]
     );
 

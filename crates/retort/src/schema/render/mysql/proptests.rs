@@ -95,6 +95,10 @@ fn plain(key: &str, descending: bool) -> IndexPart {
         key: key.into(),
         expression: false,
         descending,
+        nulls_first: None,
+        opclass: None,
+        collation: None,
+        length: None,
     }
 }
 
@@ -151,6 +155,10 @@ fn build(raw: &RawSchema) -> Schema {
                     key: format!("{}(5)", c.name),
                     expression: true,
                     descending,
+                    nulls_first: None,
+                    opclass: None,
+                    collation: None,
+                    length: None,
                 })
             }
             (Some(c), descending) => Some(plain(&c.name, descending)),
@@ -169,6 +177,8 @@ fn build(raw: &RawSchema) -> Schema {
                 parts: vec![part],
                 predicate: None,
                 method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
             });
         }
         for (n, (target, named)) in fks.iter().enumerate() {
@@ -187,6 +197,8 @@ fn build(raw: &RawSchema) -> Schema {
                 parts: vec![plain(&column, false)],
                 predicate: None,
                 method: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
             });
             table.foreign_keys.push(ForeignKey {
                 name: fk_name,
@@ -200,12 +212,15 @@ fn build(raw: &RawSchema) -> Schema {
                 },
                 on_update: ReferentialAction::NoAction,
                 deferrable: Default::default(),
+                match_full: false,
+                not_valid: false,
             });
         }
         if let Some(named) = check {
             table.checks.push(Check {
                 name: named.then(|| format!("{name}_ck")),
                 expression: "c0 > 0".into(),
+                not_valid: false,
             });
         }
         // Neither a generated column nor a check may read an AUTO_INCREMENT column.

@@ -18,6 +18,10 @@ fn part(key: &str) -> IndexPart {
         key: key.into(),
         expression: false,
         descending: false,
+        nulls_first: None,
+        opclass: None,
+        collation: None,
+        length: None,
     }
 }
 
@@ -30,6 +34,8 @@ fn fk(name: Option<&str>, columns: &[&str], table: &str) -> ForeignKey {
         on_delete: ReferentialAction::NoAction,
         on_update: ReferentialAction::NoAction,
         deferrable: Default::default(),
+        match_full: false,
+        not_valid: false,
     }
 }
 
@@ -58,6 +64,8 @@ fn base() -> Schema {
         parts: vec![part("p_id")],
         predicate: None,
         method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
     }];
     c.foreign_keys = vec![fk(None, &["p_id"], "p")];
     s.tables.insert("p".into(), p);
@@ -119,6 +127,7 @@ fn a_table_is_created_whole_and_dropped() {
     c.checks.push(Check {
         name: None,
         expression: "p_id > 0".into(),
+        not_valid: false,
     });
     c.indexes.push(Index {
         name: "c_mixed".into(),
@@ -128,20 +137,34 @@ fn a_table_is_created_whole_and_dropped() {
                 key: "note(10)".into(),
                 expression: true,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
             IndexPart {
                 key: "id".into(),
                 expression: false,
                 descending: true,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
             IndexPart {
                 key: "lower(code)".into(),
                 expression: true,
                 descending: false,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             },
         ],
         predicate: None,
         method: None,
+        include: Vec::new(),
+        nulls_not_distinct: false,
     });
     c.indexes.push(Index {
         name: "c_text".into(),
@@ -149,6 +172,8 @@ fn a_table_is_created_whole_and_dropped() {
         parts: vec![part("note")],
         predicate: None,
         method: Some("fulltext".into()),
+        include: Vec::new(),
+        nulls_not_distinct: false,
     });
     c.foreign_keys[0].on_delete = ReferentialAction::Cascade;
     let r = up(&empty, &b);
@@ -300,6 +325,7 @@ fn named_foreign_keys_and_checks_are_dropped_and_added_by_name() {
         c.checks.push(Check {
             name: Some("c_pos".into()),
             expression: "id > 0".into(),
+            not_valid: false,
         });
     });
     let mut a = a;
@@ -307,6 +333,7 @@ fn named_foreign_keys_and_checks_are_dropped_and_added_by_name() {
     table(&mut a, "c").checks.push(Check {
         name: Some("c_gone".into()),
         expression: "id < 0".into(),
+        not_valid: false,
     });
     assert_eq!(
         up(&a, &b).statements,
@@ -330,6 +357,7 @@ fn a_check_without_a_name_is_looked_up_before_the_alter_table() {
     table(&mut a, "c").checks.push(Check {
         name: None,
         expression: "note <> 'x'".into(),
+        not_valid: false,
     });
     let r = up(&a, &b);
     assert_eq!(r.statements.len(), 5, "{:#?}", r.statements);
@@ -345,12 +373,14 @@ fn renamed_foreign_keys_and_checks_are_dropped_and_added() {
         table(s, "c").checks.push(Check {
             name: Some("c2".into()),
             expression: "id > 0".into(),
+            not_valid: false,
         });
     });
     let mut a = a;
     table(&mut a, "c").checks.push(Check {
         name: Some("c1".into()),
         expression: "id > 0".into(),
+        not_valid: false,
     });
     let r = up(&a, &b);
     assert_eq!(r.statements.len(), 7, "{:#?}", r.statements);
@@ -375,6 +405,8 @@ fn indexes_of_every_kind() {
             parts: vec![part("id"), part("p_id")],
             predicate: None,
             method: Some("hash".into()),
+            include: Vec::new(),
+            nulls_not_distinct: false,
         });
         c.indexes.push(Index {
             name: "c_desc".into(),
@@ -383,9 +415,15 @@ fn indexes_of_every_kind() {
                 key: "note(5)".into(),
                 expression: true,
                 descending: true,
+                nulls_first: None,
+                opclass: None,
+                collation: None,
+                length: None,
             }],
             predicate: None,
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         });
     });
     assert_eq!(
@@ -407,10 +445,16 @@ fn indexes_of_every_kind() {
                     key: "note(4)".into(),
                     expression: true,
                     descending: false,
+                    nulls_first: None,
+                    opclass: None,
+                    collation: None,
+                    length: None,
                 },
             ],
             predicate: None,
             method: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         });
     });
     let r = up(&a, &b);
