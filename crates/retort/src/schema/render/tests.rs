@@ -210,6 +210,9 @@ CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), note TEX
              CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER);"),
         case("drop a parent and its child", PARENT_CHILD, T)
             .rows(PC_ROWS, "SELECT 0", 0),
+        case("a table made STRICT and WITHOUT ROWID", T,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER) STRICT, WITHOUT ROWID;")
+            .rows(T_ROWS, "SELECT count(*) FROM t", 2).rebuilds(),
     ]
 }
 

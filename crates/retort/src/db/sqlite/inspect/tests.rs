@@ -232,6 +232,16 @@ fn every_object_kind_is_read_into_the_model() {
     );
     assert_eq!(tags.foreign_keys.len(), 1);
     assert!(tags.uniques.is_empty() && tags.indexes.is_empty());
+    assert_eq!(
+        (tags.options, s.tables["posts"].options),
+        (
+            TableOptions {
+                without_rowid: true,
+                strict: false
+            },
+            TableOptions::default()
+        )
+    );
 
     assert_eq!(
         s.views.values().collect::<Vec<_>>(),
@@ -498,4 +508,32 @@ fn a_diff_of_two_inspected_schemas_replays_to_the_second_and_back() {
     let back = diff(&after, &before, &Renames::default());
     assert_eq!(apply(&after, &back).expect("back"), before);
     assert!(diff(&after, &after, &Renames::default()).changes.is_empty());
+}
+
+#[test]
+fn strict_and_without_rowid_are_part_of_the_table_and_a_change_to_them_is_one() {
+    let ddl = |options: &str| {
+        format!("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL){options};")
+    };
+    let plain = schema_of(&ddl(""));
+    let strict = schema_of(&ddl(" STRICT"));
+    let both = schema_of(&ddl(" WITHOUT ROWID, STRICT"));
+    assert_eq!(plain.tables["t"].options, TableOptions::default());
+    assert_eq!(
+        both.tables["t"].options,
+        TableOptions {
+            without_rowid: true,
+            strict: true
+        }
+    );
+    let changes = crate::schema::diff(&plain, &strict, &Default::default()).changes;
+    assert_eq!(
+        changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["change table t: not strict → strict"]
+    );
+    let changes = crate::schema::diff(&strict, &both, &Default::default()).changes;
+    assert_eq!(
+        changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["change table t: rowid → without rowid"]
+    );
 }
