@@ -169,6 +169,14 @@ pub(super) fn section(
                         && forms.iter().any(|f| s.contains(f.as_str()))
                 })
             }
+            // PostgreSQL's rebuild starts by renaming the type aside.
+            Change::RebuildEnum { from, .. } => {
+                let start = format!("ALTER TYPE {} RENAME TO", q(&from.name));
+                rendered
+                    .statements
+                    .iter()
+                    .position(|s| s.starts_with(&start))
+            }
             _ => None,
         };
         // A change made by a rebuild has no statement of its own: the top says it.
@@ -191,4 +199,38 @@ pub(super) fn section(
         out.push_str(";\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::EnumType;
+
+    #[test]
+    fn an_enum_rebuild_is_marked_destructive_above_the_statement_that_starts_it() {
+        let mood = |values: &[&str]| EnumType {
+            name: "mood".into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        };
+        let rendered = Rendered {
+            statements: vec![
+                "CREATE TABLE \"t\" (\"id\" integer)".into(),
+                "ALTER TYPE \"mood\" RENAME TO \"mood_retort_old\"".into(),
+                "CREATE TYPE \"mood\" AS ENUM ('ok')".into(),
+            ],
+            ..Rendered::default()
+        };
+        let destructive = [Destructive {
+            change: Change::RebuildEnum {
+                from: mood(&["sad", "ok"]),
+                to: mood(&["ok"]),
+            },
+            rows: None,
+        }];
+        let text = section(&rendered, &destructive, &[], Dialect::Postgres);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "CREATE TABLE \"t\" (\"id\" integer);", "{text}");
+        assert!(lines[1].starts_with("-- DESTRUCTIVE: change the values of enum type mood"));
+        assert!(lines[2].starts_with("ALTER TYPE \"mood\" RENAME TO"));
+    }
 }
