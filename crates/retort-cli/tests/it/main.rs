@@ -9,6 +9,7 @@ mod cache;
 mod check;
 mod commands;
 mod concurrency;
+mod details;
 mod devloop;
 mod fastapi;
 mod graph_ops;

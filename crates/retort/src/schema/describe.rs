@@ -220,9 +220,6 @@ fn index_words(i: &Index) -> String {
         .iter()
         .map(|p| {
             let mut key = p.key.clone();
-            if let Some(length) = p.length {
-                key.push_str(&format!("({length})"));
-            }
             if let Some(collation) = &p.collation {
                 key.push_str(&format!(" COLLATE {collation}"));
             }

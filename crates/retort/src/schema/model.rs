@@ -204,8 +204,6 @@ pub struct IndexPart {
     pub opclass: Option<String>,
     /// PostgreSQL `COLLATE` of the key, where not the column's (or the expression type's).
     pub collation: Option<String>,
-    /// MySQL prefix length (`name(10)`): only the first characters or bytes are indexed.
-    pub length: Option<u32>,
 }
 
 impl IndexPart {
@@ -218,7 +216,6 @@ impl IndexPart {
             nulls_first: None,
             opclass: None,
             collation: None,
-            length: None,
         }
     }
 }

@@ -130,7 +130,6 @@ fn build(raw: &RawSchema) -> Schema {
                         nulls_first: None,
                         opclass: None,
                         collation: None,
-                        length: None,
                     }],
                     predicate: None,
                     method: None,

@@ -45,7 +45,6 @@ fn index(name: &str, columns: &[&str]) -> Index {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             })
             .collect(),
         predicate: None,

@@ -285,7 +285,6 @@ fn indexes(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Res
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
             (Some(column), Some(length), _) => IndexPart {
                 key: format!("{column}({length})"),
@@ -294,7 +293,6 @@ fn indexes(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Res
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
             (None, _, expression) => IndexPart {
                 key: expr::expr(expression.unwrap_or(""), Some(&server.database)),
@@ -303,7 +301,6 @@ fn indexes(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Res
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
         };
         found[i].parts.push((row.number(9), part));

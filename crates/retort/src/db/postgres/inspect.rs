@@ -347,7 +347,6 @@ fn indexes(
                 nulls_first: (nulls_first != descending).then_some(nulls_first),
                 opclass: classes.get(i).cloned().flatten(),
                 collation: collations.get(i).cloned().flatten(),
-                length: None,
             });
         }
         table.indexes.push(Index {

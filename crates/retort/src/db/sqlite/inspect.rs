@@ -261,7 +261,6 @@ fn indexes(
                             nulls_first: None,
                             opclass: None,
                             collation: None,
-                            length: None,
                         },
                         _ => IndexPart {
                             key: ddl.keys.get(i).map(|k| k.key.clone()).unwrap_or_default(),
@@ -270,7 +269,6 @@ fn indexes(
                             nulls_first: None,
                             opclass: None,
                             collation: None,
-                            length: None,
                         },
                     })
                     .collect();

@@ -149,7 +149,6 @@ fn build(raw: &RawSchema) -> Schema {
                         nulls_first: None,
                         opclass: None,
                         collation: None,
-                        length: None,
                     }],
                     predicate: (*kind == 1).then(|| "c0 > 0".to_string()),
                     method: None,

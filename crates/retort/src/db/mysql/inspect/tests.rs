@@ -47,7 +47,6 @@ fn part(key: &str, expression: bool, descending: bool) -> IndexPart {
         nulls_first: None,
         opclass: None,
         collation: None,
-        length: None,
     }
 }
 

@@ -124,7 +124,6 @@ fn every_object_kind_is_read_into_the_model() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
             IndexPart {
                 key: "id".into(),
@@ -133,7 +132,6 @@ fn every_object_kind_is_read_into_the_model() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
         ],
         predicate: Some("name is not null".into()),
@@ -173,7 +171,6 @@ fn every_object_kind_is_read_into_the_model() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             }],
             predicate: None,
             method: None,

@@ -98,7 +98,6 @@ fn plain(key: &str, descending: bool) -> IndexPart {
         nulls_first: None,
         opclass: None,
         collation: None,
-        length: None,
     }
 }
 
@@ -158,7 +157,6 @@ fn build(raw: &RawSchema) -> Schema {
                     nulls_first: None,
                     opclass: None,
                     collation: None,
-                    length: None,
                 })
             }
             (Some(c), descending) => Some(plain(&c.name, descending)),

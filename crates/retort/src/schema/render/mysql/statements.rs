@@ -21,7 +21,6 @@ fn part(key: &str) -> IndexPart {
         nulls_first: None,
         opclass: None,
         collation: None,
-        length: None,
     }
 }
 
@@ -140,7 +139,6 @@ fn a_table_is_created_whole_and_dropped() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
             IndexPart {
                 key: "id".into(),
@@ -149,7 +147,6 @@ fn a_table_is_created_whole_and_dropped() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
             IndexPart {
                 key: "lower(code)".into(),
@@ -158,7 +155,6 @@ fn a_table_is_created_whole_and_dropped() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             },
         ],
         predicate: None,
@@ -418,7 +414,6 @@ fn indexes_of_every_kind() {
                 nulls_first: None,
                 opclass: None,
                 collation: None,
-                length: None,
             }],
             predicate: None,
             method: None,
@@ -448,7 +443,6 @@ fn indexes_of_every_kind() {
                     nulls_first: None,
                     opclass: None,
                     collation: None,
-                    length: None,
                 },
             ],
             predicate: None,
