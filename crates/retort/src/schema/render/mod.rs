@@ -14,6 +14,8 @@ mod sqlite_ddl;
 mod postgres_proptests;
 #[cfg(all(test, feature = "postgres"))]
 mod postgres_tests;
+#[cfg(all(test, any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+mod scenarios;
 
 #[cfg(all(test, feature = "sqlite"))]
 mod proptests;

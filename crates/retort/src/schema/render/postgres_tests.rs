@@ -3,9 +3,9 @@
 //! with A to B and back, keeping the rows of the columns that survive. The exact
 //! statements of each kind of change are asserted first, without a server.
 
+use super::scenarios::{case, each_kind_of_change, Case, Target};
 use super::*;
 use crate::db::{Connection, PgTestDb, PostgresConnection};
-use crate::schema::proptests::canonical;
 use crate::schema::{
     diff, Check, Column, Deferrable, EnumType, ForeignKey, Generated, Identity, Index, IndexPart,
     PrimaryKey, ReferentialAction, Renames, Sequence, Table, Unique, View,
@@ -28,77 +28,68 @@ impl Pg {
             _db: db,
         }
     }
+}
 
-    pub(super) fn reset(&mut self) {
+impl Target for Pg {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    /// The `public` schema emptied: one database serves a whole test.
+    fn reset(&mut self) {
         self.conn
             .run("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
             .expect("reset the schema");
     }
 
-    pub(super) fn schema(&mut self) -> Schema {
-        self.conn.inspect(OURS).expect("inspect")
+    fn sql(&mut self, sql: &str) -> Result<(), String> {
+        self.conn.run(sql).map_err(|e| format!("{e}\n{sql}"))
     }
 
-    /// The model of `ddl`, loaded into the emptied schema (left there).
-    fn load(&mut self, ddl: &str) -> Result<Schema, String> {
-        self.reset();
-        self.conn.run(ddl).map_err(|e| format!("{e}\n{ddl}"))?;
-        Ok(self.schema())
-    }
-
-    pub(super) fn count(&mut self, sql: &str) -> i64 {
-        let rows = self
-            .conn
-            .query(sql, &[])
-            .unwrap_or_else(|e| panic!("{e}\n{sql}"));
-        rows[0][0]
-            .as_i64()
-            .unwrap_or_else(|| panic!("not a count: {sql}"))
-    }
-
-    /// Runs `rendered` as the migrator will: in one transaction, unless it must run
-    /// outside one.
-    pub(super) fn run(&mut self, rendered: &Rendered) -> Result<(), String> {
+    /// In one transaction, unless it must run outside one.
+    fn run(&mut self, rendered: &Rendered) -> Result<(), String> {
         let within = !rendered.outside_transaction;
         if within {
-            self.conn.run("BEGIN").map_err(|e| e.to_string())?;
+            self.sql("BEGIN")?;
         }
         for statement in &rendered.statements {
-            if let Err(e) = self.conn.run(statement) {
+            if let Err(e) = self.sql(statement) {
                 if within {
                     let _ = self.conn.run("ROLLBACK");
                 }
-                return Err(format!("{e}\n{statement}"));
+                return Err(e);
             }
         }
         if within {
-            self.conn.run("COMMIT").map_err(|e| e.to_string())?;
+            self.sql("COMMIT")?;
         }
         Ok(())
     }
 
-    /// Renders `from` → `to`, runs it here (where `from` is), and checks that PostgreSQL
-    /// then holds `to`.
-    pub(super) fn migrate(
-        &mut self,
-        from: &Schema,
-        to: &Schema,
-        renames: &Renames,
-    ) -> Result<Rendered, String> {
-        let d = diff(from, to, renames);
-        let rendered = render(&d, from, to, Dialect::Postgres).map_err(|e| e.to_string())?;
-        self.run(&rendered)
-            .map_err(|e| format!("{e}\n{:#?}", d.changes))?;
-        let got = self.schema();
-        if canonical(&got) != canonical(to) {
-            let left = diff(&got, to, &Renames::none());
-            return Err(format!(
-                "reached a schema that still differs by {:#?}\nby\n{}",
-                left.changes,
-                rendered.statements.join(";\n")
-            ));
-        }
-        Ok(rendered)
+    fn schema(&mut self) -> Schema {
+        self.conn.inspect(OURS).expect("inspect")
+    }
+
+    fn count(&mut self, sql: &str) -> Result<i64, String> {
+        let rows = self
+            .conn
+            .query(sql, &[])
+            .map_err(|e| format!("{e}\n{sql}"))?;
+        rows.first()
+            .and_then(|row| row.first())
+            .and_then(|v| v.as_i64())
+            .ok_or_else(|| format!("not a count: {sql}"))
+    }
+
+    fn keys_unchecked(&self) -> [&'static str; 2] {
+        [
+            "SET session_replication_role = replica",
+            "SET session_replication_role = DEFAULT",
+        ]
+    }
+
+    fn text_type(&self) -> &'static str {
+        "text"
     }
 }
 
@@ -813,61 +804,6 @@ fn an_unnamed_constraint_cannot_be_dropped() {
 
 // -- against the server -----------------------------------------------------------------
 
-struct Case {
-    name: &'static str,
-    a: &'static str,
-    b: &'static str,
-    renames: Renames,
-    /// Rows inserted under A.
-    rows: &'static str,
-    /// A count under B, and the number it must give.
-    kept: (&'static str, i64),
-    /// A statement that must work under B (an insert numbered by a new identity…).
-    then: &'static str,
-    /// Whether A → B must run outside a transaction.
-    outside: bool,
-    /// Words a note of A → B holds.
-    note: &'static str,
-}
-
-fn case(name: &'static str, a: &'static str, b: &'static str) -> Case {
-    Case {
-        name,
-        a,
-        b,
-        renames: Renames::none(),
-        rows: "",
-        kept: ("SELECT 0", 0),
-        then: "",
-        outside: false,
-        note: "",
-    }
-}
-
-impl Case {
-    fn rows(mut self, rows: &'static str, kept: &'static str, n: i64) -> Case {
-        self.rows = rows;
-        self.kept = (kept, n);
-        self
-    }
-    fn then(mut self, then: &'static str) -> Case {
-        self.then = then;
-        self
-    }
-    fn renames(mut self, renames: Renames) -> Case {
-        self.renames = renames;
-        self
-    }
-    fn outside(mut self) -> Case {
-        self.outside = true;
-        self
-    }
-    fn note(mut self, note: &'static str) -> Case {
-        self.note = note;
-        self
-    }
-}
-
 const T: &str = "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer);";
 const T_ROWS: &str = "INSERT INTO t (id, a, b) VALUES (1, '10', 10), (2, '20', NULL);";
 const PARENT_CHILD: &str = "CREATE TABLE p (id serial PRIMARY KEY, name text);
@@ -1059,45 +995,5 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn each_kind_of_change_takes_postgres_from_a_to_b_and_back_keeping_rows() {
-    let mut pg = Pg::new();
-    let empty = Schema::new(Dialect::Postgres);
-    for case in cases() {
-        let name = case.name;
-        let b = pg.load(case.b).unwrap_or_else(|e| panic!("{name}: B: {e}"));
-        let a = pg.load(case.a).unwrap_or_else(|e| panic!("{name}: A: {e}"));
-        // A as its DDL made it, with rows.
-        pg.conn
-            .run(case.rows)
-            .unwrap_or_else(|e| panic!("{name}: rows: {e}"));
-        let up = pg
-            .migrate(&a, &b, &case.renames)
-            .unwrap_or_else(|e| panic!("{name}: up: {e}"));
-        assert_eq!(up.outside_transaction, case.outside, "{name}: {up:#?}");
-        assert!(
-            case.note.is_empty() || up.notes.iter().any(|n| n.contains(case.note)),
-            "{name}: {:?}",
-            up.notes
-        );
-        if !case.then.is_empty() {
-            pg.conn
-                .run(case.then)
-                .unwrap_or_else(|e| panic!("{name}: under B: {e}\n{:#?}", up.statements));
-        }
-        assert_eq!(
-            pg.count(case.kept.0),
-            case.kept.1,
-            "{name}: rows after up\n{:#?}",
-            up.statements
-        );
-        pg.migrate(&b, &a, &case.renames.reversed())
-            .unwrap_or_else(|e| panic!("{name}: down: {e}"));
-        // A and B made from nothing, and taken back to nothing.
-        for (what, s) in [("A", &a), ("B", &b)] {
-            pg.reset();
-            pg.migrate(&empty, s, &Renames::none())
-                .unwrap_or_else(|e| panic!("{name}: creating {what}: {e}"));
-            pg.migrate(s, &empty, &Renames::none())
-                .unwrap_or_else(|e| panic!("{name}: dropping {what}: {e}"));
-        }
-    }
+    each_kind_of_change(&mut Pg::new(), cases());
 }

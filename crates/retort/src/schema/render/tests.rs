@@ -2,123 +2,87 @@
 //! an in-memory database, and read back by the introspection, which must give the schema
 //! the SQL was meant to make; rows inserted before survive where their columns do.
 
+use super::scenarios::{case, each_kind_of_change, Case, Target};
 use super::*;
 use crate::db::inspect_sqlite as inspect;
-use crate::schema::proptests::canonical;
 use crate::schema::{diff, Renames};
 
-pub(super) fn open() -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open_in_memory().expect("in-memory database");
-    conn.execute_batch("PRAGMA foreign_keys = ON")
-        .expect("foreign keys on");
-    conn
-}
+/// An in-memory database, foreign keys enforced: the scenarios' SQLite.
+pub(super) struct Sqlite(rusqlite::Connection);
 
-pub(super) fn schema_of(conn: &rusqlite::Connection) -> Schema {
-    inspect(conn, &[]).expect("inspect")
-}
-
-/// Runs `rendered` as the migrator will: enforcement off around the transaction when
-/// asked, and no foreign-key violation at its end.
-pub(super) fn run(conn: &rusqlite::Connection, rendered: &Rendered) -> Result<(), String> {
-    let sql = |text: &str| conn.execute_batch(text).map_err(|e| format!("{e}\n{text}"));
-    if rendered.foreign_keys_off {
-        sql("PRAGMA foreign_keys = OFF")?;
+impl Sqlite {
+    pub(super) fn new() -> Sqlite {
+        let conn = rusqlite::Connection::open_in_memory().expect("in-memory database");
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("foreign keys on");
+        Sqlite(conn)
     }
-    sql("BEGIN")?;
-    for statement in &rendered.statements {
-        if let Err(e) = sql(statement) {
-            let _ = conn.execute_batch("ROLLBACK; PRAGMA foreign_keys = ON");
-            return Err(e);
+}
+
+impl Target for Sqlite {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn reset(&mut self) {
+        *self = Sqlite::new();
+    }
+
+    fn sql(&mut self, sql: &str) -> Result<(), String> {
+        self.0.execute_batch(sql).map_err(|e| format!("{e}\n{sql}"))
+    }
+
+    /// Enforcement off around the transaction when asked, and no foreign-key violation at
+    /// its end, as the migrator does.
+    fn run(&mut self, rendered: &Rendered) -> Result<(), String> {
+        let conn = &self.0;
+        let sql = |text: &str| conn.execute_batch(text).map_err(|e| format!("{e}\n{text}"));
+        if rendered.foreign_keys_off {
+            sql("PRAGMA foreign_keys = OFF")?;
         }
+        sql("BEGIN")?;
+        for statement in &rendered.statements {
+            if let Err(e) = sql(statement) {
+                let _ = conn.execute_batch("ROLLBACK; PRAGMA foreign_keys = ON");
+                return Err(e);
+            }
+        }
+        let violations: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| e.to_string())?;
+        if violations > 0 {
+            let _ = conn.execute_batch("ROLLBACK; PRAGMA foreign_keys = ON");
+            return Err(format!("{violations} foreign-key violations"));
+        }
+        sql("COMMIT")?;
+        sql("PRAGMA foreign_keys = ON")
     }
-    let violations: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-            r.get(0)
-        })
-        .map_err(|e| e.to_string())?;
-    if violations > 0 {
-        let _ = conn.execute_batch("ROLLBACK; PRAGMA foreign_keys = ON");
-        return Err(format!("{violations} foreign-key violations"));
-    }
-    sql("COMMIT")?;
-    sql("PRAGMA foreign_keys = ON")
-}
 
-/// Renders `from` → `to`, runs it on `conn` (which holds `from`), and checks that SQLite
-/// then holds `to`.
-pub(super) fn migrate(
-    conn: &rusqlite::Connection,
-    from: &Schema,
-    to: &Schema,
-    renames: &Renames,
-) -> Result<Rendered, String> {
-    let d = diff(from, to, renames);
-    let rendered = render(&d, from, to, Dialect::Sqlite).map_err(|e| e.to_string())?;
-    run(conn, &rendered).map_err(|e| format!("{e}\n{:#?}", d.changes))?;
-    let got = schema_of(conn);
-    if canonical(&got) != canonical(to) {
-        return Err(format!(
-            "reached\n{got:#?}\nexpected\n{to:#?}\nby\n{}",
-            rendered.statements.join(";\n")
-        ));
+    fn schema(&mut self) -> Schema {
+        inspect(&self.0, &[]).expect("inspect")
     }
-    Ok(rendered)
+
+    fn count(&mut self, sql: &str) -> Result<i64, String> {
+        self.0
+            .query_row(sql, [], |r| r.get(0))
+            .map_err(|e| format!("{e}\n{sql}"))
+    }
+
+    fn keys_unchecked(&self) -> [&'static str; 2] {
+        ["PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"]
+    }
+
+    fn text_type(&self) -> &'static str {
+        "TEXT"
+    }
 }
 
 fn schema_from_ddl(ddl: &str) -> Schema {
-    let conn = open();
-    conn.execute_batch(ddl).expect("the case's DDL");
-    schema_of(&conn)
-}
-
-struct Case {
-    name: &'static str,
-    a: &'static str,
-    b: &'static str,
-    renames: Renames,
-    /// Rows inserted under A.
-    rows: &'static str,
-    /// A count under B, and the number it must give.
-    kept: (&'static str, i64),
-    /// Whether A → B rebuilds a table.
-    rebuilds: bool,
-    /// Whether A → B turns foreign-key enforcement off (a rebuild does).
-    keys_off: bool,
-}
-
-fn case(name: &'static str, a: &'static str, b: &'static str) -> Case {
-    Case {
-        name,
-        a,
-        b,
-        renames: Renames::none(),
-        rows: "",
-        kept: ("SELECT 0", 0),
-        rebuilds: false,
-        keys_off: false,
-    }
-}
-
-impl Case {
-    fn rows(mut self, rows: &'static str, kept: &'static str, n: i64) -> Case {
-        self.rows = rows;
-        self.kept = (kept, n);
-        self
-    }
-    fn rebuilds(mut self) -> Case {
-        self.rebuilds = true;
-        self.keys_off = true;
-        self
-    }
-    fn keys_off(mut self) -> Case {
-        self.keys_off = true;
-        self
-    }
-    fn renames(mut self, renames: Renames) -> Case {
-        self.renames = renames;
-        self
-    }
+    let mut db = Sqlite::new();
+    db.sql(ddl).expect("the case's DDL");
+    db.schema()
 }
 
 const T: &str = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER);";
@@ -218,27 +182,7 @@ CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), note TEX
 
 #[test]
 fn each_kind_of_change_takes_sqlite_from_a_to_b_and_back_keeping_rows() {
-    for case in cases() {
-        let name = case.name;
-        let (a, b) = (schema_from_ddl(case.a), schema_from_ddl(case.b));
-        // A made from nothing by the rendered SQL is A.
-        let conn = open();
-        let empty = Schema::new(Dialect::Sqlite);
-        migrate(&conn, &empty, &a, &Renames::none())
-            .unwrap_or_else(|e| panic!("{name}: creating A: {e}"));
-        conn.execute_batch(case.rows)
-            .unwrap_or_else(|e| panic!("{name}: rows: {e}"));
-        let up =
-            migrate(&conn, &a, &b, &case.renames).unwrap_or_else(|e| panic!("{name}: up: {e}"));
-        assert_eq!(up.foreign_keys_off, case.keys_off, "{name}: {up:#?}");
-        assert_eq!(!up.rebuilt.is_empty(), case.rebuilds, "{name}");
-        let kept: i64 = conn
-            .query_row(case.kept.0, [], |r| r.get(0))
-            .unwrap_or_else(|e| panic!("{name}: count: {e}"));
-        assert_eq!(kept, case.kept.1, "{name}: rows after up\n{up:#?}");
-        migrate(&conn, &b, &a, &case.renames.reversed())
-            .unwrap_or_else(|e| panic!("{name}: down: {e}"));
-    }
+    each_kind_of_change(&mut Sqlite::new(), cases());
 }
 
 #[test]

@@ -7,12 +7,12 @@
 
 use proptest::prelude::*;
 
-use super::tests::{migrate, run_sql};
-use crate::db::{MysqlConnection, MysqlTestDb as TestDb};
+use super::super::scenarios::{round_trip, Rows};
+use super::tests::Mariadb;
 use crate::dialect::Dialect;
 use crate::schema::{
     Check, Column, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey,
-    ReferentialAction, Renames, Schema, Table, Unique, View,
+    ReferentialAction, Schema, Table, Unique, View,
 };
 
 const TYPES: [&str; 4] = ["int", "bigint", "varchar(10)", "text"];
@@ -246,19 +246,15 @@ fn build(raw: &RawSchema) -> Schema {
     schema
 }
 
-/// The value a row of [`insert_rows`] holds in `column`: NULL where allowed (so that a
-/// foreign key added later has nothing to check), else 1.
-fn value(column: &Column) -> &'static str {
-    if column.nullable {
-        "NULL"
-    } else {
-        "1"
-    }
+/// The value a row holds in `column`: NULL where allowed (so that a foreign key added
+/// later has nothing to check), else 1.
+fn value(column: &Column) -> Option<&'static str> {
+    Some(if column.nullable { "NULL" } else { "1" })
 }
 
 /// Whether one row per table of `a` can go to `b`: not when a NULL column becomes NOT
-/// NULL (strict mode refuses the row), and not when a key points at a table `a` lacks.
-fn rows_fit(a: &Schema, b: &Schema) -> bool {
+/// NULL (strict mode refuses the row).
+fn fit(a: &Schema, b: &Schema) -> bool {
     b.tables.values().all(|t| {
         let Some(old) = a.tables.get(&t.name) else {
             return true;
@@ -270,88 +266,14 @@ fn rows_fit(a: &Schema, b: &Schema) -> bool {
     })
 }
 
-fn insert_rows(c: &mut MysqlConnection, schema: &Schema) -> Result<(), String> {
-    for table in schema.tables.values() {
-        let columns: Vec<&Column> = table
-            .columns
-            .iter()
-            .filter(|c| c.generated.is_none())
-            .collect();
-        let names: Vec<String> = columns.iter().map(|c| format!("`{}`", c.name)).collect();
-        let values: Vec<&str> = columns.iter().map(|c| value(c)).collect();
-        run_sql(
-            c,
-            &format!(
-                "INSERT INTO `{}` ({}) VALUES ({})",
-                table.name,
-                names.join(", "),
-                values.join(", ")
-            ),
-        )?;
-    }
-    Ok(())
-}
-
-/// Every table that `rows` had and kept through `through` to `now` still holds its row,
-/// with the values of the columns kept all the way.
-fn rows_survive(
-    c: &mut MysqlConnection,
-    rows: &Schema,
-    through: &Schema,
-    now: &Schema,
-) -> Result<(), String> {
-    for table in now.tables.values() {
-        let (Some(old), Some(mid)) = (
-            rows.tables.get(&table.name),
-            through.tables.get(&table.name),
-        ) else {
-            continue;
-        };
-        let plain = |c: Option<&Column>| c.is_some_and(|c| c.generated.is_none());
-        let kept = |name: &str| plain(table.column(name)) && plain(mid.column(name));
-        let mut sql = format!("SELECT count(*) FROM `{}` WHERE 1", table.name);
-        for column in old
-            .columns
-            .iter()
-            .filter(|c| c.generated.is_none() && kept(&c.name))
-        {
-            match value(column) {
-                "NULL" => sql.push_str(&format!(" AND `{}` IS NULL", column.name)),
-                v => sql.push_str(&format!(" AND `{}` = {v}", column.name)),
-            }
-        }
-        let n = super::tests::count(c, &sql);
-        if n != 1 {
-            return Err(format!("{n} rows where one was kept: {sql}"));
-        }
-    }
-    Ok(())
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
     fn mariadb_runs_the_rendered_diff_to_b_and_back_to_a(a in raw_schema(), b in raw_schema()) {
-        let (a, b) = (build(&a), build(&b));
-        let db = TestDb::create();
-        let mut c = db.connect();
-        let empty = Schema::new(Dialect::Mysql);
-        let none = Renames::none();
-        migrate(&mut c, &empty, &a, &none).map_err(TestCaseError::fail)?;
-        let with_rows = rows_fit(&a, &b) && rows_fit(&b, &a);
-        if with_rows {
-            insert_rows(&mut c, &a).map_err(TestCaseError::fail)?;
-        }
-        migrate(&mut c, &a, &b, &none).map_err(TestCaseError::fail)?;
-        if with_rows {
-            rows_survive(&mut c, &a, &b, &b).map_err(TestCaseError::fail)?;
-        }
-        migrate(&mut c, &b, &a, &none).map_err(TestCaseError::fail)?;
-        if with_rows {
-            rows_survive(&mut c, &a, &b, &a).map_err(TestCaseError::fail)?;
-        }
-        migrate(&mut c, &a, &empty, &none).map_err(TestCaseError::fail)?;
+        let rows = Rows { value, fit };
+        round_trip(&mut Mariadb::new(), &build(&a), &build(&b), &rows)
+            .map_err(TestCaseError::fail)?;
     }
 }

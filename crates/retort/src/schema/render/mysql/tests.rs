@@ -4,114 +4,82 @@
 //! back exactly the first, keeping rows where their columns stay. The exact statements of
 //! each kind of change are held too.
 
+use super::super::scenarios::{case, each_kind_of_change, Case, Target};
 use super::*;
 use crate::db::{Connection, MysqlConnection, MysqlTestDb as TestDb, Value};
-use crate::schema::proptests::canonical;
-use crate::schema::{diff, Renames};
+use crate::schema::Renames;
 
 /// retort's own tables, left out as the migrator's would be.
 const OURS: &[&str] = &["retort_version", "retort_log"];
 
-fn load(c: &mut MysqlConnection, ddl: &str) {
-    for statement in ddl.split(";\n").filter(|s| !s.trim().is_empty()) {
-        c.run(statement)
-            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+/// A database of its own on the server, made anew by each reset.
+pub(super) struct Mariadb {
+    conn: MysqlConnection,
+    _db: TestDb,
+}
+
+impl Mariadb {
+    pub(super) fn new() -> Mariadb {
+        let db = TestDb::create();
+        Mariadb {
+            conn: db.connect(),
+            _db: db,
+        }
     }
 }
 
-pub(super) fn schema_of(c: &mut MysqlConnection) -> Schema {
-    c.inspect(OURS).expect("inspect")
-}
-
-fn schema_from_ddl(ddl: &str) -> Schema {
-    let db = TestDb::create();
-    let mut c = db.connect();
-    load(&mut c, ddl);
-    schema_of(&mut c)
-}
-
-/// Runs `rendered` statement by statement, as a migration on MySQL does.
-pub(super) fn run(c: &mut MysqlConnection, rendered: &Rendered) -> Result<(), String> {
-    for statement in &rendered.statements {
-        c.run(statement).map_err(|e| format!("{e}\n{statement}"))?;
+impl Target for Mariadb {
+    fn dialect(&self) -> Dialect {
+        Dialect::Mysql
     }
-    Ok(())
-}
 
-/// Renders `from` → `to`, runs it on `c` (which holds `from`), and checks that the
-/// server then holds `to`.
-pub(super) fn migrate(
-    c: &mut MysqlConnection,
-    from: &Schema,
-    to: &Schema,
-    renames: &Renames,
-) -> Result<Rendered, String> {
-    let d = diff(from, to, renames);
-    let rendered = render(&d, from, to).map_err(|e| e.to_string())?;
-    run(c, &rendered).map_err(|e| format!("{e}\n{:#?}", d.changes))?;
-    let got = schema_of(c);
-    let left = diff(&got, to, &Renames::none());
-    if !left.is_empty() || canonical(&got) != canonical(to) {
-        return Err(format!(
-            "left {:#?}\nreached\n{got:#?}\nexpected\n{to:#?}\nby\n{}",
-            left.changes,
-            rendered.statements.join(";\n")
-        ));
+    fn reset(&mut self) {
+        *self = Mariadb::new();
     }
-    Ok(rendered)
-}
 
-pub(super) fn run_sql(c: &mut MysqlConnection, sql: &str) -> Result<(), String> {
-    c.run(sql).map_err(|e| format!("{e}\n{sql}"))
-}
-
-pub(super) fn count(c: &mut MysqlConnection, sql: &str) -> i64 {
-    let rows = c.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    match &rows[0][0] {
-        Value::Int(n) => *n,
-        Value::Text(t) => t.parse().expect("a count"),
-        other => panic!("{sql}: {other:?}"),
+    /// Statements apart (the driver runs one at a time), as a test writes them: one per
+    /// line end after a `;`.
+    fn sql(&mut self, sql: &str) -> Result<(), String> {
+        for statement in sql.split(";\n").filter(|s| !s.trim().is_empty()) {
+            self.conn
+                .run(statement)
+                .map_err(|e| format!("{e}\n{statement}"))?;
+        }
+        Ok(())
     }
-}
 
-struct Case {
-    name: &'static str,
-    a: &'static str,
-    b: &'static str,
-    renames: Renames,
-    /// Rows inserted under A.
-    rows: &'static str,
-    /// A count under B, and the number it must give.
-    kept: (&'static str, i64),
-    /// A note the up section must carry (a part of its text).
-    note: Option<&'static str>,
-}
+    /// Statement by statement, as a migration on MySQL runs (its DDL commits each).
+    fn run(&mut self, rendered: &Rendered) -> Result<(), String> {
+        for statement in &rendered.statements {
+            self.conn
+                .run(statement)
+                .map_err(|e| format!("{e}\n{statement}"))?;
+        }
+        Ok(())
+    }
 
-fn case(name: &'static str, a: &'static str, b: &'static str) -> Case {
-    Case {
-        name,
-        a,
-        b,
-        renames: Renames::none(),
-        rows: "",
-        kept: ("SELECT 0", 0),
-        note: None,
+    fn schema(&mut self) -> Schema {
+        self.conn.inspect(OURS).expect("inspect")
     }
-}
 
-impl Case {
-    fn rows(mut self, rows: &'static str, kept: &'static str, n: i64) -> Case {
-        self.rows = rows;
-        self.kept = (kept, n);
-        self
+    fn count(&mut self, sql: &str) -> Result<i64, String> {
+        let rows = self
+            .conn
+            .query(sql, &[])
+            .map_err(|e| format!("{e}\n{sql}"))?;
+        match rows.first().and_then(|row| row.first()) {
+            Some(Value::Int(n)) => Ok(*n),
+            Some(Value::Text(t)) => t.parse().map_err(|_| format!("not a count: {sql}")),
+            other => Err(format!("not a count: {other:?}: {sql}")),
+        }
     }
-    fn renames(mut self, renames: Renames) -> Case {
-        self.renames = renames;
-        self
+
+    fn keys_unchecked(&self) -> [&'static str; 2] {
+        ["SET foreign_key_checks = 0", "SET foreign_key_checks = 1"]
     }
-    fn note(mut self, note: &'static str) -> Case {
-        self.note = Some(note);
-        self
+
+    fn text_type(&self) -> &'static str {
+        "CHAR"
     }
 }
 
@@ -228,36 +196,5 @@ CREATE TABLE d (id INT PRIMARY KEY, p_id INT, CONSTRAINT d_p FOREIGN KEY (p_id) 
 #[test]
 #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
 fn each_kind_of_change_takes_mariadb_from_a_to_b_and_back_keeping_rows() {
-    for case in cases() {
-        let name = case.name;
-        let (a, b) = (schema_from_ddl(case.a), schema_from_ddl(case.b));
-        let db = TestDb::create();
-        let mut c = db.connect();
-        // Loaded from the DDL itself, so that the server's own names stand.
-        load(&mut c, case.a);
-        load(&mut c, case.rows);
-        let up =
-            migrate(&mut c, &a, &b, &case.renames).unwrap_or_else(|e| panic!("{name}: up: {e}"));
-        if let Some(note) = case.note {
-            assert!(
-                up.notes.iter().any(|n| n.contains(note)),
-                "{name}: {:?}",
-                up.notes
-            );
-        }
-        assert_eq!(
-            count(&mut c, case.kept.0),
-            case.kept.1,
-            "{name}: rows after up\n{up:#?}"
-        );
-        migrate(&mut c, &b, &a, &case.renames.reversed())
-            .unwrap_or_else(|e| panic!("{name}: down: {e}"));
-        // And A made from nothing by the rendered SQL is A.
-        let fresh = TestDb::create();
-        let mut f = fresh.connect();
-        migrate(&mut f, &Schema::new(Dialect::Mysql), &a, &Renames::none())
-            .unwrap_or_else(|e| panic!("{name}: creating A: {e}"));
-        migrate(&mut f, &a, &Schema::new(Dialect::Mysql), &Renames::none())
-            .unwrap_or_else(|e| panic!("{name}: dropping A: {e}"));
-    }
+    each_kind_of_change(&mut Mariadb::new(), cases());
 }

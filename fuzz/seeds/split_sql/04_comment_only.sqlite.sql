@@ -1,4 +1,0 @@
-0-- This migration is intentionally empty;
-/* nothing;
-   to do */
--- end

@@ -1,4 +1,0 @@
-0;;
-  ;  -- nothing here
-;SELECT 1;;
-;

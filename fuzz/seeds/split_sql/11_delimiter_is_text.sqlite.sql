@@ -1,2 +1,0 @@
-0DELIMITER //
-SELECT 1 //
