@@ -178,8 +178,9 @@ except Exception: print("n/a")' <<<"$out")"
 #   w3-check-edit-*    after one table of the declared schema changed (before each run the
 #                      declared schema flips between two versions of the last table)
 #   w3-autogen-*       `revision --autogenerate` (the written file removed before each run)
-#   w3-devloop-*-drift*  the developer's loop: the drift's migration written and applied,
-#                      then one table changed; `revision --autogenerate` again
+#   w3-devloop-*       the developer's loop (no drift): one table changed, its migration
+#                      written and applied, then that table changed again: `revision
+#                      --autogenerate` again
 w3() {
   for db in $W3_DBS; do
     for t in $TABLES; do
@@ -233,39 +234,46 @@ w3_pass() {
       "$(retort_cmd "$proj" revision --autogenerate -m bench)" "${ignore[@]}"
     check $TOOL "w3-autogen-$key_sfx" "exit=$rc, $(written "$proj")" \
       "(expected $expected changed columns)"
-    [ "$d" = 0 ] || w3_devloop "$proj" "$wl" "$key_sfx" "$last"
+    [ "$d" != 0 ] || w3_devloop "$proj" "$wl" "$key_sfx" "$last"
   fi
   rm -f "$proj"/migrations/*.sql
   $(retort_cmd "$proj" -q dev drop)
 }
 
-# w3_devloop PROJECT WORKLOAD KEY_SUFFIX LAST_TABLE: the drift's migration written and
-# applied (untimed), then `revision --autogenerate` timed after one table changed: before
-# each run the new file is removed and the last table gains one column (bench_extra and
-# bench_extra2 in turn, so every run loads that table into the dev database again)
+# w3_devloop PROJECT WORKLOAD KEY_SUFFIX LAST_TABLE: the developer's loop, one table at a
+# time. Before each run (untimed): the previous migration reverted and removed if there is
+# one, then written again (the last table given column bench_extra) and applied, and the
+# declared schema given bench_extra2 too. Timed: `revision --autogenerate` of that one
+# change, with the dev databases as the loop leaves them (the self-check's copy of the live
+# schema from before the previous migration: one table to load again).
 w3_devloop() {
-  local proj=$1 wl=$2 key="w3-devloop-$3" last=$4 prev edited edited2 prep
-  rm -f "$proj"/migrations/*.sql
-  $(retort_cmd "$proj" -q revision --autogenerate -m previous) >/dev/null
-  $(retort_cmd "$proj" -q upgrade head)
-  prev=$(basename "$(ls "$proj"/migrations/*.sql)")
+  local proj=$1 wl=$2 key="w3-devloop-$3" last=$4 edited edited2 prep
   edited=$(edited_schema "$wl" "$last" bench_extra)
-  edited2=$(edited_schema "$wl" "$last" bench_extra2)
+  edited2=$(edited_schema "$wl" "$last" bench_extra bench_extra2)
   prep="$WORK/retort/$(basename "$wl")-devloop.sh"
-  printf 'find %q -name "*.sql" ! -name %q -delete\nif cmp -s %q %q; then cp %q %q; else cp %q %q; fi\n' \
-    "$proj/migrations" "$prev" "$proj/schema.sql" "$edited" "$edited2" "$proj/schema.sql" \
-    "$edited" "$proj/schema.sql" > "$prep"
+  {
+    echo 'set -e'
+    printf 'if [ -n "$(ls %q)" ]; then %s; fi\n' "$proj/migrations" \
+      "$(retort_cmd "$proj" -q downgrade base)"
+    printf 'rm -f %q/*.sql\ncp %q %q\n' "$proj/migrations" "$edited" "$proj/schema.sql"
+    echo "$(retort_cmd "$proj" -q revision --autogenerate -m previous) >/dev/null"
+    retort_cmd "$proj" -q upgrade head
+    printf 'cp %q %q\n' "$edited2" "$proj/schema.sql"
+  } > "$prep"
+  rm -f "$proj"/migrations/*.sql
   measure $TOOL "$key" "$RUNS" "bash $prep" "$(retort_cmd "$proj" revision --autogenerate -m bench)"
-  check $TOOL "$key" "after $prev applied: $(written "$proj" "$prev")" \
-    "(expected 1 changed column: $last.bench_extra or bench_extra2)"
+  local prev; prev=$(find "$proj/migrations" -name '*_previous.sql' -printf '%f\n')
+  check $TOOL "$key" "after ${prev:-(none)} applied: $(written "$proj" "${prev:-.}")" \
+    "(expected 1 changed column: $last.bench_extra2)"
   cp "$wl/schema.sql" "$proj/schema.sql"
 }
 
-# edited_schema WORKLOAD TABLE COLUMN -> the workload's schema.sql with COLUMN INTEGER added
-# first to TABLE (written once, beside the project)
+# edited_schema WORKLOAD TABLE COLUMN... -> the workload's schema.sql with each COLUMN
+# (INTEGER) added first to TABLE (written beside the project)
 edited_schema() {
-  local out="$WORK/retort/$(basename "$1")-$3.sql"
-  sed "s/^CREATE TABLE $2 (\$/CREATE TABLE $2 ($3 INTEGER,/" "$1/schema.sql" > "$out"
+  local out="$WORK/retort/$(basename "$1")-$(IFS=-; echo "${*:3}").sql" cols=""
+  for c in "${@:3}"; do cols+="$c INTEGER, "; done
+  sed "s/^CREATE TABLE $2 (\$/CREATE TABLE $2 (${cols%, },/" "$1/schema.sql" > "$out"
   grep -q "$3" "$out" || { echo "run_retort.sh: no table $2 to edit in $1" >&2; exit 2; }
   echo "$out"
 }
