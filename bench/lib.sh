@@ -8,6 +8,7 @@ N_BIG=${N_BIG-10000}                # second history size for W2 ("" skips it)
 TABLES=${TABLES:-"100 200 500"}     # table counts for W3
 DRIFT_EVERY=${DRIFT_EVERY:-50}      # W3 drift: one changed column every K tables
 DBS=${DBS:-"sqlite postgresql mysql"}   # databases for W1
+W3_DBS=${W3_DBS:-"postgresql mysql sqlite"}   # databases for W3
 RUNS=${RUNS:-3}                     # timed runs of long measurements (median reported)
 QUICK_RUNS=${QUICK_RUNS:-10}        # timed runs of short ones (W2 at N), after 2 warm-ups
 TIME_BIG_APPLY=${TIME_BIG_APPLY:-1} # W2: time the apply of N_BIG once (0: set it up untimed)
@@ -32,11 +33,13 @@ linear_workload() {
   echo "$dir"
 }
 
-# schema_workload T DRIFT_EVERY -> path of the neutral PostgreSQL schema workload
+# schema_workload T DRIFT_EVERY [DIALECT] -> path of the neutral schema workload (W3) of
+# DIALECT (default postgresql)
 schema_workload() {
-  local dir="$WORK/schema-postgresql-$1-d$2"
+  local dialect=${3:-postgresql}
+  local dir="$WORK/schema-$dialect-$1-d$2"
   [ -f "$dir/manifest.json" ] || "$PY" gen_workload.py schema --tables "$1" --drift-every "$2" \
-    --dialect postgresql --out "$dir" --force
+    --dialect "$dialect" --out "$dir" --force
   echo "$dir"
 }
 

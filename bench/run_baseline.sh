@@ -74,6 +74,7 @@ w3() {  # read the whole schema from the PostgreSQL catalog (sql/pg_schema.sql)
       done
     done
   done
+  ./db.sh drop postgresql "${DB}_w3"
 }
 
 w4() {  # the whole down script, from a copy of a database at head (SQLite)

@@ -8,7 +8,7 @@
 #            `sqlite3 DB 'SELECT revision FROM retort_version'`, into $RESULTS/floor/
 #            (run_startup.sh sets it)
 # W1 runs on every database of DBS (PostgreSQL also with --single-transaction); W3
-# (check and autogenerate) on PostgreSQL, as Alembic's.
+# (check and autogenerate) on every database of W3_DBS, as Alembic's.
 # Results: results/retort/<key>.json (hyperfine), <key>.rss (peak RSS, kB), checks.tsv.
 source "$(dirname "$0")/lib.sh"
 TOOL=retort
@@ -168,65 +168,125 @@ try: print(len(json.load(sys.stdin)["differences"]))
 except Exception: print("n/a")' <<<"$out")"
 }
 
-# W3: `check` and `revision --autogenerate` against T tables created directly in PostgreSQL.
-# retort loads the declared schema into a dev database it keeps (retort_dev_<hash>, beside
-# the live one) and, from the second run on, loads only what changed. Keys:
-#   w3-check-first-*   the first run: the dev database dropped before each run
+# W3: `check` and `revision --autogenerate` against T tables created directly in each
+# database of W3_DBS. On PostgreSQL and MariaDB retort loads the declared schema into a dev
+# database it keeps (retort_dev_<hash>, beside the live one) and, from the second run on,
+# loads only what changed; SQLite's is in memory, loaded by every run. Keys
+# (w3-<what>-<db>-t<T>[-drift<K>]):
+#   w3-check-first-*   the first run: the dev database dropped before each run (not SQLite)
 #   w3-check-*         warm runs: the dev database holds the declared schema already
 #   w3-check-edit-*    after one table of the declared schema changed (before each run the
 #                      declared schema flips between two versions of the last table)
 #   w3-autogen-*       `revision --autogenerate` (the written file removed before each run)
+#   w3-devloop-*       the developer's loop (no drift): one table changed, its migration
+#                      written and applied, then that table changed again: `revision
+#                      --autogenerate` again
 w3() {
-  for t in $TABLES; do
-    for d in 0 "$DRIFT_EVERY"; do
-      local wl proj key_sfx name="${DB}_w3" expected ignore=()
-      wl=$(schema_workload "$t" "$d"); proj=$(schema_project "$wl")
-      key_sfx="postgresql-t$t"; [ "$d" = 0 ] || { key_sfx+="-drift$d"; ignore=(--ignore-failure); }
-      expected=$(changed_columns "$wl")
-      ./db.sh reset postgresql "$name"
-      ./db.sh exec postgresql "$name" < "$wl/database.sql"
-      export BENCH_DB_URL; BENCH_DB_URL=$(db_url postgresql "$name")
-      cp "$wl/schema.sql" "$proj/schema.sql"
-      local drop_dev="$(retort_cmd "$proj" -q dev drop)"
-      measure $TOOL "w3-check-first-$key_sfx" "$RUNS" "$drop_dev" \
-        "$(retort_cmd "$proj" check)" "${ignore[@]}"
-      measure $TOOL "w3-check-$key_sfx" "$RUNS" "" "$(retort_cmd "$proj" check)" "${ignore[@]}"
-      check $TOOL "w3-check-$key_sfx" "$(differences "$proj")" \
-        "(expected exit $([ "$expected" = 0 ] && echo 0 || echo 1), $expected differences)"
-      # one table edited between runs: a column added to the last table, which no other
-      # references (each table has a foreign key to the one before: editing an earlier one
-      # recreates every later one, as a full load would)
-      local last edited flip
-      last=$(printf 't%04d' $(( t - 1 )))
-      edited="$WORK/retort/$(basename "$wl")-edited.sql"
-      flip="$WORK/retort/$(basename "$wl")-flip.sh"
-      sed "s/^CREATE TABLE $last (\$/CREATE TABLE $last (bench_extra INTEGER,/" \
-        "$wl/schema.sql" > "$edited"
-      grep -q 'bench_extra' "$edited" || { echo "run_retort.sh: no table $last to edit" >&2; exit 2; }
-      printf 'if cmp -s %q %q; then cp %q %q; else cp %q %q; fi\n' "$proj/schema.sql" \
-        "$wl/schema.sql" "$edited" "$proj/schema.sql" "$wl/schema.sql" "$proj/schema.sql" > "$flip"
-      measure $TOOL "w3-check-edit-$key_sfx" "$RUNS" "bash $flip" "$(retort_cmd "$proj" check)" \
-        --ignore-failure
-      cp "$edited" "$proj/schema.sql"
-      check $TOOL "w3-check-edit-$key_sfx" "$(differences "$proj")" \
-        "(expected exit 1, $(( expected + 1 )) differences: $last.bench_extra too)"
-      cp "$wl/schema.sql" "$proj/schema.sql"
-      # autogenerate: may not render PostgreSQL yet; then only `check` is recorded
-      local rc=0 out
-      out=$($(retort_cmd "$proj" revision --autogenerate -m bench) 2>&1) || rc=$?
-      rm -f "$proj"/migrations/*.sql
-      if grep -q "not supported yet" <<<"$out"; then
-        check $TOOL "w3-autogen-$key_sfx" "not measured: $(grep -m1 'not supported yet' <<<"$out")"
-      else
-        measure $TOOL "w3-autogen-$key_sfx" "$RUNS" "find $proj/migrations -name '*.sql' -delete" \
-          "$(retort_cmd "$proj" revision --autogenerate -m bench)" "${ignore[@]}"
-        check $TOOL "w3-autogen-$key_sfx" "exit=$rc," \
-          "statements written: $(cat "$proj"/migrations/*.sql 2>/dev/null | grep -c '^ALTER' || true)" \
-          "(expected $expected)"
-        rm -f "$proj"/migrations/*.sql
-      fi
+  for db in $W3_DBS; do
+    for t in $TABLES; do
+      for d in 0 "$DRIFT_EVERY"; do w3_pass "$db" "$t" "$d"; done
     done
+    ./db.sh drop "$db" "${DB}_w3"
   done
+}
+
+# w3_pass DIALECT T DRIFT_EVERY: W3's keys on one workload; its dev databases dropped after
+w3_pass() {
+  local db=$1 t=$2 d=$3 wl proj key_sfx name="${DB}_w3" expected ignore=()
+  wl=$(schema_workload "$t" "$d" "$db"); proj=$(schema_project "$wl")
+  key_sfx="$db-t$t"; [ "$d" = 0 ] || { key_sfx+="-drift$d"; ignore=(--ignore-failure); }
+  expected=$(changed_columns "$wl")
+  ./db.sh reset "$db" "$name"
+  ./db.sh exec "$db" "$name" < "$wl/database.sql"
+  export BENCH_DB_URL; BENCH_DB_URL=$(db_url "$db" "$name")
+  rm -f "$proj"/migrations/*.sql
+  cp "$wl/schema.sql" "$proj/schema.sql"
+  if [ "$db" != sqlite ]; then  # SQLite's dev database is in memory: every run is a first run
+    measure $TOOL "w3-check-first-$key_sfx" "$RUNS" "$(retort_cmd "$proj" -q dev drop)" \
+      "$(retort_cmd "$proj" check)" "${ignore[@]}"
+  fi
+  measure $TOOL "w3-check-$key_sfx" "$RUNS" "" "$(retort_cmd "$proj" check)" "${ignore[@]}"
+  check $TOOL "w3-check-$key_sfx" "$(differences "$proj")" \
+    "(expected exit $([ "$expected" = 0 ] && echo 0 || echo 1), $expected differences)"
+  # one table edited between runs: a column added to the last table, which no other
+  # references (each table has a foreign key to the one before: editing an earlier one
+  # recreates every later one, as a full load would)
+  local last edited flip
+  last=$(printf 't%04d' $(( t - 1 )))
+  edited=$(edited_schema "$wl" "$last" bench_extra)
+  flip="$WORK/retort/$(basename "$wl")-flip.sh"
+  printf 'if cmp -s %q %q; then cp %q %q; else cp %q %q; fi\n' "$proj/schema.sql" \
+    "$wl/schema.sql" "$edited" "$proj/schema.sql" "$wl/schema.sql" "$proj/schema.sql" > "$flip"
+  measure $TOOL "w3-check-edit-$key_sfx" "$RUNS" "bash $flip" "$(retort_cmd "$proj" check)" \
+    --ignore-failure
+  cp "$edited" "$proj/schema.sql"
+  check $TOOL "w3-check-edit-$key_sfx" "$(differences "$proj")" \
+    "(expected exit 1, $(( expected + 1 )) differences: $last.bench_extra too)"
+  cp "$wl/schema.sql" "$proj/schema.sql"
+  # autogenerate: a dialect it cannot render yet is recorded, not timed
+  local rc=0 out
+  out=$($(retort_cmd "$proj" revision --autogenerate -m bench) 2>&1) || rc=$?
+  rm -f "$proj"/migrations/*.sql
+  if grep -q "not supported yet" <<<"$out"; then
+    check $TOOL "w3-autogen-$key_sfx" "not measured: $(grep -m1 'not supported yet' <<<"$out")"
+  else
+    measure $TOOL "w3-autogen-$key_sfx" "$RUNS" "find $proj/migrations -name '*.sql' -delete" \
+      "$(retort_cmd "$proj" revision --autogenerate -m bench)" "${ignore[@]}"
+    check $TOOL "w3-autogen-$key_sfx" "exit=$rc, $(written "$proj")" \
+      "(expected $expected changed columns)"
+    [ "$d" != 0 ] || w3_devloop "$proj" "$wl" "$key_sfx" "$last"
+  fi
+  rm -f "$proj"/migrations/*.sql
+  $(retort_cmd "$proj" -q dev drop)
+}
+
+# w3_devloop PROJECT WORKLOAD KEY_SUFFIX LAST_TABLE: the developer's loop, one table at a
+# time. Before each run (untimed): the previous migration reverted and removed if there is
+# one, then written again (the last table given column bench_extra) and applied, and the
+# declared schema given bench_extra2 too. Timed: `revision --autogenerate` of that one
+# change, with the dev databases as the loop leaves them (the self-check's copy of the live
+# schema from before the previous migration: one table to load again).
+w3_devloop() {
+  local proj=$1 wl=$2 key="w3-devloop-$3" last=$4 edited edited2 prep
+  edited=$(edited_schema "$wl" "$last" bench_extra)
+  edited2=$(edited_schema "$wl" "$last" bench_extra bench_extra2)
+  prep="$WORK/retort/$(basename "$wl")-devloop.sh"
+  {
+    echo 'set -e'
+    printf 'if [ -n "$(ls %q)" ]; then %s; fi\n' "$proj/migrations" \
+      "$(retort_cmd "$proj" -q downgrade base)"
+    printf 'rm -f %q/*.sql\ncp %q %q\n' "$proj/migrations" "$edited" "$proj/schema.sql"
+    echo "$(retort_cmd "$proj" -q revision --autogenerate -m previous) >/dev/null"
+    retort_cmd "$proj" -q upgrade head
+    printf 'cp %q %q\n' "$edited2" "$proj/schema.sql"
+  } > "$prep"
+  rm -f "$proj"/migrations/*.sql
+  measure $TOOL "$key" "$RUNS" "bash $prep" "$(retort_cmd "$proj" revision --autogenerate -m bench)"
+  local prev; prev=$(find "$proj/migrations" -name '*_previous.sql' -printf '%f\n')
+  check $TOOL "$key" "after ${prev:-(none)} applied: $(written "$proj" "${prev:-.}")" \
+    "(expected 1 changed column: $last.bench_extra2)"
+  cp "$wl/schema.sql" "$proj/schema.sql"
+}
+
+# edited_schema WORKLOAD TABLE COLUMN... -> the workload's schema.sql with each COLUMN
+# (INTEGER) added first to TABLE (written beside the project)
+edited_schema() {
+  local out="$WORK/retort/$(basename "$1")-$(IFS=-; echo "${*:3}").sql" cols=""
+  for c in "${@:3}"; do cols+="$c INTEGER, "; done
+  sed "s/^CREATE TABLE $2 (\$/CREATE TABLE $2 (${cols%, },/" "$1/schema.sql" > "$out"
+  grep -q "$3" "$out" || { echo "run_retort.sh: no table $2 to edit in $1" >&2; exit 2; }
+  echo "$out"
+}
+
+# written PROJECT [EXCEPT] -> "statements in up: N, tables rebuilt: M" of the migration
+# autogenerate wrote last (the project's one .sql file but EXCEPT), or "no file written".
+# SQLite rebuilds a table to change a column's type: six statements for one change here.
+written() {
+  local f up; f=$(find "$1/migrations" -name '*.sql' ! -name "${2:-.}" | head -1)
+  [ -n "$f" ] || { echo "no file written"; return; }
+  up=$(sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$f")
+  echo "statements in up: $(grep -c ';$' <<<"$up" || true)," \
+    "tables rebuilt: $(grep -c '^-- rebuilds table' <<<"$up" || true)"
 }
 
 w4() {  # downgrade base from head (SQLite); each run starts from a copy of a head database
