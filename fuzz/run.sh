@@ -6,8 +6,8 @@
 #
 #   fuzz/run.sh [SECONDS]
 #
-# New inputs go to fuzz/corpus/<target> (the seeds in fuzz/seeds/<target> are read,
-# never written), crashing inputs to fuzz/artifacts/<target>, and each run's output to
+# New inputs go to fuzz/corpus/<target> (the seeds, from fuzz/seeds.sh, are read, never
+# written), crashing inputs to fuzz/artifacts/<target>, and each run's output to
 # fuzz/logs/<target>.log. CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 
@@ -26,11 +26,12 @@ status=0
 mkdir -p fuzz/logs
 for target in $(cargo +nightly fuzz list); do
     mkdir -p "fuzz/corpus/$target"
+    read -r -a seeds <<<"$(fuzz/seeds.sh "$target")"
     log=fuzz/logs/$target.log
     echo "== $target: ${seconds}s, log in $log"
     # -jobs=1 runs one fuzzing process, which writes to ./fuzz-0.log; the parent
     # repeats that log when the job ends, so it is in $log and removed below.
-    if cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+    if cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "${seeds[@]}" -- \
         -max_total_time="$seconds" -jobs=1 -workers=1 -timeout=30 \
         -print_final_stats=1 >"$log" 2>&1; then
         result=ok
