@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from summarize import fmt_time, load  # noqa: E402
+from summarize import fmt_time, load, versions  # noqa: E402
 
 COMMANDS = ("current", "heads", "history", "upgrade-head")
 STATES = (("", "all applied"), ("-stamped", "stamped"))
@@ -43,12 +43,7 @@ def main() -> None:
     sizes = [a.n, a.n_big] if a.n_big else [a.n]
 
     out = []
-    for tool in ("retort", "alembic"):
-        path = os.path.join(a.results, tool, "versions.txt")
-        if os.path.exists(path):
-            out.append(f"`{tool}/versions.txt`:\n")
-            out += ["    " + line.rstrip("\n") for line in open(path)]
-            out.append("")
+    out += versions(a.results)
     out += [
         "Medians of wall time, number of timed runs in parentheses. floor = "
         "`sqlite3 DB 'SELECT revision FROM retort_version'` on retort's own database, "

@@ -16,7 +16,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from summarize import fmt_time, load, natural  # noqa: E402
+from summarize import fmt_time, load, natural, versions  # noqa: E402
 
 # (retort's key prefix, what it times, Alembic's key prefix for the same job)
 ROWS = (
@@ -53,12 +53,7 @@ def main() -> None:
                         if k.startswith("w3-") and (m := WORKLOAD.search(k))}, key=natural)
 
     out = []
-    for tool in ("retort", "alembic"):
-        path = os.path.join(a.results, tool, "versions.txt")
-        if os.path.exists(path):
-            out.append(f"`{tool}/versions.txt`:\n")
-            out += ["    " + line.rstrip("\n") for line in open(path)]
-            out.append("")
+    out += versions(a.results)
     out += [
         "Medians of wall time, timed runs in parentheses (run_all.sh: one per round, the "
         "tools taking turns). Alembic / retort: the ratio of medians; CPU: the same ratio "
