@@ -564,3 +564,42 @@ db_test!(
         }
     }
 );
+
+/// With `dev_url` one database is both scratch databases, the declared schema's and the
+/// self-check's copy's, used in turn: the copy is made only once the declared schema has
+/// been read from it (made beside it, the two sessions would wait for each other's lock).
+fn one_dev_url_serves_both_scratch_databases_in_turn(backend: Backend) {
+    let p = &TestProject::new(backend);
+    let dev = TestProject::new(backend);
+    p.write(
+        "retort.toml",
+        &format!(
+            "[database]\nurl = \"${{RETORT_TEST_URL}}\"\ndev_url = \"{}\"\n",
+            dev.url
+        ),
+    );
+    p.write("schema.sql", USERS);
+    written(p, &["--autogenerate", "-m", "users"]);
+    p.ok(&["upgrade", "head"]);
+    p.write("schema.sql", &format!("{USERS}{POSTS}"));
+    let file = written(p, &["--autogenerate", "-m", "posts"]);
+    assert!(
+        file.contains(&format!("CREATE TABLE {}", q(p, "posts"))),
+        "{file}"
+    );
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["check"]);
+    assert_eq!(p.tables(), vec!["posts".to_string(), "users".to_string()]);
+}
+
+#[test]
+#[cfg_attr(retort_skip_postgres, ignore = "RETORT_TEST_SKIP names postgres")]
+fn one_dev_url_serves_both_scratch_databases_in_turn_postgres() {
+    one_dev_url_serves_both_scratch_databases_in_turn(Backend::Postgres);
+}
+
+#[test]
+#[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
+fn one_dev_url_serves_both_scratch_databases_in_turn_mysql() {
+    one_dev_url_serves_both_scratch_databases_in_turn(Backend::Mysql);
+}

@@ -35,14 +35,15 @@ pub fn declared_schema(project: &Project, dialect: Dialect) -> Result<Schema, Er
     scratch.inspect(&ours(project).each())
 }
 
-/// `start` (the schema a comparison starts from) and the declared schema of `dialect`,
-/// read at the same time: the declared one on a thread of its own, through its own
-/// scratch database. `start`'s error comes first when both fail.
-fn with_declared(
+/// `start` (the schema a comparison starts from, and whatever else can be done before the
+/// declared schema is known) and the declared schema of `dialect`, read at the same time:
+/// the declared one on a thread of its own, through its own scratch database. `start`'s
+/// error comes first when both fail.
+fn with_declared<T: Send>(
     project: &Project,
     dialect: Dialect,
-    start: impl FnOnce() -> Result<Schema, Error>,
-) -> Result<(Schema, Schema), Error> {
+    start: impl FnOnce() -> Result<T, Error>,
+) -> Result<(T, Schema), Error> {
     let (start, declared) = std::thread::scope(|s| {
         let declared = s.spawn(|| declared_schema(project, dialect));
         (start(), declared.join())
@@ -193,15 +194,29 @@ pub fn autogenerate(
     let mut report = None;
     for &dialect in &dialects {
         // Where this migration starts: the connected database itself, or, for another
-        // dialect, what the migrations build on a scratch database of it.
-        let (live, declared) = with_declared(project, dialect, || {
-            if options.from_empty {
-                Ok(Schema::new(dialect))
+        // dialect, what the migrations build on a scratch database of it. Its copy for
+        // the self-check is made meanwhile, before anyone knows whether it is needed: the
+        // declared schema's load takes as long, and the copy is what the next run keeps.
+        let apart = scratch::roles_apart(dialect, &project.config);
+        let ((live, copy), declared) = with_declared(project, dialect, || {
+            let (live, replayed) = if options.from_empty {
+                (Schema::new(dialect), None)
             } else if dialect == connected {
-                live_schema(project, &mut *conn)
+                (live_schema(project, &mut *conn)?, None)
             } else {
-                replay::migrated_schema(project, dialect)
-            }
+                let (scratch, live) = replay::migrated_schema(project, dialect)?;
+                (live, Some(scratch))
+            };
+            let copy = match replayed {
+                // Kept only while no other session waits for this database's lock.
+                Some(scratch) if apart => {
+                    Some(Ok(selfcheck::Copy::replayed(scratch, live.clone())))
+                }
+                Some(_) => None,
+                None if apart => Some(selfcheck::prepare(project, &live)),
+                None => None,
+            };
+            Ok((live, copy))
         })?;
         let up = schema::diff(&live, &declared, &options.renames);
         if !up.ignored_renames.is_empty() {
@@ -221,7 +236,12 @@ pub fn autogenerate(
         let down = schema::diff(&declared, &live, &options.renames.reversed());
         let rendered_up = render(&up, &live, &declared, dialect)?;
         let rendered_down = render(&down, &declared, &live, dialect)?;
-        selfcheck::run(project, &live, &declared, &rendered_up, &rendered_down)?;
+        // A copy that failed to load is reported only now that a migration needs it.
+        let copy = match copy {
+            Some(copy) => copy?,
+            None => selfcheck::prepare(project, &live)?,
+        };
+        selfcheck::run(project, copy, &declared, &rendered_up, &rendered_down)?;
         // Rows are counted where they are: in the connected database.
         let (destructive, needs_data) = if options.from_empty || dialect != connected {
             (Vec::new(), Vec::new())

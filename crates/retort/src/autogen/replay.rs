@@ -12,8 +12,12 @@ use crate::schema::Schema;
 use crate::script::Direction;
 
 /// Runs every migration's up section for `dialect` on an empty scratch database of it
-/// and reads the schema that results.
-pub(super) fn migrated_schema(project: &Project, dialect: Dialect) -> Result<Schema, Error> {
+/// and reads the schema that results; the database, at that schema, is the self-check's
+/// copy of it.
+pub(super) fn migrated_schema(
+    project: &Project,
+    dialect: Dialect,
+) -> Result<(Scratch, Schema), Error> {
     let graph = &project.graph;
     let plan = if graph.is_empty() {
         Vec::new()
@@ -41,5 +45,6 @@ pub(super) fn migrated_schema(project: &Project, dialect: Dialect) -> Result<Sch
             })?;
     }
     let ours = super::ours(project);
-    scratch.inspect(&ours.each())
+    let schema = scratch.inspect(&ours.each())?;
+    Ok((scratch, schema))
 }

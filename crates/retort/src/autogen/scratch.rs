@@ -65,6 +65,12 @@ pub(crate) enum Role {
     Work,
 }
 
+/// Whether the two roles are two databases, which two threads may use at once: not with
+/// `dev_url`, where the second session would wait for the first's lock.
+pub(crate) fn roles_apart(dialect: Dialect, config: &Config) -> bool {
+    dialect == Dialect::Sqlite || matches!(config.dev_spec(), Ok(None))
+}
+
 impl Scratch {
     /// An empty scratch database of `dialect`, for the project `config` describes.
     pub(crate) fn open(dialect: Dialect, config: &Config, role: Role) -> Result<Scratch, Error> {

@@ -8,6 +8,11 @@
 //! against a live schema that changed by one migration, creates only what changed. The
 //! record of what it holds is dropped before the up section runs and written again only
 //! when the down section provably brought the database back.
+//!
+//! The copy is made in two steps so that the slow one overlaps the declared schema's load:
+//! [`prepare`] loads it and checks it against the live schema (while the declared schema
+//! loads on another thread, before anyone knows whether a migration is needed), [`run`]
+//! replays the sections on it.
 
 use super::incremental;
 use super::scratch::{Role, Scratch};
@@ -17,26 +22,45 @@ use crate::error::{Error, SelfCheckFailure};
 use crate::project::Project;
 use crate::schema::{self, Renames, Rendered, Schema};
 
-pub(super) fn run(
-    project: &Project,
-    live: &Schema,
-    declared: &Schema,
-    up: &Rendered,
-    down: &Rendered,
-) -> Result<(), Error> {
+/// A scratch database holding the schema a migration starts from, compared equal to it.
+pub(super) struct Copy {
+    scratch: Scratch,
+    /// The copy as inspected: what the down section must bring back.
+    start: Schema,
+    /// The DDL it was loaded from, recorded again once the down section brought it back;
+    /// `None` when it was not loaded from DDL (replayed migrations: nothing to keep).
+    loaded: Option<[DdlText; 1]>,
+}
+
+impl Copy {
+    /// A scratch database already at the start schema (the other dialect's migrations,
+    /// replayed): `start` was inspected from it, so it is its own copy.
+    pub(super) fn replayed(scratch: Scratch, start: Schema) -> Copy {
+        Copy {
+            scratch,
+            start,
+            loaded: None,
+        }
+    }
+}
+
+fn failed(failed: String) -> Error {
+    Error::SelfCheck(Box::new(SelfCheckFailure {
+        after_up: Vec::new(),
+        after_down: Vec::new(),
+        failed: Some(failed),
+    }))
+}
+
+fn described(d: schema::Diff) -> Vec<String> {
+    d.changes.iter().map(|c| c.to_string()).collect()
+}
+
+/// Loads `live` into the project's second scratch database (incrementally where it is
+/// kept) and checks that the database reads it back exactly.
+pub(super) fn prepare(project: &Project, live: &Schema) -> Result<Copy, Error> {
     let dialect = live.dialect;
     let ours = super::ours(project);
-    let exclude = ours.each();
-    let failed = |failed: String| {
-        Error::SelfCheck(Box::new(SelfCheckFailure {
-            after_up: Vec::new(),
-            after_down: Vec::new(),
-            failed: Some(failed),
-        }))
-    };
-    let described =
-        |d: schema::Diff| -> Vec<String> { d.changes.iter().map(|c| c.to_string()).collect() };
-
     let empty = Schema::new(dialect);
     let create = schema::diff(&empty, live, &Renames::none());
     let create = schema::render(&create, &empty, live, dialect)
@@ -61,7 +85,7 @@ pub(super) fn run(
             .collect(),
     }];
     incremental::load(&mut scratch, &copy).map_err(|e| failed(e.to_string()))?;
-    let start = scratch.inspect(&exclude)?;
+    let start = scratch.inspect(&ours.each())?;
     let copied = schema::diff(live, &start, &Renames::none());
     if !copied.is_empty() {
         return Err(failed(format!(
@@ -69,6 +93,29 @@ pub(super) fn run(
             described(copied).join("; ")
         )));
     }
+    Ok(Copy {
+        scratch,
+        start,
+        loaded: Some(copy),
+    })
+}
+
+/// Runs the up section on the copy and compares with `declared`, then the down section
+/// and compares with where the copy started.
+pub(super) fn run(
+    project: &Project,
+    copy: Copy,
+    declared: &Schema,
+    up: &Rendered,
+    down: &Rendered,
+) -> Result<(), Error> {
+    let ours = super::ours(project);
+    let exclude = ours.each();
+    let Copy {
+        mut scratch,
+        start,
+        loaded,
+    } = copy;
     incremental::forget_loaded(&mut scratch)?;
     scratch
         .run("the up section", &up.statements)
@@ -82,7 +129,9 @@ pub(super) fn run(
     let left_down = schema::diff(&after_down, &start, &Renames::none());
     if left_up.is_empty() && left_down.is_empty() {
         // Back where the copy was loaded: the next run can keep it.
-        incremental::remember_loaded(&mut scratch, &copy)?;
+        if let Some(loaded) = &loaded {
+            incremental::remember_loaded(&mut scratch, loaded)?;
+        }
         return Ok(());
     }
     Err(Error::SelfCheck(Box::new(SelfCheckFailure {
