@@ -10,9 +10,11 @@
 //! * loads nothing when every statement is the same;
 //! * when every statement, old and new, is one whose object is known with certainty
 //!   ([`classify`]), drops the objects whose statements changed or went, and every object
-//!   whose statements name one of those (foreign keys, enum types, sequences, an index's
-//!   table, transitively), then runs the statements of everything dropped or new, in
-//!   declared order;
+//!   whose statements name one of those (enum types, sequences, an index's table,
+//!   transitively), then runs the statements of everything dropped or new, in declared
+//!   order. A table that names a dropped table only through a foreign key stays: its keys
+//!   into the dropped tables are dropped first and added again last (`links.rs`), so that
+//!   editing a table a thousand others reference makes that one table again, not all;
 //! * otherwise, and whenever any step fails, empties the database and loads it whole, so
 //!   the result is always what a full load gives, and a bad statement is named by file and
 //!   line as `Scratch::load` names it.
@@ -356,6 +358,16 @@ fn try_incremental(scratch: &mut Scratch, declared: &Declared) -> Result<Option<
     };
     let plan = plan(old_items, declared, new_objects);
     forget(scratch)?;
+    let dropped: Vec<&str> = plan
+        .drop
+        .iter()
+        .filter_map(|o| match o {
+            Object::Table(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let keys = links::into(scratch, &dropped, &plan.relink)?;
+    links::unlink(scratch, &keys)?;
     drop_objects(scratch, &plan.drop)?;
     for &i in &plan.run {
         if let Some(stmt) = declared.statements.get(i) {
@@ -365,6 +377,8 @@ fn try_incremental(scratch: &mut Scratch, declared: &Declared) -> Result<Option<
                 .map_err(Error::db("loading the declared schema again"))?;
         }
     }
+    // Checked by the server as it adds them, as a full load would check them.
+    links::relink(scratch, &keys)?;
     record(scratch, declared)?;
     Ok(Some(Loaded::Incremental {
         dropped: plan.drop.len(),
@@ -372,11 +386,15 @@ fn try_incremental(scratch: &mut Scratch, declared: &Declared) -> Result<Option<
     }))
 }
 
-/// What to drop (objects of the old load) and which declared statements to run.
+/// What to drop (objects of the old load), which declared statements to run, and which
+/// kept tables lose their foreign keys into dropped tables until those are made again.
 #[derive(Debug, PartialEq, Eq)]
 struct Plan {
     drop: Vec<Object>,
     run: Vec<usize>,
+    /// Tables that stay, though they name a table that is dropped: only by a foreign key
+    /// (see [`relinks`]), which [`links`] drops and adds again around the load.
+    relink: Vec<String>,
 }
 
 /// The objects whose statements changed, went or are new, and transitively those whose
@@ -390,6 +408,8 @@ fn plan(old: &[(String, Object)], declared: &Declared, objects: &[Object]) -> Pl
     }
     let mut after: HashMap<&Object, Vec<&str>> = HashMap::new();
     let mut words: HashMap<&Object, HashSet<String>> = HashMap::new();
+    // Tables every statement of which can name another table only by a foreign key.
+    let mut relinkable: HashSet<&Object> = objects.iter().collect();
     for ((hash, object), text) in declared
         .hashes
         .iter()
@@ -401,6 +421,9 @@ fn plan(old: &[(String, Object)], declared: &Declared, objects: &[Object]) -> Pl
             .entry(object)
             .or_default()
             .extend(identifier_words(text));
+        if !names_tables_by_keys_only(text) {
+            relinkable.remove(object);
+        }
     }
     // Objects that name each word (other than their own name).
     let mut named_by: HashMap<&str, Vec<&Object>> = HashMap::new();
@@ -413,25 +436,41 @@ fn plan(old: &[(String, Object)], declared: &Declared, objects: &[Object]) -> Pl
         }
     }
     let mut dirty: HashSet<&Object> = HashSet::new();
-    let mut queue: Vec<String> = Vec::new();
+    let mut queue: Vec<&Object> = Vec::new();
     for (object, hashes) in &before {
         if after.get(object) != Some(hashes) {
             dirty.insert(object);
-            queue.push(object.name().to_lowercase());
+            queue.push(object);
         }
     }
     for object in after.keys() {
         if !before.contains_key(object) && dirty.insert(object) {
-            queue.push(object.name().to_lowercase());
+            queue.push(object);
         }
     }
-    while let Some(name) = queue.pop() {
-        for object in named_by.get(name.as_str()).into_iter().flatten() {
-            if dirty.insert(object) {
-                queue.push(object.name().to_lowercase());
+    // A table that names a table being made again only through a foreign key stays, its
+    // key dropped and added again around the load; anything else that names a dropped
+    // object is dropped and made again too.
+    let mut relinked: HashSet<&Object> = HashSet::new();
+    while let Some(changed) = queue.pop() {
+        let name = changed.name().to_lowercase();
+        for &object in named_by.get(name.as_str()).into_iter().flatten() {
+            let by_key_only = matches!(changed, Object::Table(_))
+                && matches!(object, Object::Table(_))
+                && relinkable.contains(object);
+            if by_key_only {
+                relinked.insert(object);
+            } else if dirty.insert(object) {
+                queue.push(object);
             }
         }
     }
+    let mut relink: Vec<String> = relinked
+        .into_iter()
+        .filter(|o| !dirty.contains(o))
+        .map(|o| o.name().to_string())
+        .collect();
+    relink.sort();
     let mut drop: Vec<Object> = Vec::new();
     let mut seen = HashSet::new();
     for (_, object) in old {
@@ -445,7 +484,24 @@ fn plan(old: &[(String, Object)], declared: &Declared, objects: &[Object]) -> Pl
         .filter(|(_, o)| dirty.contains(o))
         .map(|(i, _)| i)
         .collect();
-    Plan { drop, run }
+    Plan { drop, run, relink }
+}
+
+/// Whether a table's statement can name another table only in a foreign key, read
+/// generously: not when it copies another table's definition (`LIKE`, `AS SELECT`,
+/// `AS TABLE`), or inherits or partitions one, whose change would change this table too.
+/// A word that only looks like one of those (in a comment, say) recreates the table, as
+/// before.
+fn names_tables_by_keys_only(text: &str) -> bool {
+    let mut tables = 0;
+    for word in identifier_words(text) {
+        match word.as_str() {
+            "like" | "inherits" | "partition" | "select" => return false,
+            "table" => tables += 1,
+            _ => {}
+        }
+    }
+    tables <= 1
 }
 
 /// Every identifier-like word of `text`, lower-cased: letters, digits, `_` and `$`.
@@ -709,5 +765,6 @@ impl Tokens<'_> {
     }
 }
 
+mod links;
 #[cfg(test)]
 mod tests;

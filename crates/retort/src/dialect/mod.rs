@@ -70,7 +70,7 @@ impl fmt::Display for Dialect {
     }
 }
 
-mod mysql;
+pub(crate) mod mysql;
 mod postgres;
 mod sqlite;
 

@@ -4,6 +4,14 @@ use super::SqlDialect;
 
 pub struct Mysql;
 
+/// Whether `name` is `prefix` followed by a number: a name the server made up for a
+/// constraint the DDL left unnamed (`orders_ibfk_1`, `CONSTRAINT_1`, `orders_chk_1`).
+/// The introspection reads such a name as none; what makes a key again leaves it out.
+pub(crate) fn numbered(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl SqlDialect for Mysql {
     fn quote_ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))

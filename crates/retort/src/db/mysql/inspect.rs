@@ -53,6 +53,7 @@ use mysql_async::Row as DriverRow;
 use super::connection::Blocking;
 use super::errors::error;
 use crate::db::DbError;
+use crate::dialect::mysql::numbered;
 use crate::dialect::Dialect;
 use crate::schema::{
     Check, Column, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey,
@@ -463,12 +464,6 @@ fn checks(conn: &mut Blocking<'_>, server: &Server, schema: &mut Schema) -> Resu
             .sort_by(|a, b| (&a.expression, &a.name).cmp(&(&b.expression, &b.name)));
     }
     Ok(())
-}
-
-/// `prefix` followed by a number: a name the server made up.
-fn numbered(name: &str, prefix: &str) -> bool {
-    name.strip_prefix(prefix)
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// InnoDB checks RESTRICT and NO ACTION alike, at once: one action.
