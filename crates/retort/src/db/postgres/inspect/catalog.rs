@@ -155,7 +155,9 @@ pub(super) const CONSTRAINTS_15: &str = constraints!("ci.indnullsnotdistinct");
 /// the inspected schema, qualified elsewhere, as column collations are. The keys come from
 /// one `unnest` of `indkey`, `indoption`, `indclass` and `indcollation` per index:
 /// `generate_series` there would make the planner guess a thousand keys per index and pay
-/// for JIT compilation (0.37 s of 0.43 s at 1,000 tables).
+/// for JIT compilation (0.37 s of 0.43 s at 1,000 tables). Operator classes and collations
+/// are looked up by oid per key: joined, the planner scanned both catalogs whole per index
+/// (0.25 s at 1,000 tables, against 0.02 s).
 macro_rules! indexes {
     ($nnd:literal) => { concat!(
     "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
@@ -174,18 +176,24 @@ macro_rules! indexes {
            FILTER (WHERE k.n <= i.indnkeyatts) AS expressions, \
          pg_catalog.array_agg(k.option ORDER BY k.n) \
            FILTER (WHERE k.n <= i.indnkeyatts) AS options, \
-         pg_catalog.array_agg(CASE WHEN NOT opc.opcdefault THEN \
+         pg_catalog.array_agg((SELECT \
              CASE WHEN opc.opcnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
     ns!(),
     ") THEN '' ELSE pg_catalog.quote_ident(opn.nspname) || '.' END \
-             || pg_catalog.quote_ident(opc.opcname) END ORDER BY k.n) \
+             || pg_catalog.quote_ident(opc.opcname) \
+           FROM pg_catalog.pg_opclass opc \
+           JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace \
+           WHERE opc.oid = k.class AND NOT opc.opcdefault) ORDER BY k.n) \
            FILTER (WHERE k.n <= i.indnkeyatts) AS classes, \
          pg_catalog.array_agg(CASE WHEN k.coll <> 0 \
-             AND k.coll <> COALESCE(a.attcollation, it.typcollation) THEN \
+             AND k.coll <> COALESCE(a.attcollation, it.typcollation) THEN (SELECT \
              CASE WHEN co.collnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
     ns!(),
     ") THEN '' ELSE pg_catalog.quote_ident(cn.nspname) || '.' END \
-             || pg_catalog.quote_ident(co.collname) END ORDER BY k.n) \
+             || pg_catalog.quote_ident(co.collname) \
+           FROM pg_catalog.pg_collation co \
+           JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+           WHERE co.oid = k.coll) END ORDER BY k.n) \
            FILTER (WHERE k.n <= i.indnkeyatts) AS collations, \
          pg_catalog.array_agg(a.attname::text ORDER BY k.n) \
            FILTER (WHERE k.n > i.indnkeyatts) AS included \
@@ -196,11 +204,7 @@ macro_rules! indexes {
          WITH ORDINALITY k(attnum, option, class, coll, n) \
        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
        LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.n \
-       LEFT JOIN pg_catalog.pg_type it ON it.oid = ia.atttypid \
-       LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = k.class \
-       LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace \
-       LEFT JOIN pg_catalog.pg_collation co ON co.oid = k.coll \
-       LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace) keys \
+       LEFT JOIN pg_catalog.pg_type it ON it.oid = ia.atttypid) keys \
      WHERE ",
     tables_of_the_schema!("c"),
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
