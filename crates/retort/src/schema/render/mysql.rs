@@ -32,7 +32,7 @@ use super::{RenderError, Rendered};
 use crate::dialect::Dialect;
 use crate::schema::apply::apply_change;
 use crate::schema::change::{Change, ColumnChanges, Constraint, Diff};
-use crate::schema::model::{Column, Deferrable, ForeignKey, Index, Schema, Table};
+use crate::schema::model::{Column, Deferrable, ForeignKey, Index, Schema, Table, Unique};
 use ddl::{
     check_constraint, column, create_table, create_view, drop_unnamed_check,
     drop_unnamed_foreign_key, foreign_key, index_key, q, text, unique_key,
@@ -259,8 +259,27 @@ impl Renderer<'_> {
         }
         let changes = ColumnChanges::between(from, to);
         if changes.generated && (is_virtual(from) || is_virtual(to)) {
+            // The keys on the column go and come back with it: MariaDB keeps a key bound
+            // to the dropped column and refuses the new one under it (error 1089).
+            let (uniques, indexes) = self.keys_on(table, &from.name);
+            for name in uniques
+                .iter()
+                .filter_map(|u| u.name.as_ref())
+                .chain(indexes.iter().map(|i| &i.name))
+            {
+                self.clause(table, format!("DROP INDEX {}", q(name)));
+            }
             self.clause(table, format!("DROP COLUMN {}", q(&from.name)));
             self.clause(table, format!("ADD COLUMN {}", column(to)));
+            for unique in &uniques {
+                self.clause(table, format!("ADD {}", unique_key(unique)));
+            }
+            if let Some(t) = self.state.tables.get(table) {
+                for index in &indexes {
+                    let key = index_key(t, index);
+                    self.clause(table, format!("ADD {key}"));
+                }
+            }
             self.notes.push(format!(
                 "{table}.{}: dropped and added again (MySQL cannot change whether a column is virtual in place)",
                 to.name
@@ -268,6 +287,32 @@ impl Renderer<'_> {
         } else {
             self.clause(table, format!("MODIFY COLUMN {}", column(to)));
         }
+    }
+
+    /// `table`'s unique keys and indexes that hold column `name` as a key part.
+    fn keys_on(&self, table: &str, name: &str) -> (Vec<Unique>, Vec<Index>) {
+        let Some(t) = self.state.tables.get(table) else {
+            return (Vec::new(), Vec::new());
+        };
+        let uniques = t
+            .uniques
+            .iter()
+            .filter(|u| u.columns.iter().any(|c| c == name))
+            .cloned()
+            .collect();
+        let indexes = t
+            .indexes
+            .iter()
+            .filter(|i| {
+                // A prefix `name(10)` is read as an expression: it holds the column too.
+                let prefix = format!("{name}(");
+                i.parts
+                    .iter()
+                    .any(|p| p.key == name || (p.expression && p.key.starts_with(&prefix)))
+            })
+            .cloned()
+            .collect();
+        (uniques, indexes)
     }
 
     /// The names of `table`'s foreign keys (or checks), other than the one dropped: a
