@@ -175,6 +175,7 @@ except Exception: print("n/a")' <<<"$out")"
 # (w3-<what>-<db>-t<T>[-drift<K>]):
 #   w3-check-first-*   the first run: the dev database dropped before each run (not SQLite)
 #   w3-check-*         warm runs: the dev database holds the declared schema already
+#   w3-dump-*          `schema dump -o /dev/null`: the live schema read alone (introspection)
 #   w3-check-edit-*    after one table of the declared schema changed (before each run the
 #                      declared schema flips between two versions of the last table)
 #   w3-autogen-*       `revision --autogenerate` (the written file removed before each run)
@@ -206,6 +207,8 @@ w3_pass() {
       "$(retort_cmd "$proj" check)" "${ignore[@]}"
   fi
   measure $TOOL "w3-check-$key_sfx" "$RUNS" "" "$(retort_cmd "$proj" check)" "${ignore[@]}"
+  # introspection alone (the live schema read and written out), beside the catalog queries
+  measure $TOOL "w3-dump-$key_sfx" "$RUNS" "" "$(retort_cmd "$proj" schema dump -o /dev/null)"
   check $TOOL "w3-check-$key_sfx" "$(differences "$proj")" \
     "(expected exit $([ "$expected" = 0 ] && echo 0 || echo 1), $expected differences)"
   # one table edited between runs: a column added to the last table, which no other

@@ -23,6 +23,7 @@ ROWS = (
     ("w3-check-first", "check, first run (dev database made and loaded)", "w3-check"),
     ("w3-check", "check, dev database warm", "w3-check"),
     ("w3-check-edit", "check, one declared table changed", "w3-check"),
+    ("w3-dump", "schema dump (the live schema read alone: compare with the floor)", "w3-check"),
     ("w3-autogen", "autogenerate", "w3-autogen"),
     ("w3-devloop", "autogenerate again: one table's migration applied, that table changed "
      "again", "w3-autogen"),
