@@ -155,12 +155,22 @@ pub(super) const CONSTRAINTS_15: &str = constraints!("ci.indnullsnotdistinct");
 /// the inspected schema, qualified elsewhere, as column collations are. The keys come from
 /// one `unnest` of `indkey`, `indoption`, `indclass` and `indcollation` per index:
 /// `generate_series` there would make the planner guess a thousand keys per index and pay
-/// for JIT compilation (0.37 s of 0.43 s at 1,000 tables). Operator classes and collations
-/// are looked up by oid per key: joined, the planner scanned both catalogs whole per index
-/// (0.25 s at 1,000 tables, against 0.02 s).
+/// for JIT compilation (0.37 s of 0.43 s at 1,000 tables). The non-default operator classes
+/// are gathered once into two arrays (`classes`) and found per key by `array_position`;
+/// a collation, rarely set, is looked up by oid only where it differs. Joined, the planner
+/// scanned both catalogs whole for every index (0.25 s at 1,000 tables), and a lookup per
+/// key scanned pg_opclass per key (0.07 s); this way the query takes 0.04 s.
 macro_rules! indexes {
     ($nnd:literal) => { concat!(
-    "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
+    "WITH classes AS MATERIALIZED (SELECT pg_catalog.array_agg(opc.oid) AS oids, \
+       pg_catalog.array_agg(CASE WHEN opc.opcnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
+    ns!(),
+    ") THEN '' ELSE pg_catalog.quote_ident(opn.nspname) || '.' END \
+         || pg_catalog.quote_ident(opc.opcname)) AS names \
+       FROM pg_catalog.pg_opclass opc \
+       JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace \
+       WHERE NOT opc.opcdefault) \
+     SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text, \
        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), ", $nnd, ", \
        keys.texts, keys.expressions, keys.options, keys.classes, keys.collations, \
        COALESCE(keys.included, '{}') \
@@ -168,6 +178,7 @@ macro_rules! indexes {
      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
      JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
+     CROSS JOIN classes cl \
      CROSS JOIN LATERAL (SELECT \
          pg_catalog.array_agg(CASE WHEN k.attnum = 0 \
            THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n::int, true) \
@@ -176,15 +187,8 @@ macro_rules! indexes {
            FILTER (WHERE k.n <= i.indnkeyatts) AS expressions, \
          pg_catalog.array_agg(k.option ORDER BY k.n) \
            FILTER (WHERE k.n <= i.indnkeyatts) AS options, \
-         pg_catalog.array_agg((SELECT \
-             CASE WHEN opc.opcnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
-    ns!(),
-    ") THEN '' ELSE pg_catalog.quote_ident(opn.nspname) || '.' END \
-             || pg_catalog.quote_ident(opc.opcname) \
-           FROM pg_catalog.pg_opclass opc \
-           JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace \
-           WHERE opc.oid = k.class AND NOT opc.opcdefault) ORDER BY k.n) \
-           FILTER (WHERE k.n <= i.indnkeyatts) AS classes, \
+         pg_catalog.array_agg(cl.names[pg_catalog.array_position(cl.oids, k.class)] \
+             ORDER BY k.n) FILTER (WHERE k.n <= i.indnkeyatts) AS classes, \
          pg_catalog.array_agg(CASE WHEN k.coll <> 0 \
              AND k.coll <> COALESCE(a.attcollation, it.typcollation) THEN (SELECT \
              CASE WHEN co.collnamespace IN ('pg_catalog'::pg_catalog.regnamespace, ",
