@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 
 use super::postgres_tests::Pg;
-use super::scenarios::{round_trip, Rows};
+use super::scenarios::{keys_fit, round_trip, Rows};
 use crate::dialect::Dialect;
 use crate::schema::{
     Check, Column, Deferrable, EnumType, ForeignKey, Generated, Identity, Index, IndexPart,
@@ -308,11 +308,7 @@ fn fit(a: &Schema, b: &Schema) -> bool {
                 c.nullable || c.default.is_some() || c.generated.is_some() || c.identity.is_some()
             }
             Some(o) => c.data_type != "e" || o.data_type == "e",
-        }) && t.foreign_keys.iter().all(|f| {
-            let plain = |t: &Table, c: &str| t.column(c).is_some_and(|c| c.generated.is_none());
-            a.tables.contains_key(&f.references_table)
-                && f.columns.iter().all(|c| plain(old, c) && plain(t, c))
-        })
+        }) && keys_fit(a, old, t)
     })
 }
 

@@ -11,6 +11,8 @@
 use super::{render, Rendered};
 use crate::dialect::Dialect;
 use crate::schema::proptests::canonical;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use crate::schema::Table;
 use crate::schema::{diff, Column, Renames, Schema};
 
 /// One live database, as the scenarios use it.
@@ -195,6 +197,26 @@ pub(super) struct Rows {
     /// all (not when the second adds a NOT NULL column without a default, say): such a
     /// migration fails on the rows by design, not by a fault of the rendering.
     pub(super) fit: fn(&Schema, &Schema) -> bool,
+}
+
+/// A row's value where any value fits: NULL where the column allows it (so that a foreign
+/// key added later has nothing to check), else 1 (which every key finds: each table's row
+/// has c0 = 1).
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+pub(super) fn null_or_one(column: &Column) -> Option<&'static str> {
+    Some(if column.nullable { "NULL" } else { "1" })
+}
+
+/// Whether the foreign keys of `new` (table `old` in `a`) hold for the rows `a` had: not
+/// when one points at a table `a` lacks (empty, so the row's reference breaks) or from a
+/// column that is new or generated in either (whose value need not reference anything).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(super) fn keys_fit(a: &Schema, old: &Table, new: &Table) -> bool {
+    let plain = |t: &Table, c: &str| t.column(c).is_some_and(|c| c.generated.is_none());
+    new.foreign_keys.iter().all(|f| {
+        a.tables.contains_key(&f.references_table)
+            && f.columns.iter().all(|c| plain(old, c) && plain(new, c))
+    })
 }
 
 /// A random pair: A made from nothing, one row per table where the rows fit both schemas,

@@ -7,7 +7,7 @@
 
 use proptest::prelude::*;
 
-use super::super::scenarios::{round_trip, Rows};
+use super::super::scenarios::{null_or_one, round_trip, Rows};
 use super::tests::Mariadb;
 use crate::dialect::Dialect;
 use crate::schema::{
@@ -246,12 +246,6 @@ fn build(raw: &RawSchema) -> Schema {
     schema
 }
 
-/// The value a row holds in `column`: NULL where allowed (so that a foreign key added
-/// later has nothing to check), else 1.
-fn value(column: &Column) -> Option<&'static str> {
-    Some(if column.nullable { "NULL" } else { "1" })
-}
-
 /// Whether one row per table of `a` can go to `b`: not when a NULL column becomes NOT
 /// NULL (strict mode refuses the row).
 fn fit(a: &Schema, b: &Schema) -> bool {
@@ -272,7 +266,7 @@ proptest! {
     #[test]
     #[cfg_attr(retort_skip_mysql, ignore = "RETORT_TEST_SKIP names mysql")]
     fn mariadb_runs_the_rendered_diff_to_b_and_back_to_a(a in raw_schema(), b in raw_schema()) {
-        let rows = Rows { value, fit };
+        let rows = Rows { value: null_or_one, fit };
         round_trip(&mut Mariadb::new(), &build(&a), &build(&b), &rows)
             .map_err(TestCaseError::fail)?;
     }
