@@ -393,7 +393,8 @@ struct Plan {
     drop: Vec<Object>,
     run: Vec<usize>,
     /// Tables that stay, though they name a table that is dropped: only by a foreign key
-    /// (see [`relinks`]), which [`links`] drops and adds again around the load.
+    /// (see [`names_tables_by_keys_only`]), which [`links`] drops and adds again around the
+    /// load.
     relink: Vec<String>,
 }
 

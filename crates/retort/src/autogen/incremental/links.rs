@@ -27,14 +27,14 @@ pub(super) struct Link {
     definition: String,
 }
 
-/// The foreign keys of the tables `from` that reference one of the tables `into`, read
+/// The foreign keys of the tables `from` that reference one of the tables `remade`, read
 /// from the server's catalog (nothing to read when either list is empty).
 pub(super) fn into(
     scratch: &mut Scratch,
-    into: &[&str],
+    remade: &[&str],
     from: &[String],
 ) -> Result<Vec<Link>, Error> {
-    if into.is_empty() || from.is_empty() {
+    if remade.is_empty() || from.is_empty() {
         return Ok(Vec::new());
     }
     let dialect = scratch.dialect();
@@ -42,7 +42,7 @@ pub(super) fn into(
     let list = |names: &mut dyn Iterator<Item = &str>| -> String {
         names.map(|n| sql.literal(n)).collect::<Vec<_>>().join(", ")
     };
-    let into_list = list(&mut into.iter().copied());
+    let into_list = list(&mut remade.iter().copied());
     let from_list = list(&mut from.iter().map(String::as_str));
     let ctx = "reading the foreign keys into tables the dev database makes again";
     let text = |row: &[Value], i: usize| -> String {
